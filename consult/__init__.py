@@ -1,0 +1,65 @@
+"""Have Your Say: children in care, their carers and parents give their views before a review."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from consult import config, i18n
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict[str, object] | None = None) -> Flask:
+    """Build the app from the environment; `overrides` replaces environment variables (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    environ = {**os.environ, **(overrides or {})}
+    try:
+        app.config.update(config.load(environ, Path(app.instance_path)))
+        i18n.init_app(app)
+    except (config.ConfigError, i18n.LocaleConfigError) as error:
+        # The message names the variable to set; a traceback would only bury it.
+        raise SystemExit(f"Have Your Say cannot start: {error}") from None
+
+    from consult.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from consult import web
+    from consult.participation import bp as participation_bp
+    from consult.staff import bp as staff_bp
+
+    web.init_app(app)
+    app.register_blueprint(participation_bp)
+    app.register_blueprint(staff_bp)
+
+    from consult.cli import register_commands
+
+    register_commands(app)
+
+    if app.config["AUTO_MIGRATE"]:
+        _upgrade_database(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _upgrade_database(app: Flask) -> None:
+    """Bring the database to the latest revision, so a fresh checkout runs at once."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()

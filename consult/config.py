@@ -1,0 +1,129 @@
+"""Configuration from environment variables, validated once at start-up.
+
+Every setting the app reads is declared here, so README's configuration table and
+the code cannot drift apart silently: `SETTINGS` is the single list of them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    meaning: str
+
+
+SETTINGS = (
+    Setting("CONSULT_ENV", "development", "development, production or testing"),
+    Setting("SECRET_KEY", None, "signs sessions and CSRF tokens; required in production, "
+            "generated into the instance folder in development"),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
+            "required in production, an SQLite file in the instance folder in development"),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "public address of the app, used in printed links"),
+    Setting("LANGUAGES", "en_GB", "comma-separated locale codes offered to the public"),
+    Setting("INVITATION_DAYS_AFTER_REVIEW", "14", "days after the review date that a link still works"),
+    Setting("STAFF_SETUP_LINK_HOURS", "72", "hours a new staff member's first sign-in link works"),
+    Setting("SESSION_COOKIE_SECURE", None, "1 or 0; defaults to 1 in production, 0 otherwise"),
+    Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
+            "defaults to 1 in development"),
+)
+
+
+def _flag(value: str, name: str) -> bool:
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}.")
+
+
+def _positive_int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{name} must be a whole number above 0, not {value!r}.")
+    return number
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A secret made once per checkout, so sessions survive restarts in development."""
+    secret_file = instance_path / "secret_key"
+    if not secret_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return secret_file.read_text().strip()
+
+
+def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
+    """Turn the environment into Flask config, or raise ConfigError saying what is wrong."""
+    values = {s.name: environ.get(s.name, s.default) for s in SETTINGS}
+    env = values["CONSULT_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CONSULT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    production = env == "production"
+
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if production and not values[name]]
+    if missing:
+        raise ConfigError(
+            "In production these must be set in the environment: " + ", ".join(missing) + "."
+        )
+    secret_key = values["SECRET_KEY"] or _development_secret(instance_path)
+    if production and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters long in production.")
+
+    database_url = values["DATABASE_URL"]
+    if not database_url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'consult.sqlite'}"
+    if database_url.startswith("postgres://") or database_url.startswith("postgresql://"):
+        # Hosting platforms hand out libpq-style URLs; we ship psycopg 3, not psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    languages = tuple(code.strip() for code in values["LANGUAGES"].split(",") if code.strip())
+    if not languages:
+        raise ConfigError("LANGUAGES must name at least one locale, e.g. en_GB.")
+
+    secure_cookie = values["SESSION_COOKIE_SECURE"]
+    auto_migrate = values["AUTO_MIGRATE"]
+    return {
+        "ENV_NAME": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # hide_parameters keeps what people wrote out of exception messages and logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "BASE_URL": values["BASE_URL"].rstrip("/"),
+        "LANGUAGES": languages,
+        "INVITATION_DAYS_AFTER_REVIEW": _positive_int(
+            values["INVITATION_DAYS_AFTER_REVIEW"], "INVITATION_DAYS_AFTER_REVIEW"),
+        "STAFF_SETUP_LINK_HOURS": _positive_int(
+            values["STAFF_SETUP_LINK_HOURS"], "STAFF_SETUP_LINK_HOURS"),
+        "SESSION_COOKIE_SECURE": (
+            _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "AUTO_MIGRATE": _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development",
+        # A child may take far longer than an hour over one page; the token is still bound
+        # to their session, which is what protects them.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+    }

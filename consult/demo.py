@@ -1,0 +1,121 @@
+"""Demo data for trying the app locally: staff, children, reviews and invitations.
+
+Idempotent: running it again finds the same people by email and case reference and only
+renews what cannot be shown twice, the staff passwords and the links' secret tokens.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from consult import invitations
+from consult.extensions import db
+from consult.models import (
+    Child, Invitation, InviteeRole, Review, ReviewStatus, ReviewType, StaffRole, StaffUser)
+from consult.staff import passwords
+
+STAFF = (
+    ("admin@demo.haveyoursay.example", "Ade Admin", StaffRole.ADMIN),
+    ("iro@demo.haveyoursay.example", "Imani Reviewing", StaffRole.IRO),
+    ("iro2@demo.haveyoursay.example", "Idris Other", StaffRole.IRO),
+    ("social.worker@demo.haveyoursay.example", "Sam Social", StaffRole.SOCIAL_WORKER),
+    ("manager@demo.haveyoursay.example", "Morgan Manager", StaffRole.MANAGER),
+)
+
+# (case_ref, name, age in years, language, days in care, IRO email, review type,
+#  days until the review, [(invitee role, invitee name, language)])
+CHILDREN = (
+    ("DEMO-001", "Amanuel", 16, "ti", 400, "iro@demo.haveyoursay.example", ReviewType.SUBSEQUENT,
+     12, [(InviteeRole.CHILD, "Amanuel", "ti"), (InviteeRole.FOSTER_CARER, "Grace", "en_GB")]),
+    ("DEMO-002", "Layla", 15, "ar", 40, "iro@demo.haveyoursay.example", ReviewType.SECOND, 20,
+     [(InviteeRole.CHILD, "Layla", "ar"), (InviteeRole.PARENT, "Mona", "ar")]),
+    ("DEMO-003", "Jamie", 9, "en_GB", 15, "iro@demo.haveyoursay.example", ReviewType.INITIAL, 6,
+     [(InviteeRole.CHILD, "Jamie", "en_GB")]),
+    ("DEMO-004", "Ahmad", 17, "fa_AF", 200, "iro2@demo.haveyoursay.example",
+     ReviewType.SUBSEQUENT, 30, [(InviteeRole.CHILD, "Ahmad", "fa_AF")]),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoLink:
+    description: str
+    token: str
+
+
+@dataclass
+class LoadedDemo:
+    staff: list[DemoAccount] = field(default_factory=list)
+    links: list[DemoLink] = field(default_factory=list)
+
+
+def _demo_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(3))
+
+
+def _staff(loaded: LoadedDemo) -> dict[str, StaffUser]:
+    by_email = {}
+    for email, name, role in STAFF:
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+        if user is None:
+            user = StaffUser(email=email, name=name, role=role)
+            db.session.add(user)
+        password = _demo_password()
+        user.password_hash = passwords.hash_password(password)
+        user.active = True
+        by_email[email] = user
+        loaded.staff.append(DemoAccount(role.value, email, password))
+    return by_email
+
+
+def _birthday(today: date, age: int) -> date:
+    return today.replace(year=today.year - age) - timedelta(days=100)
+
+
+def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
+    today = today or date.today()
+    loaded = LoadedDemo()
+    staff = _staff(loaded)
+    social_worker = staff["social.worker@demo.haveyoursay.example"]
+    for (case_ref, name, age, language, days_in_care, iro_email, review_type, days_until,
+         invitees) in CHILDREN:
+        child = db.session.scalar(select(Child).where(Child.case_ref == case_ref))
+        if child is None:
+            child = Child(
+                case_ref=case_ref, preferred_name=name, date_of_birth=_birthday(today, age),
+                preferred_language=language,
+                looked_after_since=today - timedelta(days=days_in_care),
+                iro=staff[iro_email], social_worker=social_worker)
+            db.session.add(child)
+        review = db.session.scalar(
+            select(Review).where(Review.child == child, Review.status == ReviewStatus.SCHEDULED))
+        if review is None:
+            meeting_day = today + timedelta(days=days_until)
+            review = Review(
+                child=child, review_type=review_type, due_on=meeting_day + timedelta(days=3),
+                scheduled_for=datetime.combine(meeting_day, time(10, 0), tzinfo=UTC))
+            db.session.add(review)
+        db.session.flush()
+        for role, invitee_name, invitee_language in invitees:
+            invitation = db.session.scalar(select(Invitation).where(
+                Invitation.review == review, Invitation.role == role,
+                Invitation.invitee_name == invitee_name))
+            if invitation is None:
+                invitation, token = invitations.create_invitation(
+                    review, role=role, invitee_name=invitee_name, language=invitee_language,
+                    created_by=None, days_after_review=days_after_review)
+            else:
+                token = invitations.reissue_token(invitation)
+            loaded.links.append(DemoLink(
+                f"{invitee_name} ({role.value.replace('_', ' ')}) for {name}'s review", token))
+    return loaded

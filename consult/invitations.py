@@ -1,0 +1,114 @@
+"""Invitations: creating a person's secret link, finding it again, and its state.
+
+Plain functions over the session, callable from views, the CLI and tests alike.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select, update
+
+from consult import audit, secret_links
+from consult.extensions import db
+from consult.models import Invitation, InviteeRole, Review, StaffUser
+
+
+class InvitationState(enum.StrEnum):
+    NOT_OPENED = "not_opened"
+    OPENED = "opened"
+    SENT = "sent"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def expiry_for(review: Review, days_after_review: int) -> datetime:
+    """Links work until the end of the day, `days_after_review` days after the meeting."""
+    last_day = review.meeting_date + timedelta(days=days_after_review)
+    return datetime.combine(last_day, time.max, tzinfo=UTC)
+
+
+def create_invitation(
+    review: Review,
+    *,
+    role: InviteeRole,
+    invitee_name: str,
+    language: str,
+    created_by: StaffUser | None,
+    days_after_review: int,
+) -> tuple[Invitation, str]:
+    """A new invitation and its token. The token exists only in the return value."""
+    token = secret_links.new_token()
+    invitation = Invitation(
+        review=review,
+        role=role,
+        invitee_name=invitee_name,
+        language=language,
+        token_hash=secret_links.token_hash(token),
+        expires_at=expiry_for(review, days_after_review),
+        created_by=created_by,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation.created", staff=created_by, subject=invitation, role=role.value)
+    return invitation, token
+
+
+def reissue_token(invitation: Invitation) -> str:
+    """Replace the link: the old one, and every session opened with it, stop working."""
+    token = secret_links.new_token()
+    invitation.token_hash = secret_links.token_hash(token)
+    return token
+
+
+def is_usable(invitation: Invitation, now: datetime) -> bool:
+    return invitation.revoked_at is None and invitation.expires_at > now
+
+
+def find_by_token(token: str) -> Invitation | None:
+    digest = secret_links.hash_if_well_formed(token)
+    if digest is None:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+
+
+def mark_opened(invitation: Invitation, now: datetime) -> None:
+    if invitation.opened_at is None:
+        invitation.opened_at = now
+        audit.record("invitation.opened", invitation=invitation, subject=invitation)
+
+
+def claim_submission(invitation: Invitation, now: datetime) -> bool:
+    """Mark the invitation sent, exactly once even when two requests race to do it.
+
+    The conditional UPDATE is the arbiter: only the request whose statement changes the
+    row may go on to save its answers in the same transaction.
+    """
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
+        .values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        invitation.submitted_at = now
+    return bool(claimed)
+
+
+def revoke(invitation: Invitation, by: StaffUser, now: datetime) -> None:
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        audit.record("invitation.revoked", staff=by, subject=invitation)
+
+
+def state_of(invitation: Invitation, now: datetime) -> InvitationState:
+    if invitation.submitted_at is not None:
+        return InvitationState.SENT
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if invitation.expires_at <= now:
+        return InvitationState.EXPIRED
+    if invitation.opened_at is not None:
+        return InvitationState.OPENED
+    return InvitationState.NOT_OPENED

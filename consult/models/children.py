@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.models.base import Base, utcnow
+from consult.models.staff import StaffUser
+
+
+class Child(Base):
+    """A child looked after: only what their reviews need. No address, no surname."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(40), unique=True)
+    preferred_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date]
+    preferred_language: Mapped[str] = mapped_column(String(10), default="en_GB")
+    looked_after_since: Mapped[date]
+    ceased_on: Mapped[date | None]
+    iro_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    iro: Mapped[StaffUser] = relationship(foreign_keys=[iro_id])
+    social_worker: Mapped[StaffUser | None] = relationship(foreign_keys=[social_worker_id])
+    reviews: Mapped[list["Review"]] = relationship(  # noqa: F821 - defined in reviews.py
+        back_populates="child", order_by="Review.due_on")
+
+    def age_on(self, day: date) -> int:
+        before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        return day.year - self.date_of_birth.year - before_birthday

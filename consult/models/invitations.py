@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.models.base import Base, enum_type, utcnow
+from consult.models.reviews import Review
+from consult.models.staff import StaffUser
+
+
+class InviteeRole(enum.StrEnum):
+    CHILD = "child"
+    FOSTER_CARER = "foster_carer"
+    PARENT = "parent"
+    FAMILY_MEMBER = "family_member"
+    OTHER = "other"
+
+
+class Invitation(Base):
+    """One person's secret link to give their views before one review.
+
+    The link's token is never stored: only its SHA-256, which is enough to find the row
+    when the link is opened and useless to anyone who reads the database.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    role: Mapped[InviteeRole] = mapped_column(enum_type(InviteeRole, "invitee_role"))
+    invitee_name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    review: Mapped[Review] = relationship(back_populates="invitations")
+    created_by: Mapped[StaffUser | None] = relationship()
+    response: Mapped["Response | None"] = relationship(  # noqa: F821 - responses.py
+        back_populates="invitation")

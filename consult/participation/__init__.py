@@ -1,0 +1,7 @@
+"""The public side: people invited to give their views open their link and answer."""
+
+from flask import Blueprint
+
+bp = Blueprint("participation", __name__)
+
+from consult.participation import views  # noqa: E402,F401 - registers the routes

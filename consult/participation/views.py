@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import logging
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import get_locale
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from consult import audit, invitations
+from consult.extensions import db
+from consult.models import Invitation, utcnow
+from consult.participation import bp
+from consult.participation.session import current_invitation, start
+from consult.questionnaires import definitions, runner
+
+logger = logging.getLogger(__name__)
+
+
+def _link_not_working():
+    return render_template("participation/link_not_working.html"), 404
+
+
+def _already_sent():
+    return render_template("participation/already_sent.html")
+
+
+@bp.get("/start/<token>")
+def open_link(token: str):
+    """Swap the secret in the link for a session, then leave the secret out of the URL."""
+    invitation = invitations.find_by_token(token)
+    if invitation is None or invitation.revoked_at is not None:
+        return _link_not_working()
+    now = utcnow()
+    if invitation.submitted_at is None and not invitations.is_usable(invitation, now):
+        return _link_not_working()
+    start(invitation)
+    invitations.mark_opened(invitation, now)
+    db.session.commit()
+    return redirect(url_for(".questionnaire"), code=303)
+
+
+@bp.route("/your-say", methods=["GET", "POST"])
+def questionnaire():
+    invitation = current_invitation()
+    if invitation is None:
+        return _link_not_working()
+    if invitation.submitted_at is not None:
+        return _already_sent()
+    questions = definitions.for_role(invitation.role)
+    if request.method == "GET":
+        return render_template("participation/questionnaire.html", questionnaire=questions,
+                               values={}, errors={})
+
+    read = runner.read_form(questions, request.form)
+    if not read.valid:
+        return render_template("participation/questionnaire.html", questionnaire=questions,
+                               values=read.values, errors=read.errors)
+    outcome = _send(invitation, questions, read.values)
+    if outcome == "saved":
+        return redirect(url_for(".thank_you"), code=303)
+    if outcome == "already_sent":
+        return _already_sent()
+    return render_template("participation/questionnaire.html", questionnaire=questions,
+                           values=read.values, errors={}, not_saved=True), 503
+
+
+def _send(invitation: Invitation, questions, values: dict[str, str]) -> str:
+    now = utcnow()
+    try:
+        if not invitations.claim_submission(invitation, now):
+            db.session.rollback()
+            return "already_sent"
+        response = runner.build_response(
+            questions, values, invitation=invitation, language=str(get_locale()),
+            submitted_at=now)
+        db.session.add(response)
+        audit.record("response.submitted", invitation=invitation, subject=invitation,
+                     questionnaire=questions.key, version=questions.version)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return "already_sent"
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        logger.error("could not save a response: %s", type(error).__name__)
+        return "not_saved"
+    return "saved"
+
+
+@bp.get("/your-say/thank-you")
+def thank_you():
+    invitation = current_invitation()
+    if invitation is None:
+        return _link_not_working()
+    if invitation.submitted_at is None:
+        return redirect(url_for(".questionnaire"), code=303)
+    return render_template("participation/thank_you.html")

@@ -1,0 +1,7 @@
+"""The staff side: sign-in and the IRO's pages. Always in English."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+from consult.staff import auth, views  # noqa: E402,F401 - registers the routes

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask import abort, current_app, g, redirect, render_template, url_for
+
+from consult import audit, invitations
+from consult.extensions import db
+from consult.links import external_url
+from consult.models import InviteeRole, utcnow
+from consult.staff import bp, caseload
+from consult.staff.access import may_invite, may_read_only_for_iro, staff_required
+from consult.staff.forms import ROLE_LABELS, InvitationForm
+
+
+def _invitation_form(**kwargs) -> InvitationForm:
+    return InvitationForm(offered_languages=current_app.config["LANGUAGES"], **kwargs)
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    return render_template(
+        "staff/dashboard.html", reviews=caseload.upcoming_reviews(g.staff), now=utcnow(),
+        state_of=invitations.state_of)
+
+
+def _review_page(review, form: InvitationForm, status: int = 200):
+    full_view = may_read_only_for_iro(g.staff, review.child)
+    responses = [inv.response for inv in review.invitations if inv.response is not None]
+    for response in responses:
+        audit.record("response.viewed", staff=g.staff, subject=response)
+    db.session.commit()
+    return render_template(
+        "staff/review.html", review=review, form=form if may_invite(g.staff, review.child) else None,
+        now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        answers_as_seen=lambda response: caseload.answers_as_seen(
+            response, include_only_for_iro=full_view),
+    ), status
+
+
+@bp.get("/reviews/<int:review_id>")
+@staff_required()
+def review(review_id: int):
+    found = caseload.review_for(g.staff, review_id)
+    if found is None:
+        abort(404)
+    return _review_page(found, _invitation_form(language=found.child.preferred_language))
+
+
+@bp.post("/reviews/<int:review_id>/invitations")
+@staff_required()
+def create_invitation(review_id: int):
+    found = caseload.review_for(g.staff, review_id)
+    if found is None or not may_invite(g.staff, found.child):
+        abort(404)
+    form = _invitation_form()
+    if not form.validate_on_submit():
+        return _review_page(found, form, 400)
+    invitation, token = invitations.create_invitation(
+        found,
+        role=InviteeRole(form.role.data),
+        invitee_name=form.invitee_name.data.strip(),
+        language=form.language.data,
+        created_by=g.staff,
+        days_after_review=current_app.config["INVITATION_DAYS_AFTER_REVIEW"],
+    )
+    db.session.commit()
+    # Shown once, in this response: only the token's hash is kept, so no page can show it again.
+    return render_template(
+        "staff/invitation_created.html", invitation=invitation, review=found,
+        link=external_url("participation.open_link", token=token), role_labels=ROLE_LABELS)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@staff_required()
+def revoke_invitation(invitation_id: int):
+    invitation = caseload.invitation_for(g.staff, invitation_id)
+    if invitation is None or not may_invite(g.staff, invitation.review.child):
+        abort(404)
+    invitations.revoke(invitation, g.staff, utcnow())
+    db.session.commit()
+    return redirect(url_for("staff.review", review_id=invitation.review_id), code=303)

@@ -1,0 +1,76 @@
+"""What every response shares: security headers and the friendly error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from consult.extensions import db
+
+logger = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+))
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # No page may tell another site where it came from: invitation links are secrets.
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Pages hold children's names and words: no browser or proxy may keep a copy.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(404)
+    def not_found(_error: HTTPException):
+        return render_template("errors/not_found.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error: HTTPException):
+        return render_template("errors/not_found.html"), 405
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error: CSRFError):
+        return render_template("errors/form_expired.html"), 400
+
+    @app.errorhandler(413)
+    def too_large(_error: HTTPException):
+        return render_template("errors/too_large.html"), 413
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        db.session.rollback()
+        # The exception's class is enough to diagnose; its text can hold query parameters.
+        logger.error("database unavailable: %s", type(error.orig).__name__)
+        return render_template("errors/unavailable.html"), 503
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception):
+        db.session.rollback()
+        return render_template("errors/server_error.html"), 500

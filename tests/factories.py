@@ -1,0 +1,84 @@
+"""Sample records built through the same domain functions the app uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from itertools import count
+
+from consult import invitations
+from consult.extensions import db
+from consult.models import (
+    Child, Invitation, InviteeRole, Review, ReviewType, StaffRole, StaffUser)
+from consult.staff import passwords
+from tests.html_checks import csrf_token
+
+PASSWORD = "correct horse battery staple"
+_serial = count(1)
+
+
+@cache
+def _password_hash() -> str:
+    # Hashed once per run: argon2id is deliberately slow, and most tests only need a user.
+    return passwords.hash_password(PASSWORD)
+
+
+def staff(role: StaffRole = StaffRole.IRO, name: str = "Imani", email: str | None = None
+          ) -> StaffUser:
+    user = StaffUser(
+        email=email or f"{role.value}{next(_serial)}@council.example",
+        name=name, role=role, password_hash=_password_hash())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def child(iro: StaffUser, social_worker: StaffUser | None = None, *, name: str = "Amanuel",
+          age: int = 15, language: str = "en_GB") -> Child:
+    today = date.today()
+    record = Child(
+        case_ref=f"CASE-{next(_serial):05d}", preferred_name=name,
+        date_of_birth=today.replace(year=today.year - age) - timedelta(days=30),
+        preferred_language=language, looked_after_since=today - timedelta(days=200),
+        iro=iro, social_worker=social_worker)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def review(for_child: Child, *, days_ahead: int = 10,
+           review_type: ReviewType = ReviewType.SUBSEQUENT) -> Review:
+    meeting = date.today() + timedelta(days=days_ahead)
+    record = Review(child=for_child, review_type=review_type, due_on=meeting,
+                    scheduled_for=datetime.combine(meeting, time(10), tzinfo=UTC))
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def invitation(for_review: Review, role: InviteeRole = InviteeRole.CHILD,
+               name: str = "Amanuel", language: str = "en_GB") -> tuple[Invitation, str]:
+    return invitations.create_invitation(
+        for_review, role=role, invitee_name=name, language=language,
+        created_by=for_review.child.iro, days_after_review=14)
+
+
+def child_with_link(**child_fields) -> tuple[Invitation, str]:
+    """An IRO, a child of theirs with a review, and the child's invitation, committed."""
+    iro = staff(StaffRole.IRO)
+    invite, token = invitation(review(child(iro, **child_fields)))
+    db.session.commit()
+    return invite, token
+
+
+def sign_in(client, user: StaffUser, password: str = PASSWORD):
+    page = client.get("/staff/sign-in")
+    return client.post("/staff/sign-in", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": user.email, "password": password})
+
+
+def post_form(client, url: str, data: dict[str, str], *, page_url: str | None = None):
+    """Post as a browser would: with the CSRF token from the page that holds the form."""
+    page = client.get(page_url or url)
+    return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})

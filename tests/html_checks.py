@@ -1,0 +1,85 @@
+"""Checks every HTML page the tests fetch, in the spirit of GOV.UK Notify's test client.
+
+A page fails if it does not parse as HTML5 without errors, lacks `lang` or `dir` on
+<html>, has other than one <h1>, has a <title> that does not start with the <h1> (after
+an "Error: " prefix), has a POST form without a CSRF token, repeats an id, or carries
+inline script or style that the Content-Security-Policy would block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from xml.etree.ElementTree import Element
+
+import html5lib
+
+
+class PageProblem(AssertionError):
+    pass
+
+
+def _text(element: Element) -> str:
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def parse(html: str) -> Element:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        return parser.parse(html)
+    except html5lib.html5parser.ParseError as error:
+        line, column = parser.errors[-1][0] if parser.errors else ("?", "?")
+        raise PageProblem(f"not valid HTML5 at line {line}, column {column}: {error}") from None
+
+
+def check_page(html: str) -> Element:
+    if not html.lstrip().lower().startswith("<!doctype html>"):
+        raise PageProblem("page does not start with <!DOCTYPE html>")
+    root = parse(html)
+    problems = []
+    if not root.get("lang"):
+        problems.append("<html> has no lang")
+    if root.get("dir") not in ("ltr", "rtl"):
+        problems.append("<html> has no dir of ltr or rtl")
+
+    headings = root.findall(".//h1")
+    if len(headings) != 1:
+        problems.append(f"expected exactly one <h1>, found {len(headings)}")
+    title = root.find(".//title")
+    if title is None or not _text(title):
+        problems.append("no <title>")
+    elif len(headings) == 1:
+        title_text = _text(title).removeprefix("Error: ")
+        if not title_text.startswith(_text(headings[0])):
+            problems.append(
+                f"<title> {_text(title)!r} does not start with <h1> {_text(headings[0])!r}")
+
+    for form in root.iter("form"):
+        if (form.get("method") or "get").lower() == "post":
+            tokens = [field for field in form.iter("input") if field.get("name") == "csrf_token"]
+            if len(tokens) != 1 or not tokens[0].get("value"):
+                problems.append(f"POST form to {form.get('action')!r} has no CSRF token")
+
+    ids = Counter(element.get("id") for element in root.iter() if element.get("id"))
+    duplicates = sorted(name for name, count in ids.items() if count > 1)
+    if duplicates:
+        problems.append(f"duplicate ids: {duplicates}")
+
+    for element in root.iter():
+        if element.get("style") is not None:
+            problems.append(f"inline style on <{element.tag}>")
+        if element.tag == "style" or (element.tag == "script" and not element.get("src")):
+            problems.append(f"inline <{element.tag}>")
+        if any(name.startswith("on") for name in element.attrib):
+            problems.append(f"inline event handler on <{element.tag}>")
+
+    if problems:
+        raise PageProblem("; ".join(problems))
+    return root
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if not match:
+        raise PageProblem("no CSRF token on the page")
+    return match.group(1)
