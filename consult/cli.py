@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from consult.extensions import db
 from consult.links import external_url
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--email", required=True, help="Their work email address; they sign in with it.")
 @click.option("--role", required=True, type=click.Choice([role.value for role in StaffRole]))
 @click.option("--name", required=True, help="Their name as colleagues know it.")
+@with_appcontext
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a staff account and print the one-time link with which they choose a password."""
     from consult.staff.accounts import AccountError, create_user
@@ -38,6 +40,7 @@ def create_user_command(email: str, role: str, name: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load demo children, reviews and staff (again and again: it never duplicates)."""
     from consult.demo import load_demo

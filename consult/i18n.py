@@ -90,7 +90,15 @@ def normalise(tag: str | None, available: tuple[str, ...]) -> str | None:
     for code in available:
         if code.lower() == cleaned.lower():
             return code
-    return negotiate_locale([cleaned], list(available), sep="_")
+    negotiated = negotiate_locale([cleaned], list(available), sep="_")
+    if negotiated:
+        return negotiated
+    # A regional variant we do not have ('en-US', 'fa-IR') falls back to its language.
+    primary = cleaned.split("_", 1)[0].lower()
+    if primary in available:
+        return primary
+    alias = ALIASES.get(primary)
+    return alias if alias in available else None
 
 
 def negotiate_accept_language(header_values: list[str], available: tuple[str, ...]) -> str | None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from consult.i18n import language_name
@@ -39,7 +39,7 @@ class SetPasswordForm(FlaskForm):
 
 class InvitationForm(FlaskForm):
     role = SelectField("Who is this for?",
-                       choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+                       choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     invitee_name = StringField(
         "Their name", description="The name they like to be called. It is shown only to staff.",
         validators=[DataRequired("Enter their name."),
@@ -49,4 +49,4 @@ class InvitationForm(FlaskForm):
     def __init__(self, *args, offered_languages: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = [
-            (code, language_name(code)) for code in offered_languages]
+            SelectChoice(code, language_name(code)) for code in offered_languages]

@@ -235,3 +235,33 @@ def test_tokens_are_never_stored_in_clear(client):
         rows = db.session.execute(text(f'SELECT * FROM "{table}"')).all()
         assert all(token not in str(row) for row in rows), table
     assert invitation.token_hash != token and len(invitation.token_hash) == 64
+
+
+def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
+    import threading
+
+    from tests.html_checks import csrf_token
+
+    _invitation, token = factories.child_with_link()
+    _open(client, token)
+    form = {"csrf_token": csrf_token(client.get("/your-say").get_data(as_text=True)),
+            "talk_about": "sent twice"}
+    cookie = client.get_cookie("session").value
+    start = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        browser = app.test_client()
+        browser.set_cookie("session", cookie)
+        start.wait()
+        statuses.append(browser.post("/your-say", data=form).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 303]
+    assert db.session.scalar(select(db.func.count()).select_from(Response)) == 1
+    assert db.session.scalars(select(FreeTextAnswer.text)).all() == ["sent twice"]

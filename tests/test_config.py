@@ -1,0 +1,72 @@
+"""Configuration is read from the environment and checked before the app starts."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from consult import create_app
+from consult.config import ConfigError, load
+
+
+def test_production_without_secret_or_database_refuses_to_start(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL"):
+        load({"CONSULT_ENV": "production"}, tmp_path)
+
+
+def test_create_app_reports_the_problem_without_a_traceback(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        create_app({"CONSULT_ENV": "production"})
+    assert str(stopped.value) == (
+        "Have Your Say cannot start: In production these must be set in the environment: "
+        "SECRET_KEY, DATABASE_URL.")
+
+
+def test_production_refuses_a_short_secret(tmp_path):
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        load({"CONSULT_ENV": "production", "SECRET_KEY": "short",
+              "DATABASE_URL": "postgresql://db/consult"}, tmp_path)
+
+
+def test_production_cookies_are_secure_and_postgres_urls_use_psycopg_3(tmp_path):
+    config = load({"CONSULT_ENV": "production", "SECRET_KEY": "s" * 40,
+                   "DATABASE_URL": "postgres://app@db/consult"}, tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["AUTO_MIGRATE"] is False
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db/consult"
+
+
+def test_development_makes_one_secret_and_an_sqlite_database_in_the_instance_folder(tmp_path):
+    first = load({}, tmp_path)
+    second = load({}, tmp_path)
+
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'consult.sqlite'}"
+    assert first["AUTO_MIGRATE"] is True and first["SESSION_COOKIE_SECURE"] is False
+    assert first["WTF_CSRF_TIME_LIMIT"] is None
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"CONSULT_ENV": "staging"}, "CONSULT_ENV must be one of"),
+    ({"INVITATION_DAYS_AFTER_REVIEW": "-3"}, "INVITATION_DAYS_AFTER_REVIEW must be a whole"),
+    ({"SESSION_COOKIE_SECURE": "maybe"}, "SESSION_COOKIE_SECURE must be 1 or 0"),
+    ({"LANGUAGES": " , "}, "LANGUAGES must name at least one locale"),
+])
+def test_bad_values_are_named_in_the_message(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load({"SECRET_KEY": "x", **environ}, tmp_path)
+
+
+@pytest.mark.parametrize("languages, message", [
+    ("en_GB,xx", "'xx', which is not one of ours"),
+    ("en_GB,ar", "LANGUAGES names 'ar' but"),
+    ("ar", "LANGUAGES names 'ar' but"),
+])
+def test_a_locale_that_cannot_be_served_stops_the_app(languages, message, tmp_path):
+    with pytest.raises(SystemExit, match=message):
+        create_app({"CONSULT_ENV": "testing", "SECRET_KEY": "x" * 40, "LANGUAGES": languages,
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})

@@ -1,0 +1,68 @@
+"""The migrations build exactly the models' schema, and every revision can be undone."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from consult.config import PROJECT_ROOT
+from consult.extensions import db
+from tests.conftest import empty_database, make_app
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_app(request, tmp_path_factory):
+    with empty_database(request.param, tmp_path_factory) as url:
+        app = make_app(url)
+        with app.app_context():
+            yield app
+            db.engine.dispose()
+
+
+def _schema_differences():
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": False})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_head_on_an_empty_database_gives_exactly_the_models_schema(empty_app):
+    upgrade()
+
+    assert _schema_differences() == []
+
+
+def test_every_revision_downgrades_to_an_empty_database(empty_app):
+    upgrade()
+    revisions = list(ScriptDirectory(str(PROJECT_ROOT / "migrations")).walk_revisions())
+
+    for _revision in revisions:
+        downgrade(revision="-1")
+
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert _schema_differences() == []
+
+
+def test_a_development_app_brings_an_empty_sqlite_database_to_the_latest_revision(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+
+    app = make_app(url, CONSULT_ENV="development", AUTO_MIGRATE="")
+
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"staff_users", "children", "reviews", "invitations", "responses", "answers",
+            "free_text_answers", "audit_events", "alembic_version"} <= tables
+
+
+def test_the_comparison_notices_a_schema_that_differs(empty_app):
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_answers_question_key_value")
+
+    assert [difference[0] for difference in _schema_differences()] == ["add_index"]

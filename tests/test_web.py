@@ -1,0 +1,38 @@
+"""What every response carries, and what the audit trail refuses to hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult import audit
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/staff/sign-in")
+
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+def test_the_stylesheet_is_served_and_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_unknown_pages_are_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_the_audit_trail_takes_codes_and_numbers_but_never_words(app):
+    audit.record("example", count=3, flag=True, code="young_person")
+    with pytest.raises(audit.UnsafeAuditDetail):
+        audit.record("example", text="I am not happy at home")
