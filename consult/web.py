@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -34,7 +35,26 @@ SECURITY_HEADERS = {
 }
 
 
+_SECRET_IN_PATH = re.compile(r"(/start/|/staff/set-password/)[^\s\"?]+")
+
+
+class RedactSecretLinks(logging.Filter):
+    """Keeps link tokens out of access logs: a logged link would let its reader in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_IN_PATH.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
 def init_app(app: Flask) -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        access_log = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecretLinks) for f in access_log.filters):
+            access_log.addFilter(RedactSecretLinks())
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

@@ -36,3 +36,17 @@ def test_the_audit_trail_takes_codes_and_numbers_but_never_words(app):
     audit.record("example", count=3, flag=True, code="young_person")
     with pytest.raises(audit.UnsafeAuditDetail):
         audit.record("example", text="I am not happy at home")
+
+
+def test_access_logs_never_show_a_link_token():
+    import logging
+
+    from consult.web import RedactSecretLinks
+
+    token = "LGiz7EVNnAhi1O4qxyLsqQqQnHb3A_W3l3-v8N0qtKQ"
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
+                               ("127.0.0.1", f"GET /start/{token} HTTP/1.1", "303"), None)
+
+    RedactSecretLinks().filter(record)
+
+    assert record.getMessage() == '127.0.0.1 - "GET /start/[redacted] HTTP/1.1" 303'
