@@ -4,6 +4,7 @@ import logging
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from consult import audit, invitations
@@ -85,6 +86,22 @@ def _send(invitation: Invitation, questions, values: dict[str, str]) -> str:
         logger.error("could not save a response: %s", type(error).__name__)
         return "not_saved"
     return "saved"
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error: CSRFError):
+    """Never lose what someone typed because their page went stale: show it back to them."""
+    invitation = current_invitation()
+    if invitation is None or request.endpoint != "participation.questionnaire":
+        written = [runner.clean_text(request.form[key]) for key in definitions.free_text_keys()
+                   if request.form.get(key, "").strip()]
+        return render_template("errors/form_expired.html", written=written), 400
+    if invitation.submitted_at is not None:
+        return _already_sent()
+    questions = definitions.for_role(invitation.role)
+    read = runner.read_form(questions, request.form)
+    return render_template("participation/questionnaire.html", questionnaire=questions,
+                           values=read.values, errors={}, page_refreshed=True), 400
 
 
 @bp.get("/your-say/thank-you")

@@ -106,3 +106,8 @@ def for_role(role: InviteeRole) -> Questionnaire:
 
 def version(key: str, number: int) -> Questionnaire | None:
     return ALL.get((key, number))
+
+
+def free_text_keys() -> list[str]:
+    """Every key under which someone may have written in their own words, in any form."""
+    return sorted({q.key for form in CURRENT.values() for q in form.questions if q.is_free_text})

@@ -190,17 +190,6 @@ def test_the_questionnaire_without_a_session_is_the_not_working_page(client):
     assert NOT_WORKING in response.get_data(as_text=True)
 
 
-def test_a_post_without_a_csrf_token_is_refused_kindly(client):
-    _invitation, token = factories.child_with_link()
-    _open(client, token)
-
-    response = client.post("/your-say", data={"talk_about": "hello"})
-
-    assert response.status_code == 400
-    assert "This page has timed out" in response.get_data(as_text=True)
-    assert db.session.scalar(select(db.func.count()).select_from(Response)) == 0
-
-
 def test_a_failed_commit_keeps_the_text_and_logs_none_of_it(client, monkeypatch, caplog):
     _invitation, token = factories.child_with_link()
     _open(client, token)
@@ -265,3 +254,36 @@ def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
     assert sorted(statuses) == [200, 303]
     assert db.session.scalar(select(db.func.count()).select_from(Response)) == 1
     assert db.session.scalars(select(FreeTextAnswer.text)).all() == ["sent twice"]
+
+
+def test_a_stale_page_shows_the_form_again_with_everything_typed(client):
+    _invitation, token = factories.child_with_link()
+    _open(client, token)
+    client.get("/your-say")
+
+    response = client.post("/your-say", data={
+        "csrf_token": "stale", "talk_about": "all my words", "home_feeling": "sad"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your answers were not sent yet" in html
+    assert ">all my words</textarea>" in html and 'value="sad" checked' in html
+    assert db.session.scalar(select(db.func.count()).select_from(Response)) == 0
+    resent = factories.post_form(client, "/your-say", {"talk_about": "all my words"})
+    assert resent.status_code == 303
+
+
+def test_a_lost_session_still_gives_back_what_was_written(client, app):
+    _invitation, token = factories.child_with_link()
+    _open(client, token)
+    client.get("/your-say")
+    browser_restarted = app.test_client()
+
+    response = browser_restarted.post("/your-say", data={
+        "csrf_token": "from-the-old-session", "talk_about": "my long story", "home_feeling": "sad"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This page has timed out" in html
+    assert "my long story</textarea>" in html
+    assert "sad</textarea>" not in html
