@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -11,8 +10,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from consult import config, i18n
-
-logger = logging.getLogger(__name__)
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:

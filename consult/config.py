@@ -32,9 +32,11 @@ SETTINGS = (
             "generated into the instance folder in development"),
     Setting("DATABASE_URL", None, "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
             "required in production, an SQLite file in the instance folder in development"),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "public address of the app, used in printed links"),
+    Setting("BASE_URL", "http://127.0.0.1:5000",
+            "public address of the app, used in printed links"),
     Setting("LANGUAGES", "en_GB", "comma-separated locale codes offered to the public"),
-    Setting("INVITATION_DAYS_AFTER_REVIEW", "14", "days after the review date that a link still works"),
+    Setting("INVITATION_DAYS_AFTER_REVIEW", "14",
+            "days after the review date that a link still works"),
     Setting("STAFF_SETUP_LINK_HOURS", "72", "hours a new staff member's first sign-in link works"),
     Setting("SESSION_COOKIE_SECURE", None, "1 or 0; defaults to 1 in production, 0 otherwise"),
     Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
@@ -119,7 +121,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
             _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "AUTO_MIGRATE": _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development",
+        "AUTO_MIGRATE": (
+            _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development"),
         # A child may take far longer than an hour over one page; the token is still bound
         # to their session, which is what protects them.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from consult import invitations
 from consult.extensions import db
 from consult.models import (
-    Child, Invitation, InviteeRole, Review, ReviewStatus, ReviewType, StaffRole, StaffUser)
+    Child,
+    Invitation,
+    InviteeRole,
+    Review,
+    ReviewStatus,
+    ReviewType,
+    StaffRole,
+    StaffUser,
+)
 from consult.staff import passwords
 
 STAFF = (

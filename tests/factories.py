@@ -8,8 +8,7 @@ from itertools import count
 
 from consult import invitations
 from consult.extensions import db
-from consult.models import (
-    Child, Invitation, InviteeRole, Review, ReviewType, StaffRole, StaffUser)
+from consult.models import Child, Invitation, InviteeRole, Review, ReviewType, StaffRole, StaffUser
 from consult.staff import passwords
 from tests.html_checks import csrf_token
 

@@ -27,7 +27,7 @@ class Child(Base):
 
     iro: Mapped[StaffUser] = relationship(foreign_keys=[iro_id])
     social_worker: Mapped[StaffUser | None] = relationship(foreign_keys=[social_worker_id])
-    reviews: Mapped[list["Review"]] = relationship(  # noqa: F821 - defined in reviews.py
+    reviews: Mapped[list[Review]] = relationship(  # noqa: F821 - defined in reviews.py
         back_populates="child", order_by="Review.due_on")
 
     def age_on(self, day: date) -> int:

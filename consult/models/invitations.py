@@ -43,5 +43,5 @@ class Invitation(Base):
 
     review: Mapped[Review] = relationship(back_populates="invitations")
     created_by: Mapped[StaffUser | None] = relationship()
-    response: Mapped["Response | None"] = relationship(  # noqa: F821 - responses.py
+    response: Mapped[Response | None] = relationship(  # noqa: F821 - responses.py
         back_populates="invitation")

@@ -23,9 +23,9 @@ class Response(Base):
     submitted_at: Mapped[datetime | None]
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id")
-    free_texts: Mapped[list["FreeTextAnswer"]] = relationship(
+    free_texts: Mapped[list[FreeTextAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="FreeTextAnswer.id")
 
 

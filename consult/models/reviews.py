@@ -37,7 +37,7 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     child: Mapped[Child] = relationship(back_populates="reviews")
-    invitations: Mapped[list["Invitation"]] = relationship(  # noqa: F821 - invitations.py
+    invitations: Mapped[list[Invitation]] = relationship(  # noqa: F821 - invitations.py
         back_populates="review", order_by="Invitation.id")
 
     @property

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 import logging
 
 from flask import redirect, render_template, request, url_for
@@ -15,6 +16,12 @@ from consult.participation.session import current_invitation, start
 from consult.questionnaires import definitions, runner
 
 logger = logging.getLogger(__name__)
+
+
+class SendOutcome(enum.Enum):
+    SAVED = enum.auto()
+    ALREADY_SENT = enum.auto()
+    NOT_SAVED = enum.auto()
 
 
 def _link_not_working():
@@ -57,20 +64,20 @@ def questionnaire():
         return render_template("participation/questionnaire.html", questionnaire=questions,
                                values=read.values, errors=read.errors)
     outcome = _send(invitation, questions, read.values)
-    if outcome == "saved":
+    if outcome is SendOutcome.SAVED:
         return redirect(url_for(".thank_you"), code=303)
-    if outcome == "already_sent":
+    if outcome is SendOutcome.ALREADY_SENT:
         return _already_sent()
     return render_template("participation/questionnaire.html", questionnaire=questions,
                            values=read.values, errors={}, not_saved=True), 503
 
 
-def _send(invitation: Invitation, questions, values: dict[str, str]) -> str:
+def _send(invitation: Invitation, questions, values: dict[str, str]) -> SendOutcome:
     now = utcnow()
     try:
         if not invitations.claim_submission(invitation, now):
             db.session.rollback()
-            return "already_sent"
+            return SendOutcome.ALREADY_SENT
         response = runner.build_response(
             questions, values, invitation=invitation, language=str(get_locale()),
             submitted_at=now)
@@ -80,12 +87,12 @@ def _send(invitation: Invitation, questions, values: dict[str, str]) -> str:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return "already_sent"
+        return SendOutcome.ALREADY_SENT
     except SQLAlchemyError as error:
         db.session.rollback()
         logger.error("could not save a response: %s", type(error).__name__)
-        return "not_saved"
-    return "saved"
+        return SendOutcome.NOT_SAVED
+    return SendOutcome.SAVED
 
 
 @bp.errorhandler(CSRFError)

@@ -38,8 +38,9 @@ class SetPasswordForm(FlaskForm):
 
 
 class InvitationForm(FlaskForm):
-    role = SelectField("Who is this for?",
-                       choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(
+        "Who is this for?",
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     invitee_name = StringField(
         "Their name", description="The name they like to be called. It is shown only to staff.",
         validators=[DataRequired("Enter their name."),

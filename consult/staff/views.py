@@ -30,7 +30,8 @@ def _review_page(review, form: InvitationForm, status: int = 200):
         audit.record("response.viewed", staff=g.staff, subject=response)
     db.session.commit()
     return render_template(
-        "staff/review.html", review=review, form=form if may_invite(g.staff, review.child) else None,
+        "staff/review.html", review=review,
+        form=form if may_invite(g.staff, review.child) else None,
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
         answers_as_seen=lambda response: caseload.answers_as_seen(
             response, include_only_for_iro=full_view),

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 17:07:50.427396
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0ca3cf9beb46'

@@ -89,7 +89,8 @@ def test_a_too_long_answer_is_refused_and_kept_for_editing(client):
     _open(client, token)
     long_text = "word " * 4000
 
-    page = factories.post_form(client, "/your-say", {"talk_about": long_text, "home_feeling": "okay"})
+    page = factories.post_form(
+        client, "/your-say", {"talk_about": long_text, "home_feeling": "okay"})
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
