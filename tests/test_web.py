@@ -50,3 +50,22 @@ def test_access_logs_never_show_a_link_token():
     RedactSecretLinks().filter(record)
 
     assert record.getMessage() == '127.0.0.1 - "GET /start/[redacted] HTTP/1.1" 303'
+
+
+def test_a_database_outage_gets_the_friendly_503_page(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from consult.extensions import db
+    from tests import factories
+
+    _invitation, token = factories.child_with_link()
+    client.get(f"/start/{token}")
+
+    def database_down(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "get", database_down)
+    response = client.get("/your-say")
+
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)

@@ -26,16 +26,19 @@ def dashboard():
 def _review_page(review, form: InvitationForm, status: int = 200):
     full_view = may_read_only_for_iro(g.staff, review.child)
     responses = [inv.response for inv in review.invitations if inv.response is not None]
-    for response in responses:
-        audit.record("response.viewed", staff=g.staff, subject=response)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "staff/review.html", review=review,
         form=form if may_invite(g.staff, review.child) else None,
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
         answers_as_seen=lambda response: caseload.answers_as_seen(
             response, include_only_for_iro=full_view),
-    ), status
+    )
+    # Recorded after rendering, which needs the loaded rows a commit would expire, and
+    # committed before the page leaves: no submission is shown without its audit event.
+    audit.record_many("response.viewed", staff=g.staff, subjects=responses,
+                      full_view=full_view)
+    db.session.commit()
+    return page, status
 
 
 @bp.get("/reviews/<int:review_id>")

@@ -1,0 +1,68 @@
+"""The IRO's pages cost the same number of SQL statements for 2 children as for 60."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from consult.extensions import db
+from consult.models import InviteeRole, StaffRole
+from tests import factories
+
+
+@contextmanager
+def counted_statements():
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _caseload(iro, children: int):
+    for number in range(children):
+        review = factories.review(factories.child(iro, name=f"Child {number}"))
+        factories.invitation(review, InviteeRole.CHILD)
+        factories.invitation(review, InviteeRole.FOSTER_CARER, "Carer")
+    db.session.commit()
+
+
+def _statements_for(client, app, children: int, path_for) -> int:
+    iro = factories.staff(StaffRole.IRO)
+    _caseload(iro, children)
+    browser = app.test_client()
+    factories.sign_in(browser, iro)
+    path = path_for(iro)
+    with counted_statements() as statements:
+        assert browser.get(path).status_code == 200
+    return len(statements)
+
+
+def test_dashboard_statements_do_not_grow_with_the_caseload(client, app):
+    small = _statements_for(client, app, 2, lambda _iro: "/staff/")
+    large = _statements_for(client, app, 60, lambda _iro: "/staff/")
+    assert small == large <= 6
+
+
+def test_review_page_statements_do_not_grow_with_the_views_sent(client, app):
+    iro = factories.staff(StaffRole.IRO)
+    review = factories.review(factories.child(iro))
+    links = [factories.invitation(review, InviteeRole.FAMILY_MEMBER, f"Relative {n}")[1]
+             for n in range(6)]
+    db.session.commit()
+    for token in links:
+        relative = app.test_client()
+        relative.get(f"/start/{token}")
+        factories.post_form(relative, "/your-say", {"child_doing": "well", "views": "fine"})
+    factories.sign_in(client, iro)
+
+    with counted_statements() as statements:
+        assert client.get(f"/staff/reviews/{review.id}").status_code == 200
+
+    assert len(statements) <= 12
