@@ -23,6 +23,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def fingerprint(digest: str) -> str:
+    """Enough of a stored hash for a session to notice that its link was replaced."""
+    return digest[:16]
+
+
 def hash_if_well_formed(candidate: str) -> str | None:
     """The hash to look up, or None for anything that cannot be one of our tokens.
 

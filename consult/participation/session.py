@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import g, session
 
-from consult import invitations
+from consult import invitations, secret_links
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 
@@ -17,14 +17,10 @@ INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
 
 
-def _fingerprint(invitation: Invitation) -> str:
-    return invitation.token_hash[:16]
-
-
 def start(invitation: Invitation) -> None:
     session.clear()
     session[INVITATION_ID] = invitation.id
-    session[LINK_FINGERPRINT] = _fingerprint(invitation)
+    session[LINK_FINGERPRINT] = secret_links.fingerprint(invitation.token_hash)
 
 
 def current_invitation() -> Invitation | None:
@@ -36,7 +32,7 @@ def current_invitation() -> Invitation | None:
     if isinstance(invitation_id, int):
         candidate = db.session.get(Invitation, invitation_id)
         if (candidate is not None
-                and session.get(LINK_FINGERPRINT) == _fingerprint(candidate)
+                and session.get(LINK_FINGERPRINT) == secret_links.fingerprint(candidate.token_hash)
                 and (candidate.submitted_at is not None
                      or invitations.is_usable(candidate, utcnow()))):
             invitation = candidate

@@ -32,6 +32,11 @@ def _already_sent():
     return render_template("participation/already_sent.html")
 
 
+def _questionnaire_page(questions, values=None, errors=None, status=200, **notices):
+    return render_template("participation/questionnaire.html", questionnaire=questions,
+                           values=values or {}, errors=errors or {}, **notices), status
+
+
 @bp.get("/start/<token>")
 def open_link(token: str):
     """Swap the secret in the link for a session, then leave the secret out of the URL."""
@@ -56,20 +61,17 @@ def questionnaire():
         return _already_sent()
     questions = definitions.for_role(invitation.role)
     if request.method == "GET":
-        return render_template("participation/questionnaire.html", questionnaire=questions,
-                               values={}, errors={})
+        return _questionnaire_page(questions)
 
     read = runner.read_form(questions, request.form)
     if not read.valid:
-        return render_template("participation/questionnaire.html", questionnaire=questions,
-                               values=read.values, errors=read.errors)
+        return _questionnaire_page(questions, read.values, read.errors)
     outcome = _send(invitation, questions, read.values)
     if outcome is SendOutcome.SAVED:
         return redirect(url_for(".thank_you"), code=303)
     if outcome is SendOutcome.ALREADY_SENT:
         return _already_sent()
-    return render_template("participation/questionnaire.html", questionnaire=questions,
-                           values=read.values, errors={}, not_saved=True), 503
+    return _questionnaire_page(questions, read.values, status=503, not_saved=True)
 
 
 def _send(invitation: Invitation, questions, values: dict[str, str]) -> SendOutcome:
@@ -107,8 +109,7 @@ def form_expired(_error: CSRFError):
         return _already_sent()
     questions = definitions.for_role(invitation.role)
     read = runner.read_form(questions, request.form)
-    return render_template("participation/questionnaire.html", questionnaire=questions,
-                           values=read.values, errors={}, page_refreshed=True), 400
+    return _questionnaire_page(questions, read.values, status=400, page_refreshed=True)
 
 
 @bp.get("/your-say/thank-you")

@@ -4,6 +4,7 @@ from flask import redirect, render_template, request, session, url_for
 
 from consult import secret_links
 from consult.extensions import db
+from consult.models import StaffUser
 from consult.staff import accounts, bp
 from consult.staff.access import current_staff, end_all_sessions, sign_in
 from consult.staff.forms import SetPasswordForm, SignInForm
@@ -53,7 +54,7 @@ def open_setup_link(token: str):
         return render_template("staff/setup_link_not_working.html"), 404
     session.clear()
     session[SETUP_USER] = user.id
-    session[SETUP_FINGERPRINT] = secret_links.token_hash(token)[:16]
+    session[SETUP_FINGERPRINT] = secret_links.fingerprint(user.setup_token_hash)
     return redirect(url_for("staff.set_password"), code=303)
 
 
@@ -62,9 +63,10 @@ def set_password():
     user = None
     user_id = session.get(SETUP_USER)
     if isinstance(user_id, int):
-        candidate = db.session.get(accounts.StaffUser, user_id)
+        candidate = db.session.get(StaffUser, user_id)
         if (candidate is not None and accounts.setup_link_works(candidate)
-                and candidate.setup_token_hash[:16] == session.get(SETUP_FINGERPRINT)):
+                and secret_links.fingerprint(candidate.setup_token_hash)
+                == session.get(SETUP_FINGERPRINT)):
             user = candidate
     if user is None:
         return render_template("staff/setup_link_not_working.html"), 404
