@@ -51,7 +51,7 @@ def demo_command() -> None:
     db.session.commit()
     click.echo("Demo data is ready. Staff accounts (passwords are new on every run):")
     for account in loaded.staff:
-        click.echo(f"  {account.role:<14} {account.email:<32} {account.password}")
+        click.echo(f"  {account.role:<14} {account.email:<40} {account.password}")
     click.echo(f"Staff sign in at {external_url('staff.sign_in')}")
     click.echo("Invitation links (new on every run; the old ones stop working):")
     for link in loaded.links:

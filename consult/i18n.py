@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, negotiate_locale
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
+from flask_babel import Babel, get_locale
 
 SOURCE_LOCALE = "en_GB"
 SESSION_KEY = "locale"
@@ -110,7 +111,7 @@ def negotiate_accept_language(header_values: list[str], available: tuple[str, ..
 
 
 def select_locale() -> str:
-    available: tuple[str, ...] = g.get("available_locales", (SOURCE_LOCALE,))
+    available: tuple[str, ...] = current_app.config["LANGUAGES"]
     if request.blueprint == "staff":
         return SOURCE_LOCALE
     chosen = normalise(request.args.get("lang"), available)
@@ -129,8 +130,6 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
-    from flask_babel import get_locale
-
     locale = get_locale()
     code = str(locale) if locale else SOURCE_LOCALE
     return LANGUAGES.get(code, LANGUAGES[SOURCE_LOCALE])
@@ -148,14 +147,8 @@ def language_name(code: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import Babel
-
     check_configured(app.config["LANGUAGES"], Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     Babel(app, locale_selector=select_locale, default_locale=SOURCE_LOCALE)
-
-    @app.before_request
-    def expose_available_locales() -> None:
-        g.available_locales = app.config["LANGUAGES"]
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -25,9 +25,10 @@ def dashboard():
 
 def _review_page(review, form: InvitationForm, status: int = 200):
     full_view = may_read_only_for_iro(g.staff, review.child)
-    responses = [inv.response for inv in review.invitations if inv.response is not None]
+    sent = [invitation for invitation in review.invitations
+            if invitation.response is not None and invitation.response.submitted_at is not None]
     page = render_template(
-        "staff/review.html", review=review,
+        "staff/review.html", review=review, sent=sent,
         form=form if may_invite(g.staff, review.child) else None,
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
         answers_as_seen=lambda response: caseload.answers_as_seen(
@@ -35,7 +36,8 @@ def _review_page(review, form: InvitationForm, status: int = 200):
     )
     # Recorded after rendering, which needs the loaded rows a commit would expire, and
     # committed before the page leaves: no submission is shown without its audit event.
-    audit.record_many("response.viewed", staff=g.staff, subjects=responses,
+    audit.record_many("response.viewed", staff=g.staff,
+                      subjects=[invitation.response for invitation in sent],
                       full_view=full_view)
     db.session.commit()
     return page, status
