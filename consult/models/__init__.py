@@ -3,12 +3,32 @@
 from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
 from consult.models.children import Child
-from consult.models.invitations import Invitation, InviteeRole
+from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
+from consult.models.requests import (
+    HelpRequest,
+    HelpRequestEvent,
+    RequestKind,
+    RequestSource,
+    RequestState,
+)
 from consult.models.responses import Answer, FreeTextAnswer, Response
-from consult.models.reviews import Review, ReviewStatus, ReviewType
+from consult.models.reviews import (
+    AttendeeRole,
+    ConsultedRole,
+    ParticipationCode,
+    Review,
+    ReviewAttendance,
+    ReviewStatus,
+    ReviewType,
+    ReviewViews,
+    ViewsChannel,
+)
 from consult.models.staff import StaffRole, StaffUser
 
 __all__ = [
-    "Answer", "AuditEvent", "Base", "Child", "FreeTextAnswer", "Invitation", "InviteeRole",
-    "Response", "Review", "ReviewStatus", "ReviewType", "StaffRole", "StaffUser", "utcnow",
+    "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
+    "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
+    "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
+    "ReviewAttendance", "ReviewStatus", "ReviewType", "ReviewViews", "StaffRole", "StaffUser",
+    "ViewsChannel", "utcnow",
 ]

@@ -16,7 +16,13 @@ class InviteeRole(enum.StrEnum):
     FOSTER_CARER = "foster_carer"
     PARENT = "parent"
     FAMILY_MEMBER = "family_member"
+    SOCIAL_WORKER = "social_worker"
     OTHER = "other"
+
+
+class InvitationPurpose(enum.StrEnum):
+    VIEWS = "views"  # before the review: what the person wants the review to hear
+    FEEDBACK = "feedback"  # after the review: how the review and the IRO service were
 
 
 class Invitation(Base):
@@ -31,6 +37,9 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     role: Mapped[InviteeRole] = mapped_column(enum_type(InviteeRole, "invitee_role"))
+    purpose: Mapped[InvitationPurpose] = mapped_column(
+        enum_type(InvitationPurpose, "invitation_purpose"),
+        default=InvitationPurpose.VIEWS, server_default=InvitationPurpose.VIEWS.value)
     invitee_name: Mapped[str] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

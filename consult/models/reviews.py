@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, enum_type, utcnow
 from consult.models.children import Child
+from consult.models.staff import StaffUser
 
 
 class ReviewType(enum.StrEnum):
@@ -22,6 +23,44 @@ class ReviewStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class ParticipationCode(enum.StrEnum):
+    """How the child took part, as coded in the DfE SSDA903 return."""
+
+    PN0 = "PN0"  # under 4 at the time of the review
+    PN1 = "PN1"  # attends and speaks for self
+    PN2 = "PN2"  # attends, an advocate speaks for them
+    PN3 = "PN3"  # attends, conveys views non-verbally
+    PN4 = "PN4"  # attends, does not convey views
+    PN5 = "PN5"  # does not attend, briefs an advocate
+    PN6 = "PN6"  # does not attend, conveys views by another medium
+    PN7 = "PN7"  # does not attend, views not conveyed
+
+
+class AttendeeRole(enum.StrEnum):
+    CHILD = "child"
+    FOSTER_CARER = "foster_carer"
+    PARENT = "parent"
+    FAMILY_MEMBER = "family_member"
+    SUPERVISING_SOCIAL_WORKER = "supervising_social_worker"
+    PARTNER_AGENCY = "partner_agency"
+
+
+class ConsultedRole(enum.StrEnum):
+    """The roles whose views the annual report counts (seed §3.3)."""
+
+    CHILD = "child"
+    FOSTER_CARER = "foster_carer"
+    PARENT_OR_FAMILY = "parent_or_family"
+
+
+class ViewsChannel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+    VERBAL = "verbal"
+    ADVOCATE = "advocate"
+    NONE = "none"
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (Index("ix_reviews_status_due_on", "status", "due_on"),)
@@ -34,9 +73,20 @@ class Review(Base):
     held_on: Mapped[date | None]
     status: Mapped[ReviewStatus] = mapped_column(
         enum_type(ReviewStatus, "review_status"), default=ReviewStatus.SCHEDULED)
+    # The IRO who chaired this review: the child's IRO may change between reviews.
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    participation_code: Mapped[ParticipationCode | None] = mapped_column(
+        enum_type(ParticipationCode, "participation_code"))
+    decisions_sent_on: Mapped[date | None]
+    record_sent_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
     child: Mapped[Child] = relationship(back_populates="reviews")
+    chair: Mapped[StaffUser | None] = relationship()
+    attendance: Mapped[list[ReviewAttendance]] = relationship(
+        back_populates="review", cascade="all, delete-orphan")
+    views_received: Mapped[list[ReviewViews]] = relationship(
+        back_populates="review", cascade="all, delete-orphan")
     invitations: Mapped[list[Invitation]] = relationship(  # noqa: F821 - invitations.py
         back_populates="review", order_by="Invitation.id")
 
@@ -48,3 +98,35 @@ class Review(Base):
         if self.scheduled_for:
             return self.scheduled_for.date()
         return self.due_on
+
+
+class ReviewAttendance(Base):
+    """One role present at a held review: a row per role, so SQL counts attendance."""
+
+    __tablename__ = "review_attendance"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[AttendeeRole] = mapped_column(
+        enum_type(AttendeeRole, "attendee_role"), primary_key=True)
+
+    review: Mapped[Review] = relationship(back_populates="attendance")
+
+
+class ReviewViews(Base):
+    """How one role's views reached a review, as the IRO recorded it after the meeting.
+
+    This is the record the participation figures count; an online submission is
+    offered as the default when the IRO records the meeting, but paper, verbal and
+    advocate channels only exist here.
+    """
+
+    __tablename__ = "review_views"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[ConsultedRole] = mapped_column(
+        enum_type(ConsultedRole, "consulted_role"), primary_key=True)
+    channel: Mapped[ViewsChannel] = mapped_column(enum_type(ViewsChannel, "views_channel"))
+
+    review: Mapped[Review] = relationship(back_populates="views_received")
