@@ -23,11 +23,12 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         # The message names the variable to set; a traceback would only bury it.
         raise SystemExit(f"Have Your Say cannot start: {error}") from None
 
-    from consult.extensions import csrf, db, migrate
+    from consult.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from consult import web
     from consult.participation import bp as participation_bp

@@ -39,6 +39,8 @@ SETTINGS = (
             "days after the review date that a link still works"),
     Setting("STAFF_SETUP_LINK_HOURS", "72", "hours a new staff member's first sign-in link works"),
     Setting("SESSION_COOKIE_SECURE", None, "1 or 0; defaults to 1 in production, 0 otherwise"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "where rate-limit counters live; redis://host:6379/0 when running several instances"),
     Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
             "defaults to 1 in development"),
 )
@@ -121,6 +123,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
             _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_HEADERS_ENABLED": False,
         "AUTO_MIGRATE": (
             _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development"),
         # A child may take far longer than an hour over one page; the token is still bound
