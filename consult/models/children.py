@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, utcnow
@@ -21,6 +21,10 @@ class Child(Base):
     preferred_language: Mapped[str] = mapped_column(String(10), default="en_GB")
     looked_after_since: Mapped[date]
     ceased_on: Mapped[date | None]
+    # Unaccompanied asylum-seeking children get the questions about the asylum process,
+    # interpreters and family tracing.
+    unaccompanied_asylum_seeking: Mapped[bool] = mapped_column(
+        default=False, server_default=false())
     iro_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
