@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from consult import config, i18n
+from consult import config, i18n, schedule
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
@@ -18,8 +18,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     environ = {**os.environ, **(overrides or {})}
     try:
         app.config.update(config.load(environ, Path(app.instance_path)))
+        app.config["REVIEW_TIMETABLE"] = schedule.parse_timetable(app.config["REVIEW_TIMETABLE"])
         i18n.init_app(app)
-    except (config.ConfigError, i18n.LocaleConfigError) as error:
+    except (config.ConfigError, i18n.LocaleConfigError, schedule.TimetableError) as error:
         # The message names the variable to set; a traceback would only bury it.
         raise SystemExit(f"Have Your Say cannot start: {error}") from None
 

@@ -14,6 +14,10 @@ from consult.models import StaffRole
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    from consult.imports.commands import import_children_command, import_reviews_command
+
+    app.cli.add_command(import_children_command)
+    app.cli.add_command(import_reviews_command)
 
 
 @click.command("create-user")

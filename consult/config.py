@@ -41,6 +41,11 @@ SETTINGS = (
     Setting("SESSION_COOKIE_SECURE", None, "1 or 0; defaults to 1 in production, 0 otherwise"),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
             "where rate-limit counters live; redis://host:6379/0 when running several instances"),
+    Setting("REVIEW_TIMETABLE", "20wd,3m,6m",
+            "when reviews are due: first after becoming looked after, second after the first, "
+            "later after the previous; wd working days, d days, w weeks, m months"),
+    Setting("REVIEW_DUE_SOON_DAYS", "14", "days before its due date that a review is flagged "
+            "due soon"),
     Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
             "defaults to 1 in development"),
 )
@@ -119,6 +124,9 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
             values["INVITATION_DAYS_AFTER_REVIEW"], "INVITATION_DAYS_AFTER_REVIEW"),
         "STAFF_SETUP_LINK_HOURS": _positive_int(
             values["STAFF_SETUP_LINK_HOURS"], "STAFF_SETUP_LINK_HOURS"),
+        "REVIEW_TIMETABLE": values["REVIEW_TIMETABLE"],
+        "REVIEW_DUE_SOON_DAYS": _positive_int(
+            values["REVIEW_DUE_SOON_DAYS"], "REVIEW_DUE_SOON_DAYS"),
         "SESSION_COOKIE_SECURE": (
             _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production),
         "SESSION_COOKIE_HTTPONLY": True,

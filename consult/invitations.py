@@ -10,14 +10,16 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from consult import audit, secret_links
+from consult import audit, secret_links, short_codes
 from consult.extensions import db
 from consult.models import Invitation, InviteeRole, Review, StaffUser
 
 
 class InvitationState(enum.StrEnum):
+    NOT_SENT = "not_sent"  # created, but the IRO has not yet given it to the person
     NOT_OPENED = "not_opened"
     OPENED = "opened"
+    IN_PROGRESS = "in_progress"  # a draft is saved but not sent
     SENT = "sent"
     REVOKED = "revoked"
     EXPIRED = "expired"
@@ -60,6 +62,40 @@ def reissue_token(invitation: Invitation) -> str:
     token = secret_links.new_token()
     invitation.token_hash = secret_links.token_hash(token)
     return token
+
+
+def issue_short_code(invitation: Invitation, key: str) -> str:
+    """A new code to type at /code for this invitation; any earlier code stops working."""
+    code = short_codes.new_code()
+    invitation.short_code_hash = short_codes.code_hash(code, key)
+    return code
+
+
+def reissue(invitation: Invitation, by: StaffUser, key: str) -> tuple[str, str]:
+    """A new link and code for a lost or leaked one, for a letter printed again.
+
+    The person is given the new one anew, so the invitation is "not sent" until then.
+    """
+    token = reissue_token(invitation)
+    code = issue_short_code(invitation, key)
+    invitation.revoked_at = None
+    invitation.handed_over_at = None
+    audit.record("invitation.reissued", staff=by, subject=invitation)
+    return token, code
+
+
+def find_by_short_code(typed: str, key: str) -> Invitation | None:
+    code = short_codes.normalised(typed)
+    if code is None:
+        return None
+    return db.session.scalar(select(Invitation).where(
+        Invitation.short_code_hash == short_codes.code_hash(code, key)))
+
+
+def mark_handed_over(invitation: Invitation, by: StaffUser, now: datetime) -> None:
+    if invitation.handed_over_at is None:
+        invitation.handed_over_at = now
+        audit.record("invitation.handed_over", staff=by, subject=invitation)
 
 
 def is_usable(invitation: Invitation, now: datetime) -> bool:
@@ -109,6 +145,10 @@ def state_of(invitation: Invitation, now: datetime) -> InvitationState:
         return InvitationState.REVOKED
     if invitation.expires_at <= now:
         return InvitationState.EXPIRED
+    if invitation.response is not None:
+        return InvitationState.IN_PROGRESS
     if invitation.opened_at is not None:
         return InvitationState.OPENED
+    if invitation.handed_over_at is None:
+        return InvitationState.NOT_SENT
     return InvitationState.NOT_OPENED

@@ -56,10 +56,14 @@ def review(for_child: Child, *, days_ahead: int = 10,
 
 
 def invitation(for_review: Review, role: InviteeRole = InviteeRole.CHILD,
-               name: str = "Amanuel", language: str = "en_GB") -> tuple[Invitation, str]:
-    return invitations.create_invitation(
+               name: str = "Amanuel", language: str = "en_GB", *, handed_over: bool = True
+               ) -> tuple[Invitation, str]:
+    created, token = invitations.create_invitation(
         for_review, role=role, invitee_name=name, language=language,
         created_by=for_review.child.iro, days_after_review=14)
+    if handed_over:
+        created.handed_over_at = created.created_at or datetime.now(UTC)
+    return created, token
 
 
 def child_with_link(**child_fields) -> tuple[Invitation, str]:

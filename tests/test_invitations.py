@@ -19,6 +19,8 @@ def test_a_link_works_to_the_end_of_the_day_some_days_after_the_meeting():
 def test_states_follow_what_happened_to_the_link():
     now = datetime(2026, 5, 1, tzinfo=UTC)
     invitation = Invitation(expires_at=now + timedelta(days=1))
+    assert invitations.state_of(invitation, now) is invitations.InvitationState.NOT_SENT
+    invitation.handed_over_at = now
     assert invitations.state_of(invitation, now) is invitations.InvitationState.NOT_OPENED
     invitation.opened_at = now
     assert invitations.state_of(invitation, now) is invitations.InvitationState.OPENED

@@ -43,6 +43,10 @@ class Invitation(Base):
     invitee_name: Mapped[str] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The short code printed on a letter, to type in at /code: only its keyed hash is kept.
+    short_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the IRO gave the link or letter to the person; until then it is "not sent".
+    handed_over_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]

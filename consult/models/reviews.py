@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Index, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.models.base import Base, enum_type, utcnow
 from consult.models.children import Child
 from consult.models.staff import StaffUser
+
+# Meetings happen in England: the day of a meeting is its day on the clock in London.
+LOCAL_TIME = ZoneInfo("Europe/London")
 
 
 class ReviewType(enum.StrEnum):
@@ -96,7 +100,7 @@ class Review(Base):
         if self.held_on:
             return self.held_on
         if self.scheduled_for:
-            return self.scheduled_for.date()
+            return self.scheduled_for.astimezone(LOCAL_TIME).date()
         return self.due_on
 
 

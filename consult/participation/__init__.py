@@ -1,7 +1,8 @@
-"""The public side: people invited to give their views open their link and answer."""
+"""The public side: people invited to give their views open their link (or type the code
+from their letter) and answer."""
 
 from flask import Blueprint
 
 bp = Blueprint("participation", __name__)
 
-from consult.participation import views  # noqa: E402,F401 - registers the routes
+from consult.participation import short_code, views  # noqa: E402,F401 - registers the routes

@@ -69,3 +69,27 @@ def may_read_only_for_iro(user: StaffUser, child: Child) -> bool:
 
 def may_invite(user: StaffUser, child: Child) -> bool:
     return may_read_only_for_iro(user, child)
+
+
+def may_manage_caseload(user: StaffUser) -> bool:
+    """Create children, allocate them and import from the case-management system."""
+    return user.role in (StaffRole.ADMIN, StaffRole.IRO)
+
+
+def may_edit_child(user: StaffUser, child: Child) -> bool:
+    """Admins keep every record straight; an IRO edits their own children's."""
+    return user.role is StaffRole.ADMIN or may_read_only_for_iro(user, child)
+
+
+def may_open_child_record(user: StaffUser, child: Child) -> bool:
+    """The record itself (name, dates, reviews): no one's words are on it."""
+    return may_edit_child(user, child) or may_read_child(user, child)
+
+
+def may_read_submissions(user: StaffUser, child: Child) -> bool:
+    """Managers and admins see figures and records, never what anyone wrote."""
+    return may_read_child(user, child)
+
+
+def may_record_meeting(user: StaffUser, child: Child) -> bool:
+    return may_read_only_for_iro(user, child)

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult import schedule
 from consult.extensions import db
-from consult.models import Child, Invitation, Response, Review, ReviewStatus, StaffRole, StaffUser
+from consult.models import (
+    Child,
+    HelpRequest,
+    Invitation,
+    RequestState,
+    Response,
+    Review,
+    ReviewStatus,
+    ReviewType,
+    StaffRole,
+    StaffUser,
+)
 from consult.questionnaires import definitions
-from consult.staff.access import may_read_child
+from consult.schedule import ScheduleFlag
+from consult.staff.access import may_open_child_record, may_read_child
+
+OPEN_REQUEST_STATES = (RequestState.NEW, RequestState.ACKNOWLEDGED, RequestState.REFERRED)
 
 
 def _my_children(user: StaffUser):
@@ -30,7 +46,8 @@ def upcoming_reviews(user: StaffUser) -> list[Review]:
         select(Review)
         .join(Review.child)
         .where(mine, Child.ceased_on.is_(None), Review.status == ReviewStatus.SCHEDULED)
-        .options(selectinload(Review.child), selectinload(Review.invitations))
+        .options(selectinload(Review.child),
+                 selectinload(Review.invitations).selectinload(Invitation.response))
         .order_by(Review.due_on, Review.id)
     ))
 
@@ -41,11 +58,31 @@ def review_for(user: StaffUser, review_id: int) -> Review | None:
         select(Review)
         .where(Review.id == review_id)
         .options(
-            selectinload(Review.child),
+            selectinload(Review.child).selectinload(Child.reviews),
+            selectinload(Review.attendance), selectinload(Review.views_received),
             selectinload(Review.invitations).selectinload(Invitation.response).options(
                 selectinload(Response.answers), selectinload(Response.free_texts)),
         )
     )
+    if review is None or not may_read_child(user, review.child):
+        return None
+    return review
+
+
+def open_requests(child: Child) -> list[HelpRequest]:
+    return list(db.session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.child_id == child.id, HelpRequest.state.in_(OPEN_REQUEST_STATES))
+        .order_by(HelpRequest.created_at)))
+
+
+def review_record_for(user: StaffUser, review_id: int) -> Review | None:
+    """The review without anyone's answers: for recording the meeting and setting dates."""
+    review = db.session.scalar(
+        select(Review).where(Review.id == review_id).options(
+            selectinload(Review.child).selectinload(Child.reviews),
+            selectinload(Review.attendance), selectinload(Review.views_received),
+            selectinload(Review.invitations).selectinload(Invitation.response)))
     if review is None or not may_read_child(user, review.child):
         return None
     return review
@@ -60,6 +97,7 @@ def invitation_for(user: StaffUser, invitation_id: int) -> Invitation | None:
 
 @dataclass(frozen=True)
 class ShownAnswer:
+    key: str
     question: str
     answer: str
     own_words: bool
@@ -84,5 +122,78 @@ def answers_as_seen(response: Response, *, include_only_for_iro: bool) -> list[S
         else:
             answer = question.label_for(chosen[question.key]) if question.key in chosen else ""
         shown.append(ShownAnswer(
-            str(question.text), answer, question.is_free_text, question.only_for_iro))
+            question.key, str(question.text), answer, question.is_free_text, question.only_for_iro))
     return shown
+
+
+def caseload_children(user: StaffUser, *, include_closed: bool = False) -> list[Child]:
+    """The children on this person's list, with their reviews, invitations and responses.
+
+    An IRO or social worker gets their own children; an admin gets every child (to keep
+    the records straight, without anyone's words); a manager gets none.
+    """
+    query = select(Child)
+    if user.role is StaffRole.MANAGER:
+        return []
+    if user.role is StaffRole.ADMIN:
+        # An admin's list names each child's IRO; everyone else's are all their own.
+        query = query.options(selectinload(Child.iro))
+    else:
+        query = query.where(_my_children(user))
+    if not include_closed:
+        query = query.where(Child.ceased_on.is_(None))
+    return list(db.session.scalars(query.options(
+        selectinload(Child.reviews).selectinload(Review.invitations)
+        .selectinload(Invitation.response),
+    ).order_by(Child.preferred_name, Child.id)))
+
+
+def child_for(user: StaffUser, child_id: int) -> Child | None:
+    child = db.session.scalar(select(Child).where(Child.id == child_id).options(
+        selectinload(Child.reviews), selectinload(Child.iro), selectinload(Child.social_worker)))
+    if child is None or not may_open_child_record(user, child):
+        return None
+    return child
+
+
+@dataclass(frozen=True)
+class ChildSchedule:
+    """Where a child stands in the review cycle, as the caseload list shows it."""
+
+    next_review: Review | None  # the booked (scheduled) review, if any
+    review_type: ReviewType
+    due_on: date
+    midway: date | None
+    last_held: Review | None
+    flags: frozenset[ScheduleFlag]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.flags - {ScheduleFlag.DUE_SOON})
+
+
+def schedule_of(child: Child, today: date, timetable: schedule.Timetable,
+                due_soon_days: int) -> ChildSchedule:
+    """The next review (booked or only due), its flags, and late paperwork from the last one.
+
+    Reads `child.reviews` as loaded, so a whole caseload costs no extra queries.
+    """
+    held = sorted((r for r in child.reviews if r.status is ReviewStatus.HELD and r.held_on),
+                  key=lambda r: r.held_on)
+    booked = sorted((r for r in child.reviews if r.status is ReviewStatus.SCHEDULED),
+                    key=lambda r: (r.due_on, r.id))
+    planned = schedule.next_review(child.looked_after_since, [r.held_on for r in held], timetable)
+    upcoming = booked[0] if booked else None
+    due_on = upcoming.due_on if upcoming else planned.due_on
+    review_type = upcoming.review_type if upcoming else planned.review_type
+    meeting_on = upcoming.scheduled_for.date() if upcoming and upcoming.scheduled_for else None
+    flags = schedule.flags_for(status=ReviewStatus.SCHEDULED, due_on=due_on,
+                               meeting_on=meeting_on, today=today, due_soon_days=due_soon_days)
+    last_held = held[-1] if held else None
+    if last_held is not None:
+        flags |= schedule.paperwork_flags(
+            held_on=last_held.held_on, decisions_sent_on=last_held.decisions_sent_on,
+            record_sent_on=last_held.record_sent_on, today=today)
+    midway = schedule.NextReview(
+        review_type, due_on, last_held.held_on if last_held else None).midway()
+    return ChildSchedule(upcoming, review_type, due_on, midway, last_held, frozenset(flags))

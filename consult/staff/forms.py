@@ -1,10 +1,27 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+import re
+from datetime import time
 
-from consult.i18n import language_name
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import ValidationError as FieldError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consult.i18n import LANGUAGES, language_name
+from consult.meeting_record import ATTENDEE_LABELS, CHANNEL_LABELS, PN_MEANINGS
 from consult.models import InviteeRole
 from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -51,3 +68,130 @@ class InvitationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.language.choices = [
             SelectChoice(code, language_name(code)) for code in offered_languages]
+
+
+def _date_field(label: str, *, required: bool = True, description: str = "") -> DateField:
+    message = f"Enter the {label[0].lower() + label[1:]}."
+    return DateField(label, description=description,
+                     validators=[InputRequired(message) if required else Optional()],
+                     render_kw={"class": "input input--date"})
+
+
+def _date_field_errors(form: FlaskForm) -> None:
+    """WTForms says "Not a valid date value": replace it with which date to fix."""
+    for field in form:
+        if isinstance(field, DateField) and "Not a valid date value." in field.errors:
+            field.errors[:] = [f"Enter {field.label.text[0].lower()}{field.label.text[1:]} "
+                               "as a real date, for example 2026-03-27."]
+
+
+class StaffForm(FlaskForm):
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        _date_field_errors(self)
+        return valid
+
+
+class ChildForm(StaffForm):
+    case_ref = StringField(
+        "Case reference", description="As in the case-management system.",
+        validators=[DataRequired("Enter the case reference."),
+                    Length(max=40, message="Use 40 characters or fewer.")])
+    preferred_name = StringField(
+        "Preferred name", description="The name the child likes to be called. No surname.",
+        validators=[DataRequired("Enter the name the child likes to be called."),
+                    Length(max=80, message="Use 80 characters or fewer.")])
+    date_of_birth = _date_field("Date of birth")
+    preferred_language = SelectField(
+        "Language", description="Their invitations and letters start in this language.",
+        choices=[SelectChoice(code, language_name(code)) for code in LANGUAGES])
+    looked_after_since = _date_field(
+        "Looked after since", description="The first review is due 20 working days after.")
+    ceased_on = _date_field("Ceased to be looked after on", required=False,
+                            description="Leave empty while the child is looked after.")
+    unaccompanied_asylum_seeking = BooleanField(
+        "Unaccompanied and seeking asylum",
+        description="Their consultation then asks about the asylum process, interpreters "
+                    "and family tracing.")
+    iro_id = SelectField("IRO", coerce=int)
+    social_worker_id = SelectField("Social worker", coerce=int)
+
+    def __init__(self, *args, iros, social_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.iro_id.choices = [SelectChoice(user.id, user.name) for user in iros]
+        self.social_worker_id.choices = [SelectChoice(0, "Not allocated")] + [
+            SelectChoice(user.id, user.name) for user in social_workers]
+
+    def validate_looked_after_since(self, field) -> None:
+        if field.data and self.date_of_birth.data and field.data < self.date_of_birth.data:
+            raise FieldError("Looked after since cannot be before the date of birth.")
+
+    def validate_ceased_on(self, field) -> None:
+        since = self.looked_after_since.data
+        if field.data and since and field.data < since:
+            raise FieldError("Ceased on cannot be before looked after since.")
+
+
+class CloseChildForm(StaffForm):
+    ceased_on = _date_field("Ceased to be looked after on")
+
+
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+
+
+class MeetingDateForm(StaffForm):
+    meeting_on = _date_field("Date of the meeting")
+    meeting_time = StringField(
+        "Time (optional)", description="24-hour clock, for example 14:30.",
+        validators=[Optional()], render_kw={"class": "input input--time"})
+
+    def validate_meeting_time(self, field) -> None:
+        if field.data and not _TIME.fullmatch(field.data.strip()):
+            raise FieldError("Enter the time as hours and minutes, for example 14:30.")
+
+    def time_of_day(self) -> time | None:
+        match = _TIME.fullmatch((self.meeting_time.data or "").strip())
+        return time(int(match[1]), int(match[2])) if match else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+_CHANNELS = [SelectChoice(channel.value, label) for channel, label in CHANNEL_LABELS.items()]
+
+
+def _channel_field(label: str) -> RadioField:
+    return RadioField(label, choices=_CHANNELS,
+                      validators=[InputRequired(f"Choose how the {label.lower()}'s views "
+                                                "reached the review.")])
+
+
+class RecordMeetingForm(StaffForm):
+    held_on = _date_field("Date the review was held")
+    attended = MultiCheckboxField(
+        "Who attended", choices=[SelectChoice(role.value, label)
+                                 for role, label in ATTENDEE_LABELS.items()])
+    participation_code = RadioField(
+        "How the child took part",
+        choices=[SelectChoice(code.value, f"{code.value}: {meaning}")
+                 for code, meaning in PN_MEANINGS.items()],
+        validators=[InputRequired("Choose how the child took part (PN0 to PN7).")])
+    views_child = _channel_field("Child or young person")
+    views_foster_carer = _channel_field("Foster carer")
+    views_parent_or_family = _channel_field("Parent or family member")
+    decisions_sent_on = _date_field(
+        "Decisions sent on", required=False,
+        description="Due within 5 working days of the review. Leave empty until sent.")
+    record_sent_on = _date_field(
+        "Full record sent on", required=False,
+        description="Due within 20 working days of the review. Leave empty until sent.")
+
+
+class ImportForm(FlaskForm):
+    kind = RadioField("What does the file hold?", choices=[
+        SelectChoice("children", "Children"), SelectChoice("reviews", "Reviews")],
+        validators=[InputRequired("Choose whether the file holds children or reviews.")])
+    csv_file = FileField("CSV file", description="UTF-8 CSV with a header row.",
+                         validators=[FileRequired("Choose a CSV file to import.")])

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, g, redirect, render_template, url_for
 
-from consult import audit, invitations
+from consult import audit, invitations, meeting_record, schedule, short_codes
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import InviteeRole, utcnow
-from consult.staff import bp, caseload
-from consult.staff.access import may_invite, may_read_only_for_iro, staff_required
+from consult.staff import bp, caseload, letters
+from consult.staff.access import (
+    may_invite,
+    may_read_only_for_iro,
+    may_record_meeting,
+    staff_required,
+)
+from consult.staff.children import schedule_for
 from consult.staff.forms import ROLE_LABELS, InvitationForm
 
 
@@ -15,12 +23,11 @@ def _invitation_form(**kwargs) -> InvitationForm:
     return InvitationForm(offered_languages=current_app.config["LANGUAGES"], **kwargs)
 
 
-@bp.get("/")
-@staff_required()
-def dashboard():
-    return render_template(
-        "staff/dashboard.html", reviews=caseload.upcoming_reviews(g.staff), now=utcnow(),
-        state_of=invitations.state_of)
+def _paperwork_due(review) -> dict[str, date] | None:
+    if review.held_on is None:
+        return None
+    return {"decisions": schedule.decisions_due(review.held_on),
+            "record": schedule.record_due(review.held_on)}
 
 
 def _review_page(review, form: InvitationForm, status: int = 200):
@@ -30,6 +37,8 @@ def _review_page(review, form: InvitationForm, status: int = 200):
     page = render_template(
         "staff/review.html", review=review, sent=sent,
         form=form if may_invite(g.staff, review.child) else None,
+        may_record=may_record_meeting(g.staff, review.child), planned=schedule_for(review.child),
+        meeting_record=meeting_record, meeting_record_due=_paperwork_due(review),
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
         answers_as_seen=lambda response: caseload.answers_as_seen(
             response, include_only_for_iro=full_view),
@@ -69,19 +78,52 @@ def create_invitation(review_id: int):
         created_by=g.staff,
         days_after_review=current_app.config["INVITATION_DAYS_AFTER_REVIEW"],
     )
+    code = invitations.issue_short_code(invitation, current_app.config["SECRET_KEY"])
     db.session.commit()
-    # Shown once, in this response: only the token's hash is kept, so no page can show it again.
+    return _link_page(invitation, token, code)
+
+
+def _link_page(invitation, token: str, code: str):
+    # Shown once, in this response: only hashes of the link and code are kept, so no page
+    # can show them again. The letter is printed from this page.
+    link = external_url("participation.open_link", token=token)
     return render_template(
-        "staff/invitation_created.html", invitation=invitation, review=found,
-        link=external_url("participation.open_link", token=token), role_labels=ROLE_LABELS)
+        "staff/invitation_created.html", invitation=invitation, review=invitation.review,
+        link=link, code=short_codes.formatted(code), role_labels=ROLE_LABELS,
+        letter=letters.render_letter(invitation, link, code))
+
+
+def _my_invitation(invitation_id: int):
+    invitation = caseload.invitation_for(g.staff, invitation_id)
+    if invitation is None or not may_invite(g.staff, invitation.review.child):
+        abort(404)
+    return invitation
+
+
+@bp.post("/invitations/<int:invitation_id>/reissue")
+@staff_required()
+def reissue_invitation(invitation_id: int):
+    invitation = _my_invitation(invitation_id)
+    if invitation.submitted_at is not None:
+        abort(404)
+    token, code = invitations.reissue(invitation, g.staff, current_app.config["SECRET_KEY"])
+    db.session.commit()
+    return _link_page(invitation, token, code)
+
+
+@bp.post("/invitations/<int:invitation_id>/handed-over")
+@staff_required()
+def hand_over_invitation(invitation_id: int):
+    invitation = _my_invitation(invitation_id)
+    invitations.mark_handed_over(invitation, g.staff, utcnow())
+    db.session.commit()
+    return redirect(url_for("staff.review", review_id=invitation.review_id), code=303)
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @staff_required()
 def revoke_invitation(invitation_id: int):
-    invitation = caseload.invitation_for(g.staff, invitation_id)
-    if invitation is None or not may_invite(g.staff, invitation.review.child):
-        abort(404)
+    invitation = _my_invitation(invitation_id)
     invitations.revoke(invitation, g.staff, utcnow())
     db.session.commit()
     return redirect(url_for("staff.review", review_id=invitation.review_id), code=303)

@@ -1,0 +1,84 @@
+"""Import children: one row per child, matched on case_ref."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from consult import audit
+from consult.extensions import db
+from consult.i18n import LANGUAGES
+from consult.imports.csvfile import ImportResult, RowChecker, read_rows
+from consult.models import Child, StaffRole, StaffUser
+
+COLUMNS = ("case_ref", "preferred_name", "date_of_birth", "language", "looked_after_since",
+           "ceased_on", "iro_email", "social_worker_email")
+
+
+def _staff_by_email(role: StaffRole) -> dict[str, StaffUser]:
+    return {user.email.lower(): user for user in db.session.scalars(
+        select(StaffUser).where(StaffUser.role == role, StaffUser.active))}
+
+
+def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult:
+    """Create or update every child in the file, or nothing at all if any row is wrong."""
+    rows, errors = read_rows(data, COLUMNS)
+    result = ImportResult(errors=errors)
+    iros = _staff_by_email(StaffRole.IRO)
+    social_workers = _staff_by_email(StaffRole.SOCIAL_WORKER)
+    refs = [row.cells["case_ref"] for row in rows]
+    existing = {child.case_ref: child for child in db.session.scalars(
+        select(Child).where(Child.case_ref.in_(refs)))}
+
+    planned = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        check = RowChecker(row, errors)
+        case_ref = check.text("case_ref", max_length=40)
+        if case_ref in first_line:
+            check.error(f"case_ref {case_ref} is also on line {first_line[case_ref]}.")
+        first_line.setdefault(case_ref, row.line)
+        name = check.text("preferred_name", max_length=80)
+        born = check.date("date_of_birth")
+        language = check.choice("language", tuple(LANGUAGES))
+        since = check.date("looked_after_since")
+        ceased = check.date("ceased_on", required=False)
+        iro = iros.get(row.cells["iro_email"].lower())
+        if iro is None:
+            check.error(f"iro_email '{row.cells['iro_email']}' is not an active IRO's account.")
+        social_worker = None
+        if row.cells["social_worker_email"]:
+            social_worker = social_workers.get(row.cells["social_worker_email"].lower())
+            if social_worker is None:
+                check.error(f"social_worker_email '{row.cells['social_worker_email']}' is not "
+                            "an active social worker's account.")
+        if born and since and since < born:
+            check.error("looked_after_since is before date_of_birth.")
+        if since and ceased and ceased < since:
+            check.error("ceased_on is before looked_after_since.")
+        planned.append({
+            "case_ref": case_ref, "preferred_name": name, "date_of_birth": born,
+            "preferred_language": language, "looked_after_since": since, "ceased_on": ceased,
+            "iro": iro, "social_worker": social_worker,
+        })
+    if errors:
+        errors.sort(key=lambda error: error.line)
+        return result
+
+    for fields in planned:
+        child = existing.get(fields["case_ref"])
+        if child is None:
+            db.session.add(Child(**fields))
+            result.created += 1
+            continue
+        changed = {name: value for name, value in fields.items()
+                   if getattr(child, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(child, name, value)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    db.session.flush()
+    audit.record("import.children", staff=by, created=result.created, updated=result.updated,
+                 unchanged=result.unchanged)
+    return result

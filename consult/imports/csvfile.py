@@ -1,0 +1,141 @@
+"""Reading a CSV file from a case-management system: encoding, header, cells, line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection): such
+# a cell is refused, not imported, so it can never reach a later export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # 1 is the header row
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    cells: dict[str, str]
+
+
+class RowChecker:
+    """Collects the problems of one row, each naming its column."""
+
+    def __init__(self, row: Row, errors: list[RowError]):
+        self.row = row
+        self._errors = errors
+
+    def error(self, message: str) -> None:
+        self._errors.append(RowError(self.row.line, message))
+
+    def text(self, column: str, *, required: bool = True, max_length: int = 200) -> str:
+        value = self.row.cells[column]
+        if required and not value:
+            self.error(f"{column} is empty.")
+        elif len(value) > max_length:
+            self.error(f"{column} is longer than {max_length} characters.")
+        return value
+
+    def date(self, column: str, *, required: bool = True) -> date | None:
+        value = self.row.cells[column]
+        if not value:
+            if required:
+                self.error(f"{column} is empty; give a date as YYYY-MM-DD.")
+            return None
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(f"{column} '{value}' is not a date as YYYY-MM-DD.")
+        return None
+
+    def choice(self, column: str, allowed: tuple[str, ...], *, required: bool = True
+               ) -> str | None:
+        value = self.row.cells[column]
+        if not value:
+            if required:
+                self.error(f"{column} is empty; use one of {', '.join(allowed)}.")
+            return None
+        if value not in allowed:
+            self.error(f"{column} '{value}' is not one of {', '.join(allowed)}.")
+            return None
+        return value
+
+
+def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[RowError]]:
+    """The file's rows as cells by column, or the problems that stop it being read.
+
+    UTF-8 with or without a byte-order mark (as Excel saves "CSV UTF-8"); the header names
+    exactly these columns, in any order.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [RowError(1, "The file is not UTF-8 text. Save it as 'CSV UTF-8'.")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        return [], [RowError(1, "The file is empty: it needs a header row.")]
+    except csv.Error as error:
+        return [], [RowError(1, f"The header row cannot be read as CSV ({error}).")]
+    problems = []
+    missing = [column for column in columns if column not in header]
+    unknown = [name for name in header if name not in columns]
+    if missing:
+        problems.append(RowError(1, "The header has no column " + ", ".join(missing) + "."))
+    if unknown:
+        problems.append(RowError(1, "The header has unknown columns: " + ", ".join(
+            name or "(blank)" for name in unknown) + f". Use exactly: {', '.join(columns)}."))
+    if len(set(header)) != len(header):
+        problems.append(RowError(1, "The header names a column twice."))
+    if problems:
+        return [], problems
+
+    rows: list[Row] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(RowError(
+                    line, f"has {len(cells)} cells; the header has {len(header)}."))
+                continue
+            values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+            formulas = [name for name in columns if values[name].startswith(FORMULA_STARTS)]
+            for name in formulas:
+                problems.append(RowError(
+                    line, f"{name} starts with '{values[name][0]}', which a spreadsheet would "
+                    "run as a formula. Remove it."))
+            if not formulas:
+                rows.append(Row(line, values))
+    except csv.Error as error:
+        problems.append(RowError(reader.line_num, f"cannot be read as CSV ({error})."))
+    if not rows and not problems:
+        problems.append(RowError(2, "The file has a header but no rows."))
+    return rows, problems

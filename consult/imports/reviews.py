@@ -1,0 +1,179 @@
+"""Import reviews: one row per review, matched on case_ref and review_date.
+
+A held review brings its meeting record: attendance by role, the participation (PN) code
+and how each consulted role's views reached it. An empty review_type is derived from the
+reviews held before it, counting those already stored and those in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult import audit, schedule
+from consult.extensions import db
+from consult.imports.csvfile import ImportResult, RowChecker, read_rows
+from consult.models import (
+    AttendeeRole,
+    Child,
+    ConsultedRole,
+    ParticipationCode,
+    Review,
+    ReviewAttendance,
+    ReviewStatus,
+    ReviewType,
+    ReviewViews,
+    StaffUser,
+    ViewsChannel,
+)
+from consult.models.reviews import LOCAL_TIME
+
+COLUMNS = ("case_ref", "review_date", "status", "review_type", "attended", "pn_code",
+           "consulted_child", "consulted_foster_carer", "consulted_parent")
+CONSULTED_COLUMNS = {
+    "consulted_child": ConsultedRole.CHILD,
+    "consulted_foster_carer": ConsultedRole.FOSTER_CARER,
+    "consulted_parent": ConsultedRole.PARENT_OR_FAMILY,
+}
+
+
+def _values(enum_class) -> tuple[str, ...]:
+    return tuple(member.value for member in enum_class)
+
+
+@dataclass
+class _Planned:
+    child: Child
+    on: date
+    status: ReviewStatus
+    review_type: ReviewType | None
+    attended: frozenset[AttendeeRole]
+    pn_code: ParticipationCode | None
+    views: dict[ConsultedRole, ViewsChannel]
+
+
+def _date_of(review: Review) -> date:
+    return review.meeting_date
+
+
+def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
+                   by: StaffUser | None = None) -> ImportResult:
+    """Create or update every review in the file, or nothing at all if any row is wrong."""
+    rows, errors = read_rows(data, COLUMNS)
+    result = ImportResult(errors=errors)
+    children = {child.case_ref: child for child in db.session.scalars(
+        select(Child).where(Child.case_ref.in_({row.cells["case_ref"] for row in rows}))
+        .options(selectinload(Child.reviews).options(
+            selectinload(Review.attendance), selectinload(Review.views_received))))}
+
+    planned: list[_Planned] = []
+    first_line: dict[tuple[str, date], int] = {}
+    for row in rows:
+        check = RowChecker(row, errors)
+        child = children.get(row.cells["case_ref"])
+        if child is None:
+            check.error(f"case_ref '{row.cells['case_ref']}' is not a child we know; "
+                        "import the children first.")
+        on = check.date("review_date")
+        if on is not None and child is not None:
+            key = (child.case_ref, on)
+            if key in first_line:
+                check.error(f"this review is also on line {first_line[key]}.")
+            first_line.setdefault(key, row.line)
+        status = check.choice("status", _values(ReviewStatus))
+        review_type = check.choice("review_type", _values(ReviewType), required=False)
+        roles = [role.strip() for role in row.cells["attended"].split(";") if role.strip()]
+        unknown_roles = [role for role in roles if role not in _values(AttendeeRole)]
+        if unknown_roles:
+            check.error(f"attended names unknown roles: {', '.join(unknown_roles)}; use "
+                        f"{', '.join(_values(AttendeeRole))} separated by ;.")
+        pn_code = check.choice("pn_code", _values(ParticipationCode), required=False)
+        views = {}
+        for column, role in CONSULTED_COLUMNS.items():
+            channel = check.choice(column, _values(ViewsChannel), required=False)
+            if channel:
+                views[role] = ViewsChannel(channel)
+        held = status == ReviewStatus.HELD.value
+        if status and not held and (roles or pn_code or any(
+                channel is not ViewsChannel.NONE for channel in views.values())):
+            check.error(f"a {status} review has no attendance, pn_code or views; "
+                        "leave those cells empty.")
+        if held and on and on > today:
+            check.error("a held review cannot be in the future.")
+        if (pn_code == ParticipationCode.PN0.value and child is not None and on is not None
+                and child.age_on(on) >= 4):
+            check.error("PN0 is only for a child under 4 on the day of the review.")
+        if child is not None and on is not None and on < child.looked_after_since:
+            check.error("review_date is before the child became looked after.")
+        if child is not None and on is not None and status:
+            planned.append(_Planned(
+                child, on, ReviewStatus(status), ReviewType(review_type) if review_type else None,
+                frozenset(AttendeeRole(role) for role in roles if role in _values(AttendeeRole)),
+                ParticipationCode(pn_code) if pn_code else None, views))
+    if errors:
+        errors.sort(key=lambda error: error.line)
+        return result
+
+    for plan in planned:
+        _apply(plan, planned, timetable, result)
+    db.session.flush()
+    audit.record("import.reviews", staff=by, created=result.created, updated=result.updated,
+                 unchanged=result.unchanged)
+    return result
+
+
+def _held_dates(child: Child, planned: list[_Planned], skip: date) -> list[date]:
+    """Every day this child's reviews were held, from the database and the file, but `skip`."""
+    in_file = {plan.on: plan.status for plan in planned if plan.child is child}
+    held = {plan_on for plan_on, status in in_file.items() if status is ReviewStatus.HELD}
+    held |= {_date_of(review) for review in child.reviews
+             if review.status is ReviewStatus.HELD and _date_of(review) not in in_file}
+    held.discard(skip)
+    return sorted(held)
+
+
+def _apply(plan: _Planned, planned: list[_Planned], timetable: schedule.Timetable,
+           result: ImportResult) -> None:
+    child = plan.child
+    held_before = [day for day in _held_dates(child, planned, plan.on) if day < plan.on]
+    review_type = plan.review_type or schedule.review_type_after(len(held_before))
+    due_on = schedule.due_date(
+        review_type, looked_after_since=child.looked_after_since,
+        previous_held_on=held_before[-1] if held_before else None, timetable=timetable)
+    held = plan.status is ReviewStatus.HELD
+    wanted = {
+        "status": plan.status,
+        "review_type": review_type,
+        "due_on": due_on,
+        "held_on": plan.on if held else None,
+        "scheduled_for": (None if held else
+                          datetime.combine(plan.on, time(0), tzinfo=LOCAL_TIME).astimezone(UTC)),
+        "chair_id": child.iro_id,
+        "participation_code": plan.pn_code,
+    }
+    review = next((r for r in child.reviews if _date_of(r) == plan.on), None)
+    if review is None:
+        review = Review(child=child, **wanted)
+        db.session.add(review)
+        changed = True
+        result.created += 1
+    else:
+        changed = any(getattr(review, name) != value for name, value in wanted.items())
+        for name, value in wanted.items():
+            setattr(review, name, value)
+    if {row.role for row in review.attendance} != plan.attended:
+        review.attendance = [ReviewAttendance(role=role) for role in sorted(plan.attended)]
+        changed = True
+    views = plan.views if held else {}
+    if {row.role: row.channel for row in review.views_received} != views:
+        review.views_received = [ReviewViews(role=role, channel=channel)
+                                 for role, channel in views.items()]
+        changed = True
+    if review.id is not None:
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1

@@ -1,0 +1,140 @@
+"""Recording a held review: who attended, how the child took part, how views arrived.
+
+The participation codes are the DfE SSDA903 return's; their wording here follows the
+return's guidance, in plain words for the IRO choosing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from consult import audit
+from consult.models import (
+    AttendeeRole,
+    ConsultedRole,
+    InviteeRole,
+    ParticipationCode,
+    Review,
+    ReviewAttendance,
+    ReviewStatus,
+    ReviewViews,
+    StaffUser,
+    ViewsChannel,
+)
+
+PN_MEANINGS = {
+    ParticipationCode.PN0: "Under 4 on the day of the review",
+    ParticipationCode.PN1: "Attended and spoke for themselves",
+    ParticipationCode.PN2: "Attended, and an advocate spoke for them",
+    ParticipationCode.PN3: "Attended and conveyed their views without words",
+    ParticipationCode.PN4: "Attended but did not convey their views",
+    ParticipationCode.PN5: "Did not attend, and briefed an advocate to speak for them",
+    ParticipationCode.PN6: "Did not attend, and conveyed their views another way "
+                           "(for example a consultation form)",
+    ParticipationCode.PN7: "Did not attend, and their views were not conveyed",
+}
+ATTENDED_CODES = {ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3,
+                  ParticipationCode.PN4}
+
+ATTENDEE_LABELS = {
+    AttendeeRole.CHILD: "The child or young person",
+    AttendeeRole.FOSTER_CARER: "Foster carer",
+    AttendeeRole.PARENT: "Parent",
+    AttendeeRole.FAMILY_MEMBER: "Other family member",
+    AttendeeRole.SUPERVISING_SOCIAL_WORKER: "Supervising social worker",
+    AttendeeRole.PARTNER_AGENCY: "Partner agencies (school, health, others)",
+}
+CONSULTED_LABELS = {
+    ConsultedRole.CHILD: "The child or young person",
+    ConsultedRole.FOSTER_CARER: "Foster carer",
+    ConsultedRole.PARENT_OR_FAMILY: "Parent or family member",
+}
+CHANNEL_LABELS = {
+    ViewsChannel.ONLINE: "Online, through Have Your Say",
+    ViewsChannel.PAPER: "On paper (a consultation booklet)",
+    ViewsChannel.VERBAL: "Spoken, to the IRO or at the meeting",
+    ViewsChannel.ADVOCATE: "Through an advocate",
+    ViewsChannel.NONE: "Views not given",
+}
+# Which invitees' online submissions count as each consulted role's views.
+CONSULTED_INVITEES = {
+    ConsultedRole.CHILD: {InviteeRole.CHILD},
+    ConsultedRole.FOSTER_CARER: {InviteeRole.FOSTER_CARER},
+    ConsultedRole.PARENT_OR_FAMILY: {InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER},
+}
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    held_on: date
+    attended: frozenset[AttendeeRole]
+    participation_code: ParticipationCode
+    views: dict[ConsultedRole, ViewsChannel]
+    decisions_sent_on: date | None = None
+    record_sent_on: date | None = None
+
+
+def sent_online(review: Review) -> set[ConsultedRole]:
+    """The consulted roles of whom someone sent their views through their link."""
+    sent_roles = {invitation.role for invitation in review.invitations
+                  if invitation.submitted_at is not None}
+    return {role for role, invitees in CONSULTED_INVITEES.items() if invitees & sent_roles}
+
+
+def suggested_views(review: Review) -> dict[ConsultedRole, ViewsChannel]:
+    """What the form offers before the IRO changes anything: what was recorded, else online
+    for a role that sent views through Have Your Say."""
+    recorded = {row.role: row.channel for row in review.views_received}
+    online = sent_online(review)
+    return {role: recorded.get(role, ViewsChannel.ONLINE if role in online else None)
+            for role in ConsultedRole}
+
+
+def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, str]:
+    """What is wrong with a meeting record, by form field; empty when it can be saved."""
+    found: dict[str, str] = {}
+    child = review.child
+    if record.held_on > today:
+        found["held_on"] = "The date the review was held cannot be in the future."
+    elif record.held_on < child.looked_after_since:
+        found["held_on"] = "The review cannot be before the child became looked after."
+    under_4 = child.age_on(record.held_on) < 4
+    code = record.participation_code
+    if under_4 and code is not ParticipationCode.PN0:
+        found["participation_code"] = "The child was under 4 on the day: choose PN0."
+    elif not under_4 and code is ParticipationCode.PN0:
+        found["participation_code"] = "PN0 is only for a child under 4 on the day of the review."
+    elif code in ATTENDED_CODES and AttendeeRole.CHILD not in record.attended:
+        found["participation_code"] = (
+            f"{code.value} means the child attended: tick the child under who attended, "
+            "or choose PN5, PN6 or PN7.")
+    elif (code not in ATTENDED_CODES and code is not ParticipationCode.PN0
+          and AttendeeRole.CHILD in record.attended):
+        found["participation_code"] = (
+            f"{code.value} means the child did not attend, but the child is ticked as "
+            "attending: choose PN1 to PN4.")
+    for field, sent in (("decisions_sent_on", record.decisions_sent_on),
+                        ("record_sent_on", record.record_sent_on)):
+        if sent is not None and sent < record.held_on:
+            found[field] = "This date cannot be before the review was held."
+        elif sent is not None and sent > today:
+            found[field] = "This date cannot be in the future."
+    return found
+
+
+def record_meeting(review: Review, record: MeetingRecord, by: StaffUser) -> None:
+    """Save the record on the review: it is now held, chaired by the person recording it."""
+    review.status = ReviewStatus.HELD
+    review.held_on = record.held_on
+    review.chair = by
+    review.participation_code = record.participation_code
+    review.decisions_sent_on = record.decisions_sent_on
+    review.record_sent_on = record.record_sent_on
+    if {row.role for row in review.attendance} != record.attended:
+        review.attendance = [ReviewAttendance(role=role) for role in sorted(record.attended)]
+    if {row.role: row.channel for row in review.views_received} != record.views:
+        review.views_received = [ReviewViews(role=role, channel=channel)
+                                 for role, channel in record.views.items()]
+    audit.record("review.recorded", staff=by, subject=review,
+                 code=record.participation_code.value.lower())

@@ -1,0 +1,63 @@
+"""/code: for a letter's short code, typed in by someone who cannot scan its QR code.
+
+It leads to the same session as the secret link. Guessing is rate-limited per address;
+at 54 bits a code cannot be guessed within any limit we allow.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from consult import invitations
+from consult.extensions import db, limiter
+from consult.models import utcnow
+from consult.participation import bp
+from consult.participation.session import start
+
+CODE_ATTEMPTS = "10 per minute;30 per hour"
+
+
+class ShortCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("It is on your letter, under the QR code. It has 11 letters and "
+                       "numbers, for example 7KQ4-M2XH-9PD."))
+
+
+def _page(form: ShortCodeForm, error: str | None = None, status: int = 200):
+    return render_template("participation/enter_code.html", form=form, error=error), status
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit(CODE_ATTEMPTS, methods=["POST"])
+def enter_code():
+    form = ShortCodeForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return _page(form, str(_l("Enter the code from your letter.")), 400)
+        return _page(form)
+    invitation = invitations.find_by_short_code(
+        form.code.data or "", current_app.config["SECRET_KEY"])
+    now = utcnow()
+    if (invitation is None or invitation.revoked_at is not None
+            or (invitation.submitted_at is None and not invitations.is_usable(invitation, now))):
+        return _page(form, str(_l(
+            "That code does not work. Check it against your letter and try again. If your "
+            "letter is old, the code may have stopped working: ask your IRO for a new one.")),
+            400)
+    start(invitation)
+    invitations.mark_opened(invitation, now)
+    db.session.commit()
+    return redirect(url_for(".questionnaire"), code=303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(error: RateLimitExceeded):
+    if request.endpoint != "participation.enter_code":
+        return error
+    return _page(ShortCodeForm(formdata=None), str(_l(
+        "You have tried too many codes. Wait a few minutes, then try again.")), 429)

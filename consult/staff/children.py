@@ -1,0 +1,230 @@
+"""The caseload: my children and where each stands in the review cycle; child records."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from flask import abort, current_app, g, redirect, render_template, url_for
+from flask_babel import format_date, format_datetime
+from sqlalchemy import select
+
+from consult import audit, invitations
+from consult.extensions import db
+from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
+from consult.models.reviews import LOCAL_TIME
+from consult.schedule import ScheduleFlag
+from consult.staff import bp, caseload
+from consult.staff.access import (
+    may_edit_child,
+    may_manage_caseload,
+    may_read_child,
+    may_record_meeting,
+    staff_required,
+)
+from consult.staff.forms import ChildForm, CloseChildForm, MeetingDateForm
+
+FLAG_LABELS = {
+    ScheduleFlag.OVERDUE: "Review overdue",
+    ScheduleFlag.BOOKED_LATE: "Booked after its due date",
+    ScheduleFlag.DUE_SOON: "Due soon",
+    ScheduleFlag.NOT_BOOKED: "No date set",
+    ScheduleFlag.DECISIONS_OVERDUE: "Decisions not sent",
+    ScheduleFlag.RECORD_OVERDUE: "Record not sent",
+}
+
+
+def today() -> date:
+    return utcnow().astimezone(LOCAL_TIME).date()
+
+
+def schedule_for(child: Child):
+    return caseload.schedule_of(child, today(), current_app.config["REVIEW_TIMETABLE"],
+                                current_app.config["REVIEW_DUE_SOON_DAYS"])
+
+
+def _page_context() -> dict[str, object]:
+    return {"flag_labels": FLAG_LABELS, "schedule_for": schedule_for, "now": utcnow(),
+            "state_of": invitations.state_of, "today": today(),
+            "may_read_child": may_read_child}
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    """An IRO's or social worker's own children; admins and managers start elsewhere."""
+    own = g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER)
+    return render_template(
+        "staff/dashboard.html", children=caseload.caseload_children(g.staff) if own else [],
+        own=own, may_add=may_manage_caseload(g.staff), **_page_context())
+
+
+@bp.get("/children")
+@staff_required(StaffRole.ADMIN, StaffRole.IRO, StaffRole.SOCIAL_WORKER)
+def all_children():
+    """For an admin, every open child record (names and dates, never anyone's words)."""
+    return render_template(
+        "staff/dashboard.html", children=caseload.caseload_children(g.staff), own=True,
+        may_add=may_manage_caseload(g.staff), **_page_context())
+
+
+def _staff_of(role: StaffRole) -> list[StaffUser]:
+    return list(db.session.scalars(
+        select(StaffUser).where(StaffUser.role == role, StaffUser.active)
+        .order_by(StaffUser.name)))
+
+
+def _child_form(**kwargs) -> ChildForm:
+    return ChildForm(iros=_staff_of(StaffRole.IRO),
+                     social_workers=_staff_of(StaffRole.SOCIAL_WORKER), **kwargs)
+
+
+def _save_child(form: ChildForm, child: Child) -> bool:
+    """Copy the form onto the record; False (with the field's error) if the case ref is taken."""
+    clash = db.session.scalar(select(Child.id).where(
+        Child.case_ref == form.case_ref.data.strip(), Child.id != child.id))
+    if clash is not None:
+        form.case_ref.errors.append("Another child already has this case reference.")
+        return False
+    child.case_ref = form.case_ref.data.strip()
+    child.preferred_name = form.preferred_name.data.strip()
+    child.date_of_birth = form.date_of_birth.data
+    child.preferred_language = form.preferred_language.data
+    child.looked_after_since = form.looked_after_since.data
+    child.ceased_on = form.ceased_on.data
+    child.unaccompanied_asylum_seeking = form.unaccompanied_asylum_seeking.data
+    child.iro_id = form.iro_id.data
+    child.social_worker_id = form.social_worker_id.data or None
+    return True
+
+
+@bp.route("/children/new", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMIN, StaffRole.IRO)
+def new_child():
+    form = _child_form()
+    if not form.is_submitted() and g.staff.role is StaffRole.IRO:
+        form.iro_id.data = g.staff.id
+    if form.validate_on_submit():
+        child = Child()
+        if _save_child(form, child):
+            db.session.add(child)
+            db.session.flush()
+            audit.record("child.created", staff=g.staff, subject=child)
+            db.session.commit()
+            return redirect(url_for("staff.child", child_id=child.id), code=303)
+    return render_template("staff/child_form.html", form=form, child=None), (
+        400 if form.errors else 200)
+
+
+def _found_child(child_id: int, *, edit: bool = False) -> Child:
+    child = caseload.child_for(g.staff, child_id)
+    if child is None or (edit and not may_edit_child(g.staff, child)):
+        abort(404)
+    return child
+
+
+@bp.get("/children/<int:child_id>")
+@staff_required()
+def child(child_id: int):
+    found = _found_child(child_id)
+    return render_template(
+        "staff/child.html", child=found, may_edit=may_edit_child(g.staff, found),
+        may_book=may_record_meeting(g.staff, found), **_page_context())
+
+
+@bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMIN, StaffRole.IRO)
+def edit_child(child_id: int):
+    found = _found_child(child_id, edit=True)
+    form = _child_form(obj=found)
+    if not form.is_submitted():
+        form.social_worker_id.data = found.social_worker_id or 0
+    if form.validate_on_submit() and _save_child(form, found):
+        audit.record("child.updated", staff=g.staff, subject=found)
+        db.session.commit()
+        return redirect(url_for("staff.child", child_id=found.id), code=303)
+    return render_template("staff/child_form.html", form=form, child=found), (
+        400 if form.errors else 200)
+
+
+@bp.route("/children/<int:child_id>/close", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMIN, StaffRole.IRO)
+def close_child(child_id: int):
+    found = _found_child(child_id, edit=True)
+    form = CloseChildForm()
+    if not form.is_submitted():
+        form.ceased_on.data = today()
+    if form.validate_on_submit():
+        if form.ceased_on.data < found.looked_after_since:
+            form.ceased_on.errors.append("This cannot be before the child became looked after.")
+        else:
+            found.ceased_on = form.ceased_on.data
+            for review in found.reviews:
+                if review.status is ReviewStatus.SCHEDULED:
+                    review.status = ReviewStatus.CANCELLED
+            audit.record("child.closed", staff=g.staff, subject=found)
+            db.session.commit()
+            return redirect(url_for("staff.child", child_id=found.id), code=303)
+    return render_template("staff/close_child.html", form=form, child=found), (
+        400 if form.errors else 200)
+
+
+def _meeting_datetime(form: MeetingDateForm) -> datetime:
+    # A date without a time is kept as midnight in London: the day is known, the hour not.
+    local = datetime.combine(form.meeting_on.data, form.time_of_day() or time(0),
+                             tzinfo=LOCAL_TIME)
+    return local.astimezone(UTC)
+
+
+@bp.route("/children/<int:child_id>/reviews/new", methods=["GET", "POST"])
+@staff_required(StaffRole.IRO)
+def book_review(child_id: int):
+    found = _found_child(child_id)
+    if not may_record_meeting(g.staff, found) or found.ceased_on is not None:
+        abort(404)
+    planned = schedule_for(found)
+    if planned.next_review is not None:
+        return redirect(url_for("staff.review_date", review_id=planned.next_review.id), code=303)
+    form = MeetingDateForm()
+    if form.validate_on_submit():
+        review = Review(child=found, review_type=planned.review_type, due_on=planned.due_on,
+                        scheduled_for=_meeting_datetime(form), chair=found.iro)
+        db.session.add(review)
+        db.session.flush()
+        audit.record("review.booked", staff=g.staff, subject=review)
+        db.session.commit()
+        return redirect(url_for("staff.review", review_id=review.id), code=303)
+    return render_template("staff/review_date.html", form=form, child=found, review=None,
+                           planned=planned), 400 if form.errors else 200
+
+
+@bp.route("/reviews/<int:review_id>/date", methods=["GET", "POST"])
+@staff_required(StaffRole.IRO)
+def review_date(review_id: int):
+    review = caseload.review_record_for(g.staff, review_id)
+    if (review is None or not may_record_meeting(g.staff, review.child)
+            or review.status is not ReviewStatus.SCHEDULED):
+        abort(404)
+    form = MeetingDateForm()
+    if not form.is_submitted() and review.scheduled_for:
+        local = review.scheduled_for.astimezone(LOCAL_TIME)
+        form.meeting_on.data = local.date()
+        form.meeting_time.data = local.strftime("%H:%M") if local.time() != time(0) else ""
+    if form.validate_on_submit():
+        review.scheduled_for = _meeting_datetime(form)
+        audit.record("review.date_set", staff=g.staff, subject=review)
+        db.session.commit()
+        return redirect(url_for("staff.review", review_id=review.id), code=303)
+    return render_template("staff/review_date.html", form=form, child=review.child,
+                           review=review, planned=schedule_for(review.child)), (
+        400 if form.errors else 200)
+
+
+@bp.app_template_filter("meeting_when")
+def meeting_when(moment: datetime | None) -> str:
+    """A meeting's date, and its time when one was set (midnight means no time given)."""
+    if moment is None:
+        return "Not set"
+    local = moment.astimezone(LOCAL_TIME)
+    if local.time() == time(0):
+        return format_date(local.date(), "d MMMM y")
+    return format_datetime(moment, "d MMMM y, HH:mm")

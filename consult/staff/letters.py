@@ -1,0 +1,40 @@
+"""The printed invitation: a letter in the person's language with a QR code and a short code."""
+
+from __future__ import annotations
+
+import segno
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from markupsafe import Markup
+
+from consult import short_codes
+from consult.i18n import LANGUAGES, SOURCE_LOCALE
+from consult.links import external_url
+from consult.models import Invitation, InviteeRole
+
+
+def letter_language(invitation: Invitation) -> str:
+    """The invitation's language when we serve it, else English (never a half-translation)."""
+    if invitation.language in current_app.config["LANGUAGES"]:
+        return invitation.language
+    return SOURCE_LOCALE
+
+
+def qr_svg(link: str, title: str) -> Markup:
+    # Inline SVG draws with attributes, not style, so the CSP needs nothing extra; medium
+    # error correction survives a creased or smudged letter.
+    code = segno.make(link, error="m")
+    return Markup(code.svg_inline(scale=4, title=title, svgclass="letter__qr", lineclass=None))
+
+
+def render_letter(invitation: Invitation, link: str, code: str) -> Markup:
+    """The letter's HTML, its words in the person's language whatever the staff page uses."""
+    language = LANGUAGES[letter_language(invitation)]
+    review = invitation.review
+    with force_locale(language.code):
+        return Markup(render_template(
+            "staff/_letter.html", invitation=invitation, review=review, language=language,
+            for_child=invitation.role is InviteeRole.CHILD,
+            qr=qr_svg(link, gettext("QR code that opens your form")),
+            code=short_codes.formatted(code), code_address=external_url("participation.enter_code"),
+        ))

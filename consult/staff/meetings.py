@@ -1,0 +1,117 @@
+"""Before and after the meeting: the pre-meeting view of everyone's views, and its record."""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, url_for
+
+from consult import audit, invitations, meeting_record
+from consult.extensions import db
+from consult.meeting_record import CONSULTED_LABELS, PN_MEANINGS, MeetingRecord
+from consult.models import (
+    AttendeeRole,
+    ConsultedRole,
+    InviteeRole,
+    ParticipationCode,
+    ReviewStatus,
+    StaffRole,
+    ViewsChannel,
+    utcnow,
+)
+from consult.staff import bp, caseload
+from consult.staff.access import may_read_only_for_iro, may_record_meeting, staff_required
+from consult.staff.children import schedule_for, today
+from consult.staff.forms import ROLE_LABELS, RecordMeetingForm
+
+# The child's answers about their meeting, by question key, in the order the IRO needs them.
+# Keys a questionnaire does not have are simply absent from the page.
+MEETING_PREFERENCE_KEYS = (
+    "attend_meeting", "co_chair", "who_to_invite", "invite", "who_not_to_invite", "not_invite",
+    "meeting_place", "meeting_where", "meeting_when", "advocate", "want_advocate",
+    "interpreter", "interpreter_language", "tell_iro_in_person",
+)
+VIEWS_FIELDS = {
+    ConsultedRole.CHILD: "views_child",
+    ConsultedRole.FOSTER_CARER: "views_foster_carer",
+    ConsultedRole.PARENT_OR_FAMILY: "views_parent_or_family",
+}
+
+
+def _meeting_preferences(sent, full_view: bool):
+    """The child's own answers about the meeting, from the last form the child sent."""
+    from_child = [invitation for invitation in sent if invitation.role is InviteeRole.CHILD]
+    if not from_child:
+        return []
+    answers = caseload.answers_as_seen(from_child[-1].response, include_only_for_iro=full_view)
+    by_key = {shown.key: shown for shown in answers if shown.answer}
+    return [by_key[key] for key in MEETING_PREFERENCE_KEYS if key in by_key]
+
+
+@bp.get("/reviews/<int:review_id>/before-the-meeting")
+@staff_required(StaffRole.IRO, StaffRole.SOCIAL_WORKER)
+def pre_meeting(review_id: int):
+    review = caseload.review_for(g.staff, review_id)
+    if review is None:
+        abort(404)
+    full_view = may_read_only_for_iro(g.staff, review.child)
+    sent = [invitation for invitation in review.invitations
+            if invitation.response is not None and invitation.response.submitted_at is not None]
+    page = render_template(
+        "staff/pre_meeting.html", review=review, sent=sent, full_view=full_view,
+        preferences=_meeting_preferences(sent, full_view),
+        requests=caseload.open_requests(review.child), planned=schedule_for(review.child),
+        now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        answers_as_seen=lambda response: caseload.answers_as_seen(
+            response, include_only_for_iro=full_view))
+    audit.record_many("response.viewed", staff=g.staff,
+                      subjects=[invitation.response for invitation in sent],
+                      full_view=full_view)
+    db.session.commit()
+    return page
+
+
+def _fill_from_review(form: RecordMeetingForm, review) -> None:
+    suggested = meeting_record.suggested_views(review)
+    for role, field_name in VIEWS_FIELDS.items():
+        if suggested[role] is not None:
+            getattr(form, field_name).data = suggested[role].value
+    if review.status is ReviewStatus.HELD:
+        form.held_on.data = review.held_on
+        form.attended.data = [row.role.value for row in review.attendance]
+        if review.participation_code:
+            form.participation_code.data = review.participation_code.value
+        form.decisions_sent_on.data = review.decisions_sent_on
+        form.record_sent_on.data = review.record_sent_on
+    else:
+        form.held_on.data = min(review.meeting_date, today())
+
+
+@bp.route("/reviews/<int:review_id>/record", methods=["GET", "POST"])
+@staff_required(StaffRole.IRO)
+def record_meeting(review_id: int):
+    review = caseload.review_record_for(g.staff, review_id)
+    if (review is None or not may_record_meeting(g.staff, review.child)
+            or review.status is ReviewStatus.CANCELLED):
+        abort(404)
+    form = RecordMeetingForm()
+    if not form.is_submitted():
+        _fill_from_review(form, review)
+    elif form.validate_on_submit():
+        record = MeetingRecord(
+            held_on=form.held_on.data,
+            attended=frozenset(AttendeeRole(role) for role in form.attended.data),
+            participation_code=ParticipationCode(form.participation_code.data),
+            views={role: ViewsChannel(getattr(form, field_name).data)
+                   for role, field_name in VIEWS_FIELDS.items()},
+            decisions_sent_on=form.decisions_sent_on.data,
+            record_sent_on=form.record_sent_on.data)
+        problems = meeting_record.problems(review, record, today())
+        for field_name, message in problems.items():
+            getattr(form, field_name).errors.append(message)
+        if not problems:
+            meeting_record.record_meeting(review, record, g.staff)
+            db.session.commit()
+            return redirect(url_for("staff.review", review_id=review.id), code=303)
+    return render_template(
+        "staff/record_meeting.html", form=form, review=review, pn_meanings=PN_MEANINGS,
+        consulted_labels=CONSULTED_LABELS, views_fields=VIEWS_FIELDS,
+        sent_online=meeting_record.sent_online(review)), 400 if form.errors else 200
