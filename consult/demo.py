@@ -12,17 +12,24 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from consult import invitations
+from consult import invitations, schedule
 from consult.extensions import db
 from consult.models import (
+    AttendeeRole,
     Child,
+    ConsultedRole,
     Invitation,
     InviteeRole,
+    ParticipationCode,
     Review,
+    ReviewAttendance,
     ReviewStatus,
     ReviewType,
+    ReviewViews,
     StaffRole,
     StaffUser,
+    ViewsChannel,
+    utcnow,
 )
 from consult.staff import passwords
 
@@ -45,6 +52,27 @@ CHILDREN = (
      [(InviteeRole.CHILD, "Jamie", "en_GB")]),
     ("DEMO-004", "Ahmad", 17, "fa_AF", 200, "iro2@demo.haveyoursay.example",
      ReviewType.SUBSEQUENT, 30, [(InviteeRole.CHILD, "Ahmad", "fa_AF")]),
+)
+
+# Children with no review booked yet: the caseload shows them overdue or due soon.
+UNBOOKED = (
+    ("DEMO-005", "Noah", 12, "en_GB", 45, "iro@demo.haveyoursay.example"),
+)
+
+# How past meetings went, in turn: (who attended, PN code, views by role).
+PAST_MEETINGS = (
+    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER, AttendeeRole.SUPERVISING_SOCIAL_WORKER},
+     ParticipationCode.PN1, {ConsultedRole.CHILD: ViewsChannel.ONLINE,
+                             ConsultedRole.FOSTER_CARER: ViewsChannel.ONLINE,
+                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}),
+    ({AttendeeRole.FOSTER_CARER, AttendeeRole.PARENT, AttendeeRole.PARTNER_AGENCY},
+     ParticipationCode.PN6, {ConsultedRole.CHILD: ViewsChannel.PAPER,
+                             ConsultedRole.FOSTER_CARER: ViewsChannel.VERBAL,
+                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.VERBAL}),
+    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER},
+     ParticipationCode.PN2, {ConsultedRole.CHILD: ViewsChannel.ADVOCATE,
+                             ConsultedRole.FOSTER_CARER: ViewsChannel.ONLINE,
+                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}),
 )
 
 
@@ -90,6 +118,38 @@ def _birthday(today: date, age: int) -> date:
     return today.replace(year=today.year - age) - timedelta(days=100)
 
 
+def _held_reviews(child: Child, today: date) -> None:
+    """The reviews a child in care this long has had, each a few days before it was due,
+    with its meeting record; the latest one's full record is still to be sent."""
+    held = [review.held_on for review in child.reviews if review.status is ReviewStatus.HELD]
+    while True:
+        planned = schedule.next_review(child.looked_after_since, held)
+        held_on = planned.due_on - timedelta(days=3)
+        if held_on > today - timedelta(days=14):
+            break
+        attended, code, views = PAST_MEETINGS[len(held) % len(PAST_MEETINGS)]
+        db.session.add(Review(
+            child=child, review_type=planned.review_type, due_on=planned.due_on,
+            held_on=held_on, status=ReviewStatus.HELD, chair=child.iro,
+            participation_code=code, decisions_sent_on=schedule.decisions_due(held_on),
+            record_sent_on=schedule.record_due(held_on) if len(held) < 2 else None,
+            attendance=[ReviewAttendance(role=role) for role in sorted(attended)],
+            views_received=[ReviewViews(role=role, channel=channel)
+                            for role, channel in views.items()]))
+        held.append(held_on)
+
+
+def _unbooked_children(staff: dict[str, StaffUser], social_worker: StaffUser,
+                       today: date) -> None:
+    for case_ref, name, age, language, days_in_care, iro_email in UNBOOKED:
+        if db.session.scalar(select(Child).where(Child.case_ref == case_ref)) is None:
+            db.session.add(Child(
+                case_ref=case_ref, preferred_name=name, date_of_birth=_birthday(today, age),
+                preferred_language=language,
+                looked_after_since=today - timedelta(days=days_in_care),
+                iro=staff[iro_email], social_worker=social_worker))
+
+
 def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
     today = today or date.today()
     loaded = LoadedDemo()
@@ -114,6 +174,7 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
                 scheduled_for=datetime.combine(meeting_day, time(10, 0), tzinfo=UTC))
             db.session.add(review)
         db.session.flush()
+        _held_reviews(child, today)
         for role, invitee_name, invitee_language in invitees:
             invitation = db.session.scalar(select(Invitation).where(
                 Invitation.review == review, Invitation.role == role,
@@ -124,6 +185,10 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
                     created_by=None, days_after_review=days_after_review)
             else:
                 token = invitations.reissue_token(invitation)
+            # Jamie's link shows the "not sent yet" state; the others have been given out.
+            if case_ref != "DEMO-003" and invitation.handed_over_at is None:
+                invitation.handed_over_at = utcnow()
             loaded.links.append(DemoLink(
                 f"{invitee_name} ({role.value.replace('_', ' ')}) for {name}'s review", token))
+    _unbooked_children(staff, social_worker, today)
     return loaded

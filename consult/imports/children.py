@@ -42,15 +42,17 @@ def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult
         language = check.choice("language", tuple(LANGUAGES))
         since = check.date("looked_after_since")
         ceased = check.date("ceased_on", required=False)
-        iro = iros.get(row.cells["iro_email"].lower())
-        if iro is None:
-            check.error(f"iro_email '{row.cells['iro_email']}' is not an active IRO's account.")
+        iro_email = check.text("iro_email", max_length=254)
+        iro = iros.get(iro_email.lower())
+        if iro is None and iro_email:
+            check.error(f"iro_email '{iro_email}' is not an active IRO's account.")
         social_worker = None
-        if row.cells["social_worker_email"]:
-            social_worker = social_workers.get(row.cells["social_worker_email"].lower())
+        social_worker_email = check.text("social_worker_email", required=False, max_length=254)
+        if social_worker_email:
+            social_worker = social_workers.get(social_worker_email.lower())
             if social_worker is None:
-                check.error(f"social_worker_email '{row.cells['social_worker_email']}' is not "
-                            "an active social worker's account.")
+                check.error(f"social_worker_email '{social_worker_email}' is not an active "
+                            "social worker's account.")
         if born and since and since < born:
             check.error("looked_after_since is before date_of_birth.")
         if since and ceased and ceased < since:

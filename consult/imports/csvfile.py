@@ -39,6 +39,8 @@ class ImportResult:
 class Row:
     line: int
     cells: dict[str, str]
+    # Cells refused as formulas: already reported, and read as empty by every other check.
+    formulas: frozenset[str] = frozenset()
 
 
 class RowChecker:
@@ -51,8 +53,13 @@ class RowChecker:
     def error(self, message: str) -> None:
         self._errors.append(RowError(self.row.line, message))
 
+    def raw(self, column: str) -> str:
+        return "" if column in self.row.formulas else self.row.cells[column]
+
     def text(self, column: str, *, required: bool = True, max_length: int = 200) -> str:
-        value = self.row.cells[column]
+        value = self.raw(column)
+        if column in self.row.formulas:
+            return value
         if required and not value:
             self.error(f"{column} is empty.")
         elif len(value) > max_length:
@@ -60,7 +67,9 @@ class RowChecker:
         return value
 
     def date(self, column: str, *, required: bool = True) -> date | None:
-        value = self.row.cells[column]
+        value = self.raw(column)
+        if column in self.row.formulas:
+            return None
         if not value:
             if required:
                 self.error(f"{column} is empty; give a date as YYYY-MM-DD.")
@@ -75,7 +84,9 @@ class RowChecker:
 
     def choice(self, column: str, allowed: tuple[str, ...], *, required: bool = True
                ) -> str | None:
-        value = self.row.cells[column]
+        value = self.raw(column)
+        if column in self.row.formulas:
+            return None
         if not value:
             if required:
                 self.error(f"{column} is empty; use one of {', '.join(allowed)}.")
@@ -132,8 +143,7 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[Ro
                 problems.append(RowError(
                     line, f"{name} starts with '{values[name][0]}', which a spreadsheet would "
                     "run as a formula. Remove it."))
-            if not formulas:
-                rows.append(Row(line, values))
+            rows.append(Row(line, values, frozenset(formulas)))
     except csv.Error as error:
         problems.append(RowError(reader.line_num, f"cannot be read as CSV ({error})."))
     if not rows and not problems:

@@ -73,9 +73,10 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
     first_line: dict[tuple[str, date], int] = {}
     for row in rows:
         check = RowChecker(row, errors)
-        child = children.get(row.cells["case_ref"])
-        if child is None:
-            check.error(f"case_ref '{row.cells['case_ref']}' is not a child we know; "
+        case_ref = check.text("case_ref", max_length=40)
+        child = children.get(case_ref)
+        if child is None and case_ref:
+            check.error(f"case_ref '{case_ref}' is not a child we know; "
                         "import the children first.")
         on = check.date("review_date")
         if on is not None and child is not None:
@@ -85,7 +86,7 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
             first_line.setdefault(key, row.line)
         status = check.choice("status", _values(ReviewStatus))
         review_type = check.choice("review_type", _values(ReviewType), required=False)
-        roles = [role.strip() for role in row.cells["attended"].split(";") if role.strip()]
+        roles = [role.strip() for role in check.raw("attended").split(";") if role.strip()]
         unknown_roles = [role for role in roles if role not in _values(AttendeeRole)]
         if unknown_roles:
             check.error(f"attended names unknown roles: {', '.join(unknown_roles)}; use "

@@ -37,11 +37,11 @@ def _page(form: ShortCodeForm, error: str | None = None, status: int = 200):
 def enter_code():
     form = ShortCodeForm()
     if not form.validate_on_submit():
-        if request.method == "POST":
-            return _page(form, str(_l("Enter the code from your letter.")), 400)
         return _page(form)
-    invitation = invitations.find_by_short_code(
-        form.code.data or "", current_app.config["SECRET_KEY"])
+    typed = (form.code.data or "").strip()
+    if not typed:
+        return _page(form, str(_l("Enter the code from your letter.")), 400)
+    invitation = invitations.find_by_short_code(typed, current_app.config["SECRET_KEY"])
     now = utcnow()
     if (invitation is None or invitation.revoked_at is not None
             or (invitation.submitted_at is None and not invitations.is_usable(invitation, now))):

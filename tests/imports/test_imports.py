@@ -219,3 +219,29 @@ def test_cli_imports_and_reports_errors_by_line(app, cli, tmp_path):
     reviews = tmp_path / "reviews.csv"
     reviews.write_bytes(_reviews_file().replace(b"2026-12-01", b"2099-12-01"))
     assert "4 new" in cli.invoke(args=["import-reviews", str(reviews)]).output
+
+
+def test_the_import_page_lists_every_error_and_imports_a_good_file(client):
+    import io
+
+    admin = factories.staff(StaffRole.ADMIN)
+    _staff()
+    db.session.commit()
+    factories.sign_in(client, admin)
+
+    def upload(data: bytes, kind: str = "children"):
+        return factories.post_form(client, "/staff/import", {
+            "kind": kind, "csv_file": (io.BytesIO(data), "children.csv")})
+
+    bad = upload((CHILDREN_HEADER + "C-1,=cmd(),2010-03-32,xx,2025-12-10,,x@y,\n").encode())
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Nothing was imported: 4 problems in the file" in html
+    assert "Line 2: preferred_name starts with" in html
+    assert _count(Child) == 0
+
+    good = upload(_children_file())
+    assert good.status_code == 200 and "2 new, 0 updated, 0 unchanged" in good.get_data(
+        as_text=True)
+    assert "0 new, 0 updated, 2 unchanged" in upload(_children_file()).get_data(as_text=True)
+    assert "Choose a CSV file to import." in factories.post_form(
+        client, "/staff/import", {"kind": "children"}).get_data(as_text=True)

@@ -66,3 +66,53 @@ def test_review_page_statements_do_not_grow_with_the_views_sent(client, app):
         assert client.get(f"/staff/reviews/{review.id}").status_code == 200
 
     assert len(statements) <= 12
+
+
+def _caseload_with_history(iro, children: int):
+    """Children with held reviews (attendance, views) and a booked one with invitations."""
+    from consult.models import AttendeeRole, ReviewAttendance, ReviewStatus, ReviewViews
+
+    for number in range(children):
+        child = factories.child(iro, name=f"Child {number}")
+        past = factories.review(child, days_ahead=-30)
+        past.status, past.held_on = ReviewStatus.HELD, past.due_on
+        past.attendance = [ReviewAttendance(role=AttendeeRole.CHILD)]
+        past.views_received = [ReviewViews(role="child", channel="online")]
+        booked = factories.review(child)
+        factories.invitation(booked, InviteeRole.CHILD)
+    db.session.commit()
+
+
+def test_my_children_and_child_records_do_not_grow_with_the_caseload(app):
+    counts = {}
+    for size in (2, 40):
+        iro = factories.staff(StaffRole.IRO)
+        admin = factories.staff(StaffRole.ADMIN)
+        _caseload_with_history(iro, size)
+        for user, path in ((iro, "/staff/"), (admin, "/staff/children")):
+            browser = app.test_client()
+            factories.sign_in(browser, user)
+            with counted_statements() as statements:
+                assert browser.get(path).status_code == 200
+            counts[(size, path)] = len(statements)
+    assert counts[(2, "/staff/")] == counts[(40, "/staff/")] <= 6
+    assert counts[(2, "/staff/children")] == counts[(40, "/staff/children")] <= 7
+
+
+def test_pre_meeting_view_statements_do_not_grow_with_the_views_sent(client, app):
+    iro = factories.staff(StaffRole.IRO)
+    review = factories.review(factories.child(iro))
+    links = [factories.invitation(review, InviteeRole.FAMILY_MEMBER, f"Relative {n}")[1]
+             for n in range(6)]
+    db.session.commit()
+    for token in links:
+        relative = app.test_client()
+        relative.get(f"/start/{token}")
+        factories.post_form(relative, "/your-say", {"child_doing": "well", "views": "fine"})
+    factories.sign_in(client, iro)
+
+    with counted_statements() as statements:
+        page = client.get(f"/staff/reviews/{review.id}/before-the-meeting")
+
+    assert page.status_code == 200 and page.get_data(as_text=True).count("fine") >= 6
+    assert len(statements) <= 14

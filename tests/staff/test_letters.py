@@ -1,0 +1,118 @@
+"""Invitations that reach people: a printable letter with a QR code and a short code,
+typed at /code into the same session as the link; re-issue, hand-over and states."""
+
+from __future__ import annotations
+
+import re
+
+from consult import short_codes
+from consult.extensions import db
+from consult.models import Invitation, StaffRole
+from tests import factories
+
+CODE = re.compile(r'<p class="letter__code"><bdi dir="ltr">([0-9A-Z-]{13})</bdi></p>')
+
+
+def _invite(client, app, language: str = "en_GB"):
+    iro = factories.staff(StaffRole.IRO)
+    review = factories.review(factories.child(iro, name="Layla"))
+    db.session.commit()
+    factories.sign_in(client, iro)
+    page = factories.post_form(
+        client, f"/staff/reviews/{review.id}/invitations",
+        {"role": "child", "invitee_name": "Layla", "language": language},
+        page_url=f"/staff/reviews/{review.id}")
+    return review, page.get_data(as_text=True)
+
+
+def _type_code(browser, code: str):
+    return factories.post_form(browser, "/code", {"code": code})
+
+
+def test_short_codes_are_unambiguous_and_long_enough():
+    assert short_codes.BITS >= 50
+    assert not set("01ILOUV") & set(short_codes.ALPHABET)
+    code = short_codes.new_code()
+    assert short_codes.normalised(short_codes.formatted(code).lower().replace("-", " ")) == code
+    assert short_codes.normalised("O0O0-O0O0-O0O") is None
+    assert short_codes.normalised("ABC") is None
+
+
+def test_the_letter_has_a_qr_code_and_a_short_code_that_opens_the_same_form(client, app):
+    review, html = _invite(client, app)
+
+    assert '<svg' in html and 'class="letter__qr"' in html and "data:" not in html
+    assert "http://localhost/code" in html
+    code = CODE.search(html).group(1)
+    invitation = db.session.query(Invitation).one()
+    assert invitation.short_code_hash != code and len(invitation.short_code_hash) == 64
+    assert code.replace("-", "") not in invitation.short_code_hash
+
+    child_browser = app.test_client()
+    entered = _type_code(child_browser, code.lower().replace("-", " "))
+
+    assert entered.status_code == 303 and entered.headers["Location"].endswith("/your-say")
+    assert "Would you like to come to your review meeting?" in child_browser.get(
+        "/your-say").get_data(as_text=True)
+    db.session.expire_all()
+    assert invitation.opened_at is not None
+    assert "Opened" in client.get(f"/staff/reviews/{review.id}").get_data(as_text=True)
+
+
+def test_a_wrong_code_gets_a_clear_message_and_too_many_tries_are_stopped(client, app):
+    browser = app.test_client()
+    wrong = _type_code(browser, "ABCD-EFGH-JKM")
+    empty = _type_code(browser, "")
+
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "<title>Error: Type the code from your letter" in html
+    assert "That code does not work." in html and 'value="ABCD-EFGH-JKM"' in html
+    assert "Enter the code from your letter." in empty.get_data(as_text=True)
+    statuses = [_type_code(browser, "ABCD-EFGH-JKM").status_code for _ in range(10)]
+    assert statuses[-1] == 429
+    assert "You have tried too many codes." in _type_code(browser, "x").get_data(as_text=True)
+
+
+def test_a_new_link_and_letter_stop_the_old_ones(client, app):
+    review, html = _invite(client, app)
+    old_code = CODE.search(html).group(1)
+    old_link = re.search(r"http://localhost(/start/[A-Za-z0-9_-]{43})", html).group(1)
+    invitation = db.session.query(Invitation).one()
+
+    renewed = factories.post_form(client, f"/staff/invitations/{invitation.id}/reissue", {},
+                                  page_url=f"/staff/reviews/{review.id}")
+
+    new_code = CODE.search(renewed.get_data(as_text=True)).group(1)
+    assert new_code != old_code
+    assert _type_code(app.test_client(), old_code).status_code == 400
+    assert app.test_client().get(old_link).status_code == 404
+    assert _type_code(app.test_client(), new_code).status_code == 303
+
+
+def test_an_invitation_is_not_sent_until_the_iro_says_so(client, app):
+    review, _html = _invite(client, app)
+    invitation = db.session.query(Invitation).one()
+    assert "Not sent yet" in client.get(f"/staff/reviews/{review.id}").get_data(as_text=True)
+
+    factories.post_form(client, f"/staff/invitations/{invitation.id}/handed-over", {},
+                        page_url=f"/staff/reviews/{review.id}")
+
+    page = client.get(f"/staff/reviews/{review.id}").get_data(as_text=True)
+    assert "Not sent yet" not in page and "Not opened" in page
+
+
+def test_the_letter_is_in_the_invitees_language_when_we_serve_it(client, app):
+    app.config["LANGUAGES"] = ("en_GB", "ar")
+
+    _review, html = _invite(client, app, language="ar")
+
+    letter = html.split('<article class="letter"', 1)[1]
+    assert letter.startswith(' lang="ar" dir="rtl"')
+    assert re.search(r"[\u0600-\u06ff]", letter.split("</article>")[0])  # an Arabic date
+    assert '<html lang="en-GB" dir="ltr">' in html  # the staff page around it stays English
+
+
+def test_a_letter_in_a_language_not_offered_falls_back_to_english(client, app):
+    _review, html = _invite(client, app, language="en_GB")
+    assert '<article class="letter" lang="en-GB" dir="ltr"' in html
+    assert "Your review meeting is on" in html
