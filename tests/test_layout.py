@@ -25,6 +25,10 @@ FORBIDDEN = {
     "consult.secret_links": ("consult.",),
     "consult.participation": ("consult.staff",),
     "consult.staff": ("consult.participation",),
+    "consult.schedule": ("consult.extensions", "consult.participation", "consult.staff"),
+    "consult.meeting_record": ("consult.participation", "consult.staff"),
+    "consult.short_codes": ("consult.",),
+    "consult.imports": ("consult.participation", "consult.staff"),
 }
 
 

@@ -86,10 +86,5 @@ def may_open_child_record(user: StaffUser, child: Child) -> bool:
     return may_edit_child(user, child) or may_read_child(user, child)
 
 
-def may_read_submissions(user: StaffUser, child: Child) -> bool:
-    """Managers and admins see figures and records, never what anyone wrote."""
-    return may_read_child(user, child)
-
-
 def may_record_meeting(user: StaffUser, child: Child) -> bool:
     return may_read_only_for_iro(user, child)

@@ -37,21 +37,6 @@ def _my_children(user: StaffUser):
     return None
 
 
-def upcoming_reviews(user: StaffUser) -> list[Review]:
-    """Scheduled reviews of the children in this person's care, soonest first."""
-    mine = _my_children(user)
-    if mine is None:
-        return []
-    return list(db.session.scalars(
-        select(Review)
-        .join(Review.child)
-        .where(mine, Child.ceased_on.is_(None), Review.status == ReviewStatus.SCHEDULED)
-        .options(selectinload(Review.child),
-                 selectinload(Review.invitations).selectinload(Invitation.response))
-        .order_by(Review.due_on, Review.id)
-    ))
-
-
 def review_for(user: StaffUser, review_id: int) -> Review | None:
     """The review, with everything its page shows, if this person may read it."""
     review = db.session.scalar(

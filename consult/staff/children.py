@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from flask import abort, current_app, g, redirect, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
@@ -61,9 +61,12 @@ def dashboard():
 @bp.get("/children")
 @staff_required(StaffRole.ADMIN, StaffRole.IRO, StaffRole.SOCIAL_WORKER)
 def all_children():
-    """For an admin, every open child record (names and dates, never anyone's words)."""
+    """For an admin, every child record (names and dates, never anyone's words); with
+    ?closed=1 the closed ones too, so a record closed by mistake can be opened again."""
+    include_closed = request.args.get("closed") == "1"
     return render_template(
-        "staff/dashboard.html", children=caseload.caseload_children(g.staff), own=True,
+        "staff/dashboard.html", own=True, include_closed=include_closed,
+        children=caseload.caseload_children(g.staff, include_closed=include_closed),
         may_add=may_manage_caseload(g.staff), **_page_context())
 
 
@@ -197,13 +200,18 @@ def book_review(child_id: int):
                            planned=planned), 400 if form.errors else 200
 
 
-@bp.route("/reviews/<int:review_id>/date", methods=["GET", "POST"])
-@staff_required(StaffRole.IRO)
-def review_date(review_id: int):
+def _booked_review_i_chair(review_id: int) -> Review:
     review = caseload.review_record_for(g.staff, review_id)
     if (review is None or not may_record_meeting(g.staff, review.child)
             or review.status is not ReviewStatus.SCHEDULED):
         abort(404)
+    return review
+
+
+@bp.route("/reviews/<int:review_id>/date", methods=["GET", "POST"])
+@staff_required(StaffRole.IRO)
+def review_date(review_id: int):
+    review = _booked_review_i_chair(review_id)
     form = MeetingDateForm()
     if not form.is_submitted() and review.scheduled_for:
         local = review.scheduled_for.astimezone(LOCAL_TIME)
@@ -217,6 +225,16 @@ def review_date(review_id: int):
     return render_template("staff/review_date.html", form=form, child=review.child,
                            review=review, planned=schedule_for(review.child)), (
         400 if form.errors else 200)
+
+
+@bp.post("/reviews/<int:review_id>/cancel")
+@staff_required(StaffRole.IRO)
+def cancel_review(review_id: int):
+    review = _booked_review_i_chair(review_id)
+    review.status = ReviewStatus.CANCELLED
+    audit.record("review.cancelled", staff=g.staff, subject=review)
+    db.session.commit()
+    return redirect(url_for("staff.child", child_id=review.child_id), code=303)
 
 
 @bp.app_template_filter("meeting_when")

@@ -146,3 +146,32 @@ def test_a_social_worker_sees_their_children_but_cannot_change_them(client):
     assert client.get(f"/staff/children/{child.id}/edit").status_code == 404
     assert client.get("/staff/children/new").status_code == 404
     assert client.get(f"/staff/children/{child.id}/reviews/new").status_code == 404
+
+
+def test_an_iro_cancels_a_review_and_can_book_the_next(client):
+    iro = factories.staff(StaffRole.IRO)
+    child = factories.child(iro)
+    review = factories.review(child)
+    db.session.commit()
+    factories.sign_in(client, iro)
+
+    cancelled = factories.post_form(client, f"/staff/reviews/{review.id}/cancel", {},
+                                    page_url=f"/staff/reviews/{review.id}")
+
+    assert cancelled.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Review, review.id).status is ReviewStatus.CANCELLED
+    assert "Book the initial review" in client.get(f"/staff/children/{child.id}").get_data(
+        as_text=True)
+
+
+def test_an_admin_finds_closed_records_to_open_them_again(client):
+    admin = factories.staff(StaffRole.ADMIN)
+    child = factories.child(factories.staff(StaffRole.IRO), name="Closed")
+    child.ceased_on = TODAY
+    db.session.commit()
+    factories.sign_in(client, admin)
+
+    assert "Closed" not in client.get("/staff/children").get_data(as_text=True)
+    assert "no longer looked after since" in client.get(
+        "/staff/children?closed=1").get_data(as_text=True)
