@@ -8,6 +8,7 @@ import pytest
 
 from consult import create_app
 from consult.config import ConfigError, load
+from tests.conftest import make_app
 
 
 def test_production_without_secret_or_database_refuses_to_start(tmp_path):
@@ -70,3 +71,13 @@ def test_a_locale_that_cannot_be_served_stops_the_app(languages, message, tmp_pa
     with pytest.raises(SystemExit, match=message):
         create_app({"CONSULT_ENV": "testing", "SECRET_KEY": "x" * 40, "LANGUAGES": languages,
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+
+
+def test_an_unreadable_review_timetable_stops_the_app(tmp_path):
+    with pytest.raises(SystemExit, match="REVIEW_TIMETABLE"):
+        make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", REVIEW_TIMETABLE="20 working days")
+
+
+def test_an_older_timetable_is_read_from_the_setting(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", REVIEW_TIMETABLE="28d,3m,6m")
+    assert str(app.config["REVIEW_TIMETABLE"].first) == "28 days"

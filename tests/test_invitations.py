@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from consult import invitations
-from consult.models import Invitation, Review
+from consult.models import Invitation, Response, Review
 from tests import factories
 
 
@@ -47,3 +47,11 @@ def test_a_reissued_link_replaces_the_old_one(app):
 
     assert invitations.find_by_token(new_token) is invitation
     assert invitations.find_by_token(old_token) is None
+
+
+def test_a_saved_draft_shows_the_invitation_in_progress():
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    invitation = Invitation(expires_at=now + timedelta(days=1), opened_at=now)
+    invitation.response = Response(questionnaire_key="young_person", questionnaire_version=1,
+                                   language="en_GB")
+    assert invitations.state_of(invitation, now) is invitations.InvitationState.IN_PROGRESS
