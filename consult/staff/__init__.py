@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from consult.staff import auth, views  # noqa: E402,F401 - registers the routes
+from consult.staff import auth, council, requests, views  # noqa: E402,F401 - registers routes

@@ -6,6 +6,7 @@ from consult import audit, invitations
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import InviteeRole, utcnow
+from consult.requests.workflow import requests_for_child
 from consult.staff import bp, caseload
 from consult.staff.access import may_invite, may_read_only_for_iro, staff_required
 from consult.staff.forms import ROLE_LABELS, InvitationForm
@@ -31,6 +32,7 @@ def _review_page(review, form: InvitationForm, status: int = 200):
         "staff/review.html", review=review, sent=sent,
         form=form if may_invite(g.staff, review.child) else None,
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        child_requests=requests_for_child(review.child),
         answers_as_seen=lambda response: caseload.answers_as_seen(
             response, include_only_for_iro=full_view),
     )
