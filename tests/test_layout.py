@@ -23,8 +23,13 @@ FORBIDDEN = {
     "consult.invitations": ("consult.participation", "consult.staff"),
     "consult.audit": ("consult.participation", "consult.staff"),
     "consult.secret_links": ("consult.",),
-    "consult.participation": ("consult.staff",),
+    "consult.participation": ("consult.staff", "consult.rights"),
     "consult.staff": ("consult.participation",),
+    "consult.requests": ("consult.participation", "consult.staff", "consult.rights"),
+    "consult.council": ("consult.participation", "consult.staff", "consult.rights"),
+    "consult.alerts": ("consult.participation", "consult.staff", "consult.rights",
+                       "consult.requests"),
+    "consult.rights": ("consult.staff",),
 }
 
 
