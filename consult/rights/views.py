@@ -36,39 +36,30 @@ def _page(name: str, **context):
                            child_invitation=_child_invitation(), **context)
 
 
-@bp.get("/your-rights")
-def index():
-    return _page("index")
+# Pages that only explain: (address, endpoint and template name).
+EXPLAINING_PAGES = (
+    ("/your-rights", "index"),
+    ("/your-rights/iro", "iro"),
+    ("/your-rights/advocacy", "advocacy"),
+    ("/your-rights/independent-visitors", "independent_visitors"),
+    ("/your-rights/complaints", "complaints"),
+    ("/your-rights/who-reads-what-i-write", "privacy"),
+)
 
 
-@bp.get("/your-rights/iro")
-def iro():
-    return _page("iro")
+def _explaining_view(name: str):
+    def view():
+        return _page(name)
+    return view
 
 
-@bp.get("/your-rights/advocacy")
-def advocacy():
-    return _page("advocacy")
-
-
-@bp.get("/your-rights/independent-visitors")
-def independent_visitors():
-    return _page("independent_visitors")
-
-
-@bp.get("/your-rights/complaints")
-def complaints():
-    return _page("complaints")
+for path, name in EXPLAINING_PAGES:
+    bp.add_url_rule(path, name, _explaining_view(name), methods=["GET"])
 
 
 @bp.get("/your-rights/pledge")
 def pledge():
     return _page("pledge", pledge=council.pledge_for(str(get_locale())))
-
-
-@bp.get("/your-rights/who-reads-what-i-write")
-def privacy():
-    return _page("privacy")
 
 
 def _ask_page(read: RequestForm | None = None, status: int = 200, **notices):
