@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from flask import render_template
 
-from consult import council
+from consult import config, council
 from consult.extensions import db
 from consult.models import AuditEvent, StaffRole
 from tests import factories
+from tests.conftest import CheckedClient, make_app
 
 
 def test_the_childs_own_language_comes_first(app):
@@ -73,3 +77,44 @@ def test_the_pledge_page_in_english_shows_the_english_pledge_without_a_notice(cl
 
     assert "We promise to listen." in html
     assert "not in your language yet" not in html
+
+
+NOTICE = ("The Pledge is not in your language yet, so here it is in English. You can ask your "
+          "IRO for a copy in your language.")
+
+
+@pytest.fixture
+def arabic_app(app, database_url, tmp_path, monkeypatch):
+    """The app offering Arabic, from a small catalog that translates only the notice."""
+    catalog = Catalog(locale="ar")
+    catalog.add(NOTICE, "ملاحظة: التعهد ليس بلغتك بعد")
+    folder = tmp_path / "translations" / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    arabic = make_app(database_url, LANGUAGES="en_GB,ar")
+    arabic.test_client_class = CheckedClient
+    yield arabic
+    with arabic.app_context():
+        db.engine.dispose()
+
+
+def test_in_arabic_without_an_arabic_pledge_the_english_one_comes_with_a_translated_notice(
+        app, arabic_app):
+    admin = factories.staff(StaffRole.ADMIN)
+    council.save_pledge("en_GB", "We promise to listen.", staff=admin)
+    db.session.commit()
+    browser = arabic_app.test_client()
+
+    html = browser.get("/your-rights/pledge?lang=ar").get_data(as_text=True)
+
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "ملاحظة: التعهد ليس بلغتك بعد" in html and NOTICE not in html
+    assert '<div class="pledge" lang="en-GB" dir="auto">' in html
+    assert "We promise to listen." in html
+
+    council.save_pledge("ar", "نعدكم بالاستماع", staff=admin)
+    db.session.commit()
+    html = browser.get("/your-rights/pledge").get_data(as_text=True)
+    assert "نعدكم بالاستماع" in html and "ملاحظة" not in html

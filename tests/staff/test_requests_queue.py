@@ -178,3 +178,14 @@ def test_no_audit_event_holds_the_words(client):
     actions = {event.action: event.details for event in db.session.scalars(select(AuditEvent))}
     assert {"request.created", "request.viewed", "request.state_changed"} <= set(actions)
     assert all(WORDS not in str(details) for details in actions.values())
+
+
+def test_a_social_worker_sees_the_childs_requests_without_a_link_to_them(client):
+    iro, social_worker = factories.staff(StaffRole.IRO), factories.staff(StaffRole.SOCIAL_WORKER)
+    request = _childs_request(iro, social_worker=social_worker)
+    factories.sign_in(client, social_worker)
+
+    page = client.get(f"/staff/reviews/{request.invitation.review_id}").get_data(as_text=True)
+
+    assert "<th scope=\"row\">Advocate</th>" in page
+    assert f"/staff/requests/{request.id}" not in page and WORDS not in page
