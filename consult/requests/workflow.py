@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -150,6 +150,38 @@ def acknowledge_by(help_request: HelpRequest) -> date:
 def is_overdue(help_request: HelpRequest, now: datetime) -> bool:
     return (help_request.state is S.NEW
             and now.astimezone(LONDON).date() > acknowledge_by(help_request))
+
+
+def overdue_cutoff(now: datetime) -> datetime:
+    """A request still new that arrived before this instant is overdue, so SQL can count them.
+
+    Arrival days are walked back from today to the latest one whose deadline has passed;
+    deadlines never fall earlier for a later arrival, so every earlier day is overdue too.
+    """
+    today = now.astimezone(LONDON).date()
+    day = today
+    while add_working_days(day, ACKNOWLEDGE_WITHIN_WORKING_DAYS) >= today:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    open: int
+    overdue: int
+
+
+def queue_counts(user: StaffUser, now: datetime | None = None) -> QueueCounts | None:
+    """How many requests this person follows are open, and how many of those overdue."""
+    visible = visible_requests(user)
+    if visible is None:
+        return None
+    cutoff = overdue_cutoff(now or utcnow())
+    open_count, overdue = db.session.execute(
+        select(func.count(),
+               func.count().filter(HelpRequest.state == S.NEW, HelpRequest.created_at < cutoff))
+        .where(visible, HelpRequest.state.in_(OPEN_STATES))).one()
+    return QueueCounts(open_count, overdue)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from consult import audit, invitations
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import InviteeRole, utcnow
-from consult.requests.workflow import requests_for_child
+from consult.requests.workflow import queue_counts, requests_for_child
 from consult.staff import bp, caseload
 from consult.staff.access import may_invite, may_read_only_for_iro, staff_required
 from consult.staff.forms import ROLE_LABELS, InvitationForm
@@ -21,7 +21,7 @@ def _invitation_form(**kwargs) -> InvitationForm:
 def dashboard():
     return render_template(
         "staff/dashboard.html", reviews=caseload.upcoming_reviews(g.staff), now=utcnow(),
-        state_of=invitations.state_of)
+        state_of=invitations.state_of, request_counts=queue_counts(g.staff))
 
 
 def _review_page(review, form: InvitationForm, status: int = 200):

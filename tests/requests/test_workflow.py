@@ -155,3 +155,34 @@ def test_overdue_on_a_plain_week_and_never_once_acknowledged():
     for state in S:
         if state is not S.NEW:
             assert not workflow.is_overdue(_arrived(monday, state), thursday + timedelta(days=30))
+
+
+def test_the_sql_cutoff_agrees_with_the_overdue_rule_hour_by_hour():
+    # Across the August bank holiday, Christmas and New Year, and the clocks going back.
+    for start in (datetime(2025, 8, 18, tzinfo=UTC), datetime(2025, 12, 19, tzinfo=UTC),
+                  datetime(2025, 10, 22, tzinfo=UTC)):
+        arrivals = [start + timedelta(hours=h) for h in range(0, 14 * 24, 5)]
+        for now in (start + timedelta(hours=h) for h in range(0, 16 * 24, 7)):
+            cutoff = workflow.overdue_cutoff(now)
+            for arrived in (a for a in arrivals if a <= now):
+                assert workflow.is_overdue(_arrived(arrived), now) is (arrived < cutoff), (
+                    arrived, now)
+
+
+def test_queue_counts_count_open_and_overdue_in_one_statement(app):
+    iro, other = factories.staff(StaffRole.IRO), factories.staff(StaffRole.IRO)
+    mine = factories.child(iro)
+    now = datetime(2026, 1, 15, 12, tzinfo=UTC)  # a Thursday
+    for days_ago, state in ((10, S.NEW), (1, S.NEW), (10, S.ACKNOWLEDGED), (10, S.RESOLVED)):
+        db.session.add(HelpRequest(kind=K.ADVOCATE, source=RequestSource.CONSULTATION,
+                                   state=state, child=mine,
+                                   created_at=now - timedelta(days=days_ago)))
+    db.session.add(HelpRequest(kind=K.ADVOCATE, source=RequestSource.CONSULTATION,
+                               state=S.NEW, child=factories.child(other),
+                               created_at=now - timedelta(days=10)))
+    db.session.commit()
+
+    assert workflow.queue_counts(iro, now) == workflow.QueueCounts(open=3, overdue=1)
+    admin = factories.staff(StaffRole.ADMIN)
+    assert workflow.queue_counts(admin, now) == workflow.QueueCounts(open=4, overdue=2)
+    assert workflow.queue_counts(factories.staff(StaffRole.MANAGER), now) is None

@@ -189,3 +189,17 @@ def test_a_social_worker_sees_the_childs_requests_without_a_link_to_them(client)
 
     assert "<th scope=\"row\">Advocate</th>" in page
     assert f"/staff/requests/{request.id}" not in page and WORDS not in page
+
+
+def test_the_dashboard_says_how_many_requests_are_open_and_overdue(client):
+    iro = factories.staff(StaffRole.IRO)
+    _childs_request(iro)
+    old = _childs_request(iro)
+    old.created_at = utcnow() - timedelta(days=10)
+    db.session.commit()
+    factories.sign_in(client, iro)
+
+    page = client.get("/staff/").get_data(as_text=True)
+
+    assert 'Requests for help</a>: 2 open, <strong class="tag tag--overdue">1 overdue</strong>' \
+        in page
