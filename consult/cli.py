@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from consult.alerts.cli import send_alerts_command
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import StaffRole
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(import_children_command)
     app.cli.add_command(import_reviews_command)
+    app.cli.add_command(send_alerts_command)
 
 
 @click.command("create-user")

@@ -48,7 +48,18 @@ SETTINGS = (
             "due soon"),
     Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
             "defaults to 1 in development"),
+    Setting("SMTP_HOST", None, "mail server for staff alerts; until it is set, alerts wait in "
+            "the outbox"),
+    Setting("SMTP_PORT", "587", "mail server port"),
+    Setting("SMTP_SECURITY", "starttls", "starttls, tls (implicit TLS, usually port 465) or none "
+            "(only for a relay on the same machine)"),
+    Setting("SMTP_USERNAME", None, "mail server user name, if it needs one"),
+    Setting("SMTP_PASSWORD", None, "mail server password, if it needs one"),
+    Setting("SMTP_TIMEOUT", "10", "seconds to wait for the mail server before trying later"),
+    Setting("ALERT_FROM_ADDRESS", None, "the From address of alerts; required with SMTP_HOST"),
 )
+
+SMTP_SECURITY_MODES = ("starttls", "tls", "none")
 
 
 def _flag(value: str, name: str) -> bool:
@@ -109,6 +120,16 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
     if not languages:
         raise ConfigError("LANGUAGES must name at least one locale, e.g. en_GB.")
 
+    smtp_security = values["SMTP_SECURITY"]
+    if smtp_security not in SMTP_SECURITY_MODES:
+        raise ConfigError(
+            f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, "
+            f"not {smtp_security!r}.")
+    if values["SMTP_HOST"] and not values["ALERT_FROM_ADDRESS"]:
+        raise ConfigError("ALERT_FROM_ADDRESS must be set when SMTP_HOST is.")
+    if bool(values["SMTP_USERNAME"]) != bool(values["SMTP_PASSWORD"]):
+        raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD must be set together.")
+
     secure_cookie = values["SESSION_COOKIE_SECURE"]
     auto_migrate = values["AUTO_MIGRATE"]
     return {
@@ -141,4 +162,11 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "SMTP_HOST": values["SMTP_HOST"] or None,
+        "SMTP_PORT": _positive_int(values["SMTP_PORT"], "SMTP_PORT"),
+        "SMTP_SECURITY": smtp_security,
+        "SMTP_USERNAME": values["SMTP_USERNAME"] or None,
+        "SMTP_PASSWORD": values["SMTP_PASSWORD"] or None,
+        "SMTP_TIMEOUT": _positive_int(values["SMTP_TIMEOUT"], "SMTP_TIMEOUT"),
+        "ALERT_FROM_ADDRESS": values["ALERT_FROM_ADDRESS"] or None,
     }

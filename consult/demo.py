@@ -12,15 +12,19 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from consult import invitations, schedule
+from consult import council, invitations, schedule
 from consult.extensions import db
 from consult.models import (
     AttendeeRole,
     Child,
     ConsultedRole,
+    HelpRequest,
     Invitation,
     InviteeRole,
     ParticipationCode,
+    RequestKind,
+    RequestSource,
+    RequestState,
     Review,
     ReviewAttendance,
     ReviewStatus,
@@ -31,6 +35,7 @@ from consult.models import (
     ViewsChannel,
     utcnow,
 )
+from consult.requests import workflow
 from consult.staff import passwords
 
 STAFF = (
@@ -73,6 +78,34 @@ PAST_MEETINGS = (
      ParticipationCode.PN2, {ConsultedRole.CHILD: ViewsChannel.ADVOCATE,
                              ConsultedRole.FOSTER_CARER: ViewsChannel.ONLINE,
                              ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}),
+)
+
+
+COUNCIL = {
+    "council_name": "City of Westhaven Council",
+    "iro_service_contact": "IRO service: 01632 960 100, iro.service@westhaven.example",
+    "advocacy_provider": "Speak Up Westhaven",
+    "advocacy_contact": "Freephone 0808 157 0000, text 07700 900 200",
+    "independent_visitor_provider": "Speak Up Westhaven",
+    "independent_visitor_contact": "01632 960 300",
+    "complaints_contact": "Complaints team: 01632 960 400, complaints@westhaven.example",
+    "service_inbox_email": "iro.service@westhaven.example",
+}
+PLEDGE = (
+    "We will listen to you and take what you say seriously.\n\n"
+    "We will help you stay in touch with the people who matter to you.\n\n"
+    "We will make sure you have a good place to live, a good school and good health care.\n\n"
+    "We will help you get ready for adult life, and be there for you after you leave care."
+)
+# (case_ref, kind, states it has been through after "new", days since it arrived, message)
+REQUESTS = (
+    ("DEMO-001", RequestKind.INDEPENDENT_VISITOR,
+     (RequestState.ACKNOWLEDGED, RequestState.REFERRED), 40,
+     "I would like someone to go to football with."),
+    ("DEMO-002", RequestKind.ADVOCATE, (), 6, "Can someone come to my meeting with me?"),
+    ("DEMO-003", RequestKind.TALK_TO_IRO, (), 0, None),
+    ("DEMO-004", RequestKind.TALK_TO_IRO, (RequestState.ACKNOWLEDGED, RequestState.RESOLVED),
+     60, "About my college course."),
 )
 
 
@@ -191,4 +224,35 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
             loaded.links.append(DemoLink(
                 f"{invitee_name} ({role.value.replace('_', ' ')}) for {name}'s review", token))
     _unbooked_children(staff, social_worker, today)
+    _council(staff["admin@demo.haveyoursay.example"])
+    _requests(today)
     return loaded
+
+
+def _council(admin: StaffUser) -> None:
+    if council.current().updated_at is None:
+        council.save(COUNCIL, staff=admin)
+    if council.pledge_for("en_GB") is None:
+        council.save_pledge("en_GB", PLEDGE, staff=admin)
+
+
+def _requests(today: date) -> None:
+    """Requests in several states, made once: one overdue, one new, one referred, one closed."""
+    for case_ref, kind, states, days_ago, message in REQUESTS:
+        child = db.session.scalar(select(Child).where(Child.case_ref == case_ref))
+        if db.session.scalar(select(HelpRequest.id).where(HelpRequest.child_id == child.id)):
+            continue
+        invitation = db.session.scalar(select(Invitation).join(Invitation.review).where(
+            Review.child_id == child.id, Invitation.role == InviteeRole.CHILD))
+        arrived = datetime.combine(today - timedelta(days=days_ago), time(16), tzinfo=UTC)
+        request = workflow.create_request(
+            kind, RequestSource.CONSULTATION, invitation=invitation, message=message,
+            language=child.preferred_language, now=arrived)
+        for step, state in enumerate(states, start=1):
+            workflow.change_state(request, state, staff=child.iro,
+                                  now=arrived + timedelta(days=step * 2))
+    if db.session.scalar(select(HelpRequest.id).where(HelpRequest.child_id.is_(None))) is None:
+        workflow.create_request(
+            RequestKind.ADVOCATE, RequestSource.PUBLIC_FORM,
+            message="I am a foster carer asking for the boy I look after.",
+            contact_name="Sara (demo)", contact_detail="07700 900 999", language="en_GB")

@@ -23,12 +23,17 @@ FORBIDDEN = {
     "consult.invitations": ("consult.participation", "consult.staff"),
     "consult.audit": ("consult.participation", "consult.staff"),
     "consult.secret_links": ("consult.",),
-    "consult.participation": ("consult.staff",),
+    "consult.participation": ("consult.staff", "consult.rights"),
     "consult.staff": ("consult.participation",),
     "consult.schedule": ("consult.extensions", "consult.participation", "consult.staff"),
     "consult.meeting_record": ("consult.participation", "consult.staff"),
     "consult.short_codes": ("consult.",),
     "consult.imports": ("consult.participation", "consult.staff"),
+    "consult.requests": ("consult.participation", "consult.staff", "consult.rights"),
+    "consult.council": ("consult.participation", "consult.staff", "consult.rights"),
+    "consult.alerts": ("consult.participation", "consult.staff", "consult.rights",
+                       "consult.requests"),
+    "consult.rights": ("consult.staff",),
 }
 
 

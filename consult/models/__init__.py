@@ -1,8 +1,10 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
+from consult.models.alerts import AlertEvent, AlertOutbox
 from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
 from consult.models.children import Child
+from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
 from consult.models.requests import (
     HelpRequest,
@@ -26,6 +28,7 @@ from consult.models.reviews import (
 from consult.models.staff import StaffRole, StaffUser
 
 __all__ = [
+    "AlertEvent", "AlertOutbox", "CouncilSettings", "PledgeText",
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",

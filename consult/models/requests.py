@@ -55,6 +55,8 @@ class HelpRequest(Base):
     message: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_detail: Mapped[str | None] = mapped_column(String(254))
+    # The language the person asked in, so staff know how to reply.
+    language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     acknowledged_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

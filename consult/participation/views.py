@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from consult import audit, invitations
+from consult.alerts.outbox import queue_submission_alert
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 from consult.participation import bp
@@ -86,6 +87,7 @@ def _send(invitation: Invitation, questions, values: dict[str, str]) -> SendOutc
         db.session.add(response)
         audit.record("response.submitted", invitation=invitation, subject=invitation,
                      questionnaire=questions.key, version=questions.version)
+        queue_submission_alert(invitation)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -7,7 +7,9 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 from consult.staff import (  # noqa: E402,F401 - registers the routes
     auth,
     children,
+    council,
     imports,
     meetings,
+    requests,
     views,
 )

@@ -12,6 +12,7 @@ from consult import audit, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
+from consult.requests.workflow import queue_counts, requests_for_child
 from consult.schedule import ScheduleFlag
 from consult.staff import bp, caseload
 from consult.staff.access import (
@@ -55,7 +56,8 @@ def dashboard():
     own = g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER)
     return render_template(
         "staff/dashboard.html", children=caseload.caseload_children(g.staff) if own else [],
-        own=own, may_add=may_manage_caseload(g.staff), **_page_context())
+        own=own, may_add=may_manage_caseload(g.staff), request_counts=queue_counts(g.staff),
+        **_page_context())
 
 
 @bp.get("/children")
@@ -131,7 +133,8 @@ def child(child_id: int):
     found = _found_child(child_id)
     return render_template(
         "staff/child.html", child=found, may_edit=may_edit_child(g.staff, found),
-        may_book=may_record_meeting(g.staff, found), **_page_context())
+        may_book=may_record_meeting(g.staff, found), child_requests=requests_for_child(found),
+        **_page_context())
 
 
 @bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])

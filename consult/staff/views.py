@@ -8,6 +8,7 @@ from consult import audit, invitations, meeting_record, schedule, short_codes
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import InviteeRole, utcnow
+from consult.requests.workflow import requests_for_child
 from consult.staff import bp, caseload, letters
 from consult.staff.access import (
     may_invite,
@@ -40,6 +41,7 @@ def _review_page(review, form: InvitationForm, status: int = 200):
         may_record=may_record_meeting(g.staff, review.child), planned=schedule_for(review.child),
         meeting_record=meeting_record, meeting_record_due=_paperwork_due(review),
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        child_requests=requests_for_child(review.child),
         answers_as_seen=lambda response: caseload.answers_as_seen(
             response, include_only_for_iro=full_view),
     )

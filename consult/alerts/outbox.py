@@ -1,0 +1,60 @@
+"""Queueing alerts: one row in the same transaction as the submission or request.
+
+The web request never talks to the mail server, so a slow or broken one cannot slow or
+fail what a child sends, and a queued alert survives any outage until it is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from consult import council
+from consult.extensions import db
+from consult.models import (
+    AlertEvent,
+    AlertOutbox,
+    Child,
+    HelpRequest,
+    Invitation,
+    RequestKind,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _staff_path(endpoint: str, **values: object) -> str:
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _recipient(child: Child | None) -> str | None:
+    """The child's IRO while their account is active, otherwise the service inbox."""
+    if child is not None and child.iro is not None and child.iro.active:
+        return child.iro.email
+    return council.current().service_inbox_email or None
+
+
+def _queue(event: AlertEvent, recipient: str | None, staff_path: str) -> AlertOutbox | None:
+    if recipient is None:
+        # Still visible in the staff queue; only the email is missing.
+        logger.warning("no one to alert about a %s: set the service inbox in council settings",
+                       event.value)
+        return None
+    alert = AlertOutbox(event=event, recipient=recipient, staff_path=staff_path)
+    db.session.add(alert)
+    return alert
+
+
+def queue_submission_alert(invitation: Invitation) -> AlertOutbox | None:
+    """Tell the child's IRO that views were sent for a review."""
+    return _queue(AlertEvent.NEW_SUBMISSION, _recipient(invitation.review.child),
+                  _staff_path("staff.review", review_id=invitation.review_id))
+
+
+def queue_request_alert(help_request: HelpRequest) -> AlertOutbox | None:
+    """Tell the child's IRO, or the service inbox for an unlinked request, that one arrived."""
+    event = (AlertEvent.NEW_URGENT_REQUEST if help_request.kind is RequestKind.URGENT
+             else AlertEvent.NEW_REQUEST)
+    return _queue(event, _recipient(help_request.child),
+                  _staff_path("staff.help_request", request_id=help_request.id))
