@@ -20,6 +20,7 @@ from consult.models import (
     ConsultedRole,
     HelpRequest,
     Invitation,
+    InvitationPurpose,
     InviteeRole,
     ParticipationCode,
     RequestKind,
@@ -226,6 +227,7 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
     _unbooked_children(staff, social_worker, today)
     _council(staff["admin@demo.haveyoursay.example"])
     _requests(today)
+    _consultations(loaded, staff, days_after_review, today)
     return loaded
 
 
@@ -256,3 +258,77 @@ def _requests(today: date) -> None:
             RequestKind.ADVOCATE, RequestSource.PUBLIC_FORM,
             message="I am a foster carer asking for the boy I look after.",
             contact_name="Sara (demo)", contact_detail="07700 900 999", language="en_GB")
+
+
+# Every audience's form, and responses already sent, so the IRO's page has something to read:
+# (case_ref, invitee role, purpose, invitee name, language, answers sent or None to leave open)
+CONSULTATIONS = (
+    ("DEMO-003", InviteeRole.FAMILY_MEMBER, InvitationPurpose.VIEWS, "Aunt Rita", "en_GB", None),
+    ("DEMO-001", InviteeRole.CHILD, InvitationPurpose.FEEDBACK, "Amanuel", "ti", None),
+    ("DEMO-001", InviteeRole.SOCIAL_WORKER, InvitationPurpose.FEEDBACK, "Sam Social", "en_GB",
+     {"review_useful": "very", "does_well": "She knows the young people well and listens.",
+      "could_do_better": "Reviews can run long.", "may_quote": "yes"}),
+    ("DEMO-006", InviteeRole.CHILD, InvitationPurpose.VIEWS, "Mariam", "ar",
+     {"attend_meeting": "yes", "co_chair": "not_sure", "want_there": ["social_worker", "mum"],
+      "not_want_there": ["dad"], "meeting_place": "school", "need_interpreter": "no",
+      "home_feeling": "happy", "home_safe": "yes", "family_time_feeling": "sad",
+      "went_well": "أحب مدرستي الجديدة. I like my new school.",
+      "needs_to_change": "I want to see my brother every week.",
+      "only_for_iro": "I do not want my dad at the meeting. Please don't tell him I said this."}),
+    ("DEMO-006", InviteeRole.FOSTER_CARER, InvitationPurpose.VIEWS, "Hannah", "en_GB",
+     {"changes": "Mariam has settled well and started Year 10.", "decisions_done": "no",
+      "decisions_not_done": "The dentist appointment is still waiting.",
+      "health_checks": ["health_assessment", "optician"], "attendance": "good",
+      "stability": "stable", "attend_meeting": "yes"}),
+)
+UNACCOMPANIED = ("DEMO-001", "DEMO-004")
+
+
+def _child_whose_views_were_sent(staff: dict[str, StaffUser], today: date) -> None:
+    if db.session.scalar(select(Child).where(Child.case_ref == "DEMO-006")) is not None:
+        return
+    child = Child(
+        case_ref="DEMO-006", preferred_name="Mariam", date_of_birth=_birthday(today, 14),
+        preferred_language="ar", looked_after_since=today - timedelta(days=300),
+        iro=staff["iro@demo.haveyoursay.example"],
+        social_worker=staff["social.worker@demo.haveyoursay.example"])
+    meeting_day = today + timedelta(days=4)
+    db.session.add(Review(
+        child=child, review_type=ReviewType.SUBSEQUENT, due_on=meeting_day,
+        scheduled_for=datetime.combine(meeting_day, time(14, 0), tzinfo=UTC)))
+    db.session.flush()
+
+
+def _consultations(loaded: LoadedDemo, staff: dict[str, StaffUser], days_after_review: int,
+                   today: date) -> None:
+    from consult.participation import drafts
+
+    _child_whose_views_were_sent(staff, today)
+    for case_ref in UNACCOMPANIED:
+        child = db.session.scalar(select(Child).where(Child.case_ref == case_ref))
+        child.unaccompanied_asylum_seeking = True
+    for case_ref, role, purpose, invitee_name, language, answers in CONSULTATIONS:
+        child = db.session.scalar(select(Child).where(Child.case_ref == case_ref))
+        review = db.session.scalar(
+            select(Review).where(Review.child == child, Review.status == ReviewStatus.SCHEDULED))
+        invitation = db.session.scalar(select(Invitation).where(
+            Invitation.review == review, Invitation.role == role,
+            Invitation.purpose == purpose, Invitation.invitee_name == invitee_name))
+        if invitation is None:
+            invitation, token = invitations.create_invitation(
+                review, role=role, invitee_name=invitee_name, language=language,
+                created_by=child.iro, days_after_review=days_after_review, purpose=purpose)
+        else:
+            token = invitations.reissue_token(invitation)
+        if invitation.handed_over_at is None:
+            invitation.handed_over_at = utcnow()
+        db.session.flush()
+        if answers is not None and invitation.submitted_at is None:
+            drafts.send(invitation, drafts.questionnaire_for(invitation, None), answers,
+                        idempotency_key=secrets.token_urlsafe(24), language=language,
+                        now=datetime.now(UTC))
+        what = "feedback" if purpose is InvitationPurpose.FEEDBACK else "views"
+        sent = " (already sent)" if answers is not None else ""
+        loaded.links.append(DemoLink(
+            f"{invitee_name} ({role.value.replace('_', ' ')}, {what}) for "
+            f"{child.preferred_name}'s review{sent}", token))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from consult import audit, secret_links, short_codes
 from consult.extensions import db
-from consult.models import Invitation, InviteeRole, Review, StaffUser
+from consult.models import Invitation, InvitationPurpose, InviteeRole, Review, StaffUser
 
 
 class InvitationState(enum.StrEnum):
@@ -39,12 +39,14 @@ def create_invitation(
     language: str,
     created_by: StaffUser | None,
     days_after_review: int,
+    purpose: InvitationPurpose = InvitationPurpose.VIEWS,
 ) -> tuple[Invitation, str]:
     """A new invitation and its token. The token exists only in the return value."""
     token = secret_links.new_token()
     invitation = Invitation(
         review=review,
         role=role,
+        purpose=purpose,
         invitee_name=invitee_name,
         language=language,
         token_hash=secret_links.token_hash(token),
@@ -53,7 +55,8 @@ def create_invitation(
     )
     db.session.add(invitation)
     db.session.flush()
-    audit.record("invitation.created", staff=created_by, subject=invitation, role=role.value)
+    audit.record("invitation.created", staff=created_by, subject=invitation, role=role.value,
+                 purpose=purpose.value)
     return invitation, token
 
 

@@ -16,6 +16,9 @@ logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'none'",
+    # Only our own script file (the optional enhancements), and it may only talk to us.
+    "script-src 'self'",
+    "connect-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
     "form-action 'self'",

@@ -8,7 +8,17 @@ from itertools import count
 
 from consult import invitations
 from consult.extensions import db
-from consult.models import Child, Invitation, InviteeRole, Review, ReviewType, StaffRole, StaffUser
+from consult.models import (
+    Child,
+    Invitation,
+    InvitationPurpose,
+    InviteeRole,
+    Response,
+    Review,
+    ReviewType,
+    StaffRole,
+    StaffUser,
+)
 from consult.staff import passwords
 from tests.html_checks import csrf_token
 
@@ -56,11 +66,11 @@ def review(for_child: Child, *, days_ahead: int = 10,
 
 
 def invitation(for_review: Review, role: InviteeRole = InviteeRole.CHILD,
-               name: str = "Amanuel", language: str = "en_GB", *, handed_over: bool = True
-               ) -> tuple[Invitation, str]:
+               name: str = "Amanuel", language: str = "en_GB", *, handed_over: bool = True,
+               purpose: InvitationPurpose = InvitationPurpose.VIEWS) -> tuple[Invitation, str]:
     created, token = invitations.create_invitation(
         for_review, role=role, invitee_name=name, language=language,
-        created_by=for_review.child.iro, days_after_review=14)
+        created_by=for_review.child.iro, days_after_review=14, purpose=purpose)
     if handed_over:
         created.handed_over_at = created.created_at or datetime.now(UTC)
     return created, token
@@ -85,3 +95,16 @@ def post_form(client, url: str, data: dict[str, str], *, page_url: str | None = 
     """Post as a browser would: with the CSRF token from the page that holds the form."""
     page = client.get(page_url or url)
     return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
+
+
+def send_answers(invite: Invitation, values: dict[str, str | list[str]],
+                 language: str = "en_GB") -> Response:
+    """Send a response for an invitation as its form would, without a browser; committed."""
+    from consult.participation import drafts
+
+    questionnaire = drafts.questionnaire_for(invite, None)
+    outcome = drafts.send(
+        invite, questionnaire, values, idempotency_key=f"key-{next(_serial):013d}",
+        language=language, now=datetime.now(UTC))
+    assert outcome is drafts.SendOutcome.SAVED, outcome
+    return invite.response

@@ -11,7 +11,8 @@ def test_security_headers_on_every_page(client):
     response = client.get("/staff/sign-in")
 
     assert response.headers["Content-Security-Policy"] == (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+        "img-src 'self'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -13,7 +13,7 @@ from consult.models.requests import (
     RequestSource,
     RequestState,
 )
-from consult.models.responses import Answer, FreeTextAnswer, Response
+from consult.models.responses import Answer, FreeTextAnswer, Response, ResponseDraft
 from consult.models.reviews import (
     AttendeeRole,
     ConsultedRole,
@@ -34,4 +34,5 @@ __all__ = [
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
     "ReviewAttendance", "ReviewStatus", "ReviewType", "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
+    "ResponseDraft",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, utcnow
@@ -21,6 +21,12 @@ class Response(Base):
     language: Mapped[str] = mapped_column(String(10))
     started_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     submitted_at: Mapped[datetime | None]
+    # Made when the person reached "Check your answers" and sent with the form: a second
+    # send of the same page (a double click, a resend after a lost reply) finds this row.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The keys of the questions the person was asked (their conditions held), so a
+    # question left out reads as "not answered" and one never asked is not shown at all.
+    asked: Mapped[list[str] | None] = mapped_column(JSON)
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
     answers: Mapped[list[Answer]] = relationship(
@@ -63,3 +69,26 @@ class FreeTextAnswer(Base):
     only_for_iro: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     response: Mapped[Response] = relationship(back_populates="free_texts")
+
+
+class ResponseDraft(Base):
+    """Answers saved at every Next, on the server, until they are sent.
+
+    Kept apart from `responses` so that everything counted or read by staff has been sent,
+    and nothing of a child's stays on the device they used: they resume from any browser
+    by opening their link again. Deleted in the transaction that saves the response.
+    """
+
+    __tablename__ = "response_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    questionnaire_key: Mapped[str] = mapped_column(String(40))
+    questionnaire_version: Mapped[int]
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The question to show when the person comes back; None: the check-your-answers page.
+    resume_at: Mapped[str | None] = mapped_column(String(60))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now())

@@ -52,7 +52,7 @@ def enter_code():
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
-    return redirect(url_for(".questionnaire"), code=303)
+    return redirect(url_for(".resume"), code=303)
 
 
 @bp.errorhandler(RateLimitExceeded)

@@ -1,28 +1,30 @@
+"""The journey through a form: start, one question per page, check your answers, send.
+
+Every Next saves a server-side draft; opening the link again resumes where the person
+stopped. What someone typed is never dropped: a stale page, a lost session or a failed
+save all show it back to them.
+"""
+
 from __future__ import annotations
 
-import enum
 import logging
 
-from flask import redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
-from consult import audit, invitations
-from consult.alerts.outbox import queue_submission_alert
+from consult import invitations
 from consult.extensions import db
 from consult.models import Invitation, utcnow
-from consult.participation import bp
+from consult.participation import bp, drafts
+from consult.participation.drafts import SendOutcome
 from consult.participation.session import current_invitation, start
-from consult.questionnaires import definitions, runner
+from consult.questionnaires import definitions, reading, runner
+from consult.questionnaires.model import Question, Questionnaire
 
 logger = logging.getLogger(__name__)
-
-
-class SendOutcome(enum.Enum):
-    SAVED = enum.auto()
-    ALREADY_SENT = enum.auto()
-    NOT_SAVED = enum.auto()
 
 
 def _link_not_working():
@@ -30,12 +32,43 @@ def _link_not_working():
 
 
 def _already_sent():
-    return render_template("participation/already_sent.html")
+    # Typed on another tab or device after the answers were sent: give the words back.
+    written = _written_in(request.form) if request.method == "POST" else []
+    return render_template("participation/already_sent.html", written=written)
 
 
-def _questionnaire_page(questions, values=None, errors=None, status=200, **notices):
-    return render_template("participation/questionnaire.html", questionnaire=questions,
-                           values=values or {}, errors=errors or {}, **notices), status
+def _written_in(form) -> list[str]:
+    """Whatever the person wrote in their own words in this form, cleaned, to give back."""
+    return [runner.clean_text(form[key]) for key in definitions.free_text_keys()
+            if form.get(key, "").strip()]
+
+
+class _Journey:
+    """The open invitation, its form and draft, loaded once per request."""
+
+    def __init__(self, invitation: Invitation):
+        self.invitation = invitation
+        self.draft = drafts.find_draft(invitation)
+        self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
+        self.facts = drafts.facts_for(invitation)
+        self.values = dict(self.draft.answers) if self.draft else {}
+
+    def place(self, key: str):
+        return runner.place_of(self.questionnaire, self.facts, self.values, key)
+
+    def first_url(self) -> str:
+        first = runner.first_key(self.questionnaire, self.facts)
+        return url_for(".question", key=first) if first else url_for(".check_answers")
+
+
+def _open_journey():
+    """(journey, None) for a usable session, else (None, the page to show instead)."""
+    invitation = current_invitation()
+    if invitation is None:
+        return None, _link_not_working()
+    if invitation.submitted_at is not None:
+        return None, _already_sent()
+    return _Journey(invitation), None
 
 
 @bp.get("/start/<token>")
@@ -50,68 +83,183 @@ def open_link(token: str):
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
-    return redirect(url_for(".questionnaire"), code=303)
+    return redirect(url_for(".resume"), code=303)
 
 
-@bp.route("/your-say", methods=["GET", "POST"])
-def questionnaire():
+@bp.get("/your-say")
+def resume():
+    """Where the person stopped: the start page, a question, or their answers to check."""
+    journey, other = _open_journey()
+    if journey is None:
+        return other
+    draft = journey.draft
+    if draft is None:
+        return redirect(url_for(".start_page"), code=303)
+    if draft.resume_at and journey.place(draft.resume_at):
+        return redirect(url_for(".question", key=draft.resume_at), code=303)
+    return redirect(url_for(".check_answers"), code=303)
+
+
+@bp.get("/your-say/start")
+def start_page():
+    journey, other = _open_journey()
+    if journey is None:
+        return other
+    total = len(runner.applicable(journey.questionnaire, journey.facts, journey.values))
+    return render_template("participation/start.html", questionnaire=journey.questionnaire,
+                           total=total, first_url=journey.first_url())
+
+
+def _question_page(journey: _Journey, question: Question, *, value=None, error=None,
+                   status=200, changing=False, notice=None):
+    place = journey.place(question.key)
+    section = journey.questionnaire.section_of(question.key)
+    if value is None:
+        value = journey.values.get(question.key, [] if question.is_multiple else "")
+    return render_template(
+        "participation/question.html", questionnaire=journey.questionnaire, question=question,
+        section=section, place=place, value=value, errors={question.key: error} if error else {},
+        changing=changing, notice=notice,
+        back_url=(url_for(".check_answers") if changing else
+                  url_for(".question", key=place.previous_key) if place.previous_key else
+                  url_for(".start_page")),
+    ), status
+
+
+def _asked_question(journey: _Journey, key: str) -> Question | None:
+    question = journey.questionnaire.question(key)
+    return question if question is not None and journey.place(key) else None
+
+
+@bp.route("/your-say/questions/<key>", methods=["GET", "POST"])
+def question(key: str):
+    journey, other = _open_journey()
+    if journey is None:
+        return other
+    asked = _asked_question(journey, key)
+    if asked is None:
+        # Not a question of this form, or no longer asked after a change of answer.
+        return redirect(url_for(".resume"), code=303)
+    changing = request.values.get("change") == "1"
+    if request.method == "GET":
+        return _question_page(journey, asked, changing=changing)
+
+    action = request.form.get("action", "next")
+    read = (runner.ReadAnswer([] if asked.is_multiple else "") if action == "skip"
+            else runner.read_answer(asked, request.form))
+    if read.error:
+        return _question_page(journey, asked, value=read.value, error=read.error,
+                              changing=changing)
+    journey.values = {k: v for k, v in journey.values.items() if k != key}
+    if read.value:
+        journey.values[key] = read.value
+    place = journey.place(key)
+    if place is None:
+        return redirect(url_for(".check_answers"), code=303)
+    if changing:
+        resume_at, destination = None, url_for(".check_answers")
+    elif action == "back":
+        resume_at = place.previous_key or key
+        destination = (url_for(".question", key=place.previous_key) if place.previous_key
+                       else url_for(".start_page"))
+    else:
+        resume_at = place.next_key
+        destination = (url_for(".question", key=place.next_key) if place.next_key
+                       else url_for(".check_answers"))
+    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, read.value,
+                              resume_at):
+        return _question_page(journey, asked, value=read.value, status=503, changing=changing,
+                              notice="not_saved")
+    return redirect(destination, code=303)
+
+
+@bp.post("/your-say/questions/<key>/save")
+def save_in_background(key: str):
+    """The optional script's save: the same checks as Next, without leaving the page."""
+    journey, other = _open_journey()
+    if journey is None:
+        return jsonify(saved=False, message=_("This page has timed out")), 409
+    asked = _asked_question(journey, key)
+    if asked is None:
+        return jsonify(saved=False, message=""), 409
+    read = runner.read_answer(asked, request.form)
+    if read.error:
+        return jsonify(saved=False, message=read.error), 422
+    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, read.value, key):
+        return jsonify(saved=False, message=_("Not saved yet. Press Next to try again.")), 503
+    return jsonify(saved=True, message=_("Saved"))
+
+
+def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None):
+    kept = runner.kept_values(journey.questionnaire, journey.facts, journey.values)
+    asked = [q.key for q in runner.applicable(journey.questionnaire, journey.facts, kept)]
+    sections = reading.lay_out(journey.questionnaire, asked, kept, include_only_for_iro=True)
+    return render_template(
+        "participation/check_answers.html", questionnaire=journey.questionnaire,
+        sections=sections, idempotency_key=idempotency_key, notice=notice,
+        last_url=url_for(".question", key=asked[-1]) if asked else url_for(".start_page"),
+    ), status
+
+
+@bp.get("/your-say/check")
+def check_answers():
+    journey, other = _open_journey()
+    if journey is None:
+        return other
+    draft = drafts.ensure_draft(journey.invitation, journey.questionnaire)
+    return _check_page(journey, draft.idempotency_key)
+
+
+@bp.post("/your-say/send")
+def send():
     invitation = current_invitation()
     if invitation is None:
         return _link_not_working()
+    idempotency_key = drafts.usable_key(request.form.get("idempotency_key"))
     if invitation.submitted_at is not None:
+        if drafts.sent_with_key(invitation, idempotency_key):
+            return redirect(url_for(".thank_you"), code=303)
         return _already_sent()
-    questions = definitions.for_role(invitation.role)
-    if request.method == "GET":
-        return _questionnaire_page(questions)
-
-    read = runner.read_form(questions, request.form)
-    if not read.valid:
-        return _questionnaire_page(questions, read.values, read.errors)
-    outcome = _send(invitation, questions, read.values)
+    journey = _Journey(invitation)
+    outcome = drafts.send(invitation, journey.questionnaire, journey.values,
+                          idempotency_key=idempotency_key, language=str(get_locale()),
+                          now=utcnow())
     if outcome is SendOutcome.SAVED:
         return redirect(url_for(".thank_you"), code=303)
     if outcome is SendOutcome.ALREADY_SENT:
+        if drafts.sent_with_key(invitation, idempotency_key):
+            return redirect(url_for(".thank_you"), code=303)
         return _already_sent()
-    return _questionnaire_page(questions, read.values, status=503, not_saved=True)
-
-
-def _send(invitation: Invitation, questions, values: dict[str, str]) -> SendOutcome:
-    now = utcnow()
-    try:
-        if not invitations.claim_submission(invitation, now):
-            db.session.rollback()
-            return SendOutcome.ALREADY_SENT
-        response = runner.build_response(
-            questions, values, invitation=invitation, language=str(get_locale()),
-            submitted_at=now)
-        db.session.add(response)
-        audit.record("response.submitted", invitation=invitation, subject=invitation,
-                     questionnaire=questions.key, version=questions.version)
-        queue_submission_alert(invitation)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return SendOutcome.ALREADY_SENT
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        logger.error("could not save a response: %s", type(error).__name__)
-        return SendOutcome.NOT_SAVED
-    return SendOutcome.SAVED
+    return _check_page(journey, idempotency_key, status=503, notice="not_saved")
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(_error: CSRFError):
     """Never lose what someone typed because their page went stale: show it back to them."""
-    invitation = current_invitation()
-    if invitation is None or request.endpoint != "participation.questionnaire":
-        written = [runner.clean_text(request.form[key]) for key in definitions.free_text_keys()
-                   if request.form.get(key, "").strip()]
-        return render_template("errors/form_expired.html", written=written), 400
-    if invitation.submitted_at is not None:
-        return _already_sent()
-    questions = definitions.for_role(invitation.role)
-    read = runner.read_form(questions, request.form)
-    return _questionnaire_page(questions, read.values, status=400, page_refreshed=True)
+    if request.endpoint == "participation.save_in_background":
+        return jsonify(saved=False, message=_("This page has timed out")), 400
+    journey, _other = _open_journey()
+    if journey is None:
+        return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
+    if request.endpoint == "participation.question":
+        asked = _asked_question(journey, request.view_args["key"])
+        if asked is not None:
+            read = runner.read_answer(asked, request.form)
+            return _question_page(journey, asked, value=read.value, error=read.error,
+                                  status=400, changing=request.values.get("change") == "1",
+                                  notice="refreshed")
+    if request.endpoint == "participation.send":
+        draft = drafts.ensure_draft(journey.invitation, journey.questionnaire)
+        return _check_page(journey, draft.idempotency_key, status=400, notice="refreshed")
+    return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(_error: OperationalError):
+    """The database is out of reach: say so kindly and give back what was typed."""
+    db.session.rollback()
+    logger.error("database unavailable: %s", type(_error.orig).__name__)
+    return render_template("errors/unavailable.html", written=_written_in(request.form)), 503
 
 
 @bp.get("/your-say/thank-you")
@@ -120,5 +268,5 @@ def thank_you():
     if invitation is None:
         return _link_not_working()
     if invitation.submitted_at is None:
-        return redirect(url_for(".questionnaire"), code=303)
-    return render_template("participation/thank_you.html")
+        return redirect(url_for(".resume"), code=303)
+    return render_template("participation/thank_you.html", purpose=invitation.purpose.value)

@@ -1,23 +1,90 @@
+"""What a questionnaire is made of: sections of questions, each with a kind and a condition.
+
+Nothing here knows about requests or the database, so a questionnaire can be read, walked
+and checked in a plain unit test.
+"""
+
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import LazyString
 
+# What someone has answered so far: one value for a single answer, a list for multiple
+# choice, the words themselves for free text.
+Value = str | list[str]
+Values = Mapping[str, Value]
+
+IN_PERSON = "in_person"  # "I'd rather tell my IRO in person": a real answer, not a skip
+
 
 class QuestionKind(enum.StrEnum):
-    FEELINGS = "feelings"          # five faces, each with its words
+    FEELINGS = "feelings"  # five faces, each with its words
     YES_NO_NOT_SURE = "yes_no_not_sure"
     SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
     FREE_TEXT = "free_text"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What we know about the child before anyone answers: enough to choose the questions."""
+
+    age_at_review: int | None = None
+    unaccompanied_asylum_seeking: bool = False
+
+
+class Condition:
+    """When a question is asked. Conditions are data, so a test can name what each one is."""
+
+    def holds(self, facts: Facts, values: Values) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class AgeAtLeast(Condition):
+    years: int
+
+    def holds(self, facts: Facts, values: Values) -> bool:
+        return facts.age_at_review is not None and facts.age_at_review >= self.years
+
+
+@dataclass(frozen=True)
+class Unaccompanied(Condition):
+    def holds(self, facts: Facts, values: Values) -> bool:
+        return facts.unaccompanied_asylum_seeking
+
+
+@dataclass(frozen=True)
+class AnswerIs(Condition):
+    """An earlier answer is one of `answers` (for multiple choice: includes one of them)."""
+
+    key: str
+    answers: tuple[str, ...]
+
+    def holds(self, facts: Facts, values: Values) -> bool:
+        given = values.get(self.key)
+        chosen = given if isinstance(given, list) else [given]
+        return any(answer in chosen for answer in self.answers)
+
+
+@dataclass(frozen=True)
+class AnswerIsNot(Condition):
+    """Asked unless an earlier answer is one of `answers` (asked when that one was skipped)."""
+
+    key: str
+    answers: tuple[str, ...]
+
+    def holds(self, facts: Facts, values: Values) -> bool:
+        return not AnswerIs(self.key, self.answers).holds(facts, values)
 
 
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: LazyString
-    symbol: str = ""  # decoration only: hidden from screen readers, the label carries meaning
 
 
 @dataclass(frozen=True)
@@ -29,16 +96,32 @@ class Question:
     choices: tuple[Choice, ...] = ()
     max_length: int = 0
     only_for_iro: bool = False
+    condition: Condition | None = None
+    # Offer "I'd rather tell my IRO in person" beside the choices (children's forms).
+    in_person: bool = False
 
     @property
     def is_free_text(self) -> bool:
         return self.kind is QuestionKind.FREE_TEXT
 
-    def label_for(self, value: str) -> str:
-        for choice in self.choices:
-            if choice.value == value:
-                return str(choice.label)
-        return value
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind is QuestionKind.MULTIPLE_CHOICE
+
+    @property
+    def allowed_values(self) -> set[str]:
+        offered = {choice.value for choice in self.choices}
+        return offered | {IN_PERSON} if self.in_person else offered
+
+    def applies(self, facts: Facts, values: Values) -> bool:
+        return self.condition is None or self.condition.holds(facts, values)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: LazyString
+    questions: tuple[Question, ...]
 
 
 @dataclass(frozen=True)
@@ -46,7 +129,15 @@ class Questionnaire:
     key: str
     version: int
     title: LazyString
-    questions: tuple[Question, ...] = field(default_factory=tuple)
+    intro: LazyString
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
+
+    def section_of(self, key: str) -> Section | None:
+        return next((s for s in self.sections if any(q.key == key for q in s.questions)), None)

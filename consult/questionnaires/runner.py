@@ -1,32 +1,25 @@
-"""Reading a submitted form against a questionnaire, and saving the answers it holds."""
+"""The one runner every questionnaire goes through.
+
+It knows which questions apply (conditions on the child's facts and on earlier answers),
+walks them one at a time (next, back, "3 of 12"), reads and checks one answer from a
+submitted form, and turns a finished set of answers into rows to save.
+"""
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from consult.models import Answer, FreeTextAnswer, Response
-from consult.questionnaires.model import Question, Questionnaire
+from consult.questionnaires.model import IN_PERSON, Facts, Question, Questionnaire, Value, Values
 
 # Bidi controls that can make a message display differently from how it is stored
 # (Trojan Source); they have no place in an answer, so they are removed, not refused.
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-@dataclass
-class ReadAnswers:
-    """What the person entered, cleaned, and a message for each question that needs fixing."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
 
 
 def clean_text(raw: str) -> str:
@@ -41,46 +34,114 @@ def clean_text(raw: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def _read_one(question: Question, raw: str) -> tuple[str, str | None]:
+# Walking the questions --------------------------------------------------------------------
+
+def applicable(questionnaire: Questionnaire, facts: Facts, values: Values) -> list[Question]:
+    """The questions this person is asked, in order, given what we know and what they said."""
+    return [q for q in questionnaire.questions if q.applies(facts, values)]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a question sits in the walk: its number, the total, and its neighbours."""
+
+    number: int
+    total: int
+    previous_key: str | None  # None: the start page comes before
+    next_key: str | None  # None: the check-your-answers page comes next
+
+
+def place_of(questionnaire: Questionnaire, facts: Facts, values: Values, key: str
+             ) -> Place | None:
+    """None when the question is not asked of this person (any more)."""
+    keys = [q.key for q in applicable(questionnaire, facts, values)]
+    if key not in keys:
+        return None
+    index = keys.index(key)
+    return Place(
+        number=index + 1, total=len(keys),
+        previous_key=keys[index - 1] if index else None,
+        next_key=keys[index + 1] if index + 1 < len(keys) else None)
+
+
+def first_key(questionnaire: Questionnaire, facts: Facts) -> str | None:
+    asked = applicable(questionnaire, facts, {})
+    return asked[0].key if asked else None
+
+
+def kept_values(questionnaire: Questionnaire, facts: Facts, values: Values) -> dict[str, Value]:
+    """Only the answers to questions still asked: an answer made moot by a later change of
+    mind (say, the interpreter's language after "no interpreter") is not sent."""
+    return {q.key: values[q.key] for q in applicable(questionnaire, facts, values)
+            if values.get(q.key)}
+
+
+# Reading one answer ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReadAnswer:
+    """What the person entered for one question, cleaned, and a message if it needs fixing."""
+
+    value: Value
+    error: str | None = None
+
+
+def read_answer(question: Question, form: MultiDict) -> ReadAnswer:
+    """Every question may be left out; what is given must be something we can keep."""
     if question.is_free_text:
-        text = clean_text(raw)
+        text = clean_text(form.get(question.key, ""))
         if len(text) > question.max_length:
-            return text, ngettext(
+            return ReadAnswer(text, ngettext(
                 "Your answer must be %(num)d character or fewer. It is %(length)d now.",
                 "Your answer must be %(num)d characters or fewer. It is %(length)d now.",
-                question.max_length, length=len(text))
-        return text, None
-    value = raw.strip()
-    if value and value not in {choice.value for choice in question.choices}:
-        return "", _("Choose one of the answers, or leave this question out.")
-    return value, None
+                question.max_length, length=len(text)))
+        return ReadAnswer(text)
+    given = [value.strip() for value in form.getlist(question.key) if value.strip()]
+    allowed = question.allowed_values
+    if any(value not in allowed for value in given):
+        return ReadAnswer([] if question.is_multiple else "",
+                          _("Choose one of the answers, or leave this question out."))
+    if question.is_multiple:
+        chosen = [choice.value for choice in question.choices if choice.value in given]
+        if IN_PERSON in given and chosen:
+            return ReadAnswer(chosen + [IN_PERSON], _(
+                "Choose the answers that are true, or that you would rather tell your IRO in "
+                "person, not both."))
+        return ReadAnswer([IN_PERSON] if IN_PERSON in given else chosen)
+    if len(set(given)) > 1:
+        return ReadAnswer("", _("Choose one answer, or leave this question out."))
+    return ReadAnswer(given[0] if given else "")
 
 
-def read_form(questionnaire: Questionnaire, form: MultiDict) -> ReadAnswers:
-    """Every question may be left out; what is given must be something we can keep."""
-    result = ReadAnswers()
-    for question in questionnaire.questions:
-        value, error = _read_one(question, form.get(question.key, ""))
-        if value:
-            result.values[question.key] = value
-        if error:
-            result.errors[question.key] = error
-    return result
+def is_keepable(question: Question, value: object) -> bool:
+    """Whether a value saved earlier (a draft) is still an answer this question accepts."""
+    if question.is_free_text:
+        return isinstance(value, str) and len(value) <= question.max_length
+    if question.is_multiple:
+        return isinstance(value, list) and all(
+            isinstance(v, str) and v in question.allowed_values for v in value)
+    return isinstance(value, str) and value in question.allowed_values
 
 
-def build_response(questionnaire: Questionnaire, values: dict[str, str], **fields) -> Response:
+# Saving ------------------------------------------------------------------------------------
+
+def build_response(questionnaire: Questionnaire, values: Values, *, asked: list[str],
+                   **fields) -> Response:
+    """A response with one row per chosen value, and the words kept apart."""
     response = Response(
         questionnaire_key=questionnaire.key,
         questionnaire_version=questionnaire.version,
+        asked=asked,
         **fields,
     )
     for question in questionnaire.questions:
         value = values.get(question.key)
-        if not value:
+        if not value or not is_keepable(question, value):
             continue
         if question.is_free_text:
             response.free_texts.append(FreeTextAnswer(
                 question_key=question.key, text=value, only_for_iro=question.only_for_iro))
         else:
-            response.answers.append(Answer(question_key=question.key, value=value))
+            for chosen in value if isinstance(value, list) else [value]:
+                response.answers.append(Answer(question_key=question.key, value=chosen))
     return response

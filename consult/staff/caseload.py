@@ -22,7 +22,6 @@ from consult.models import (
     StaffRole,
     StaffUser,
 )
-from consult.questionnaires import definitions
 from consult.schedule import ScheduleFlag
 from consult.staff.access import may_open_child_record, may_read_child
 
@@ -78,37 +77,6 @@ def invitation_for(user: StaffUser, invitation_id: int) -> Invitation | None:
     if invitation is None or not may_read_child(user, invitation.review.child):
         return None
     return invitation
-
-
-@dataclass(frozen=True)
-class ShownAnswer:
-    key: str
-    question: str
-    answer: str
-    own_words: bool
-    only_for_iro: bool
-
-
-def answers_as_seen(response: Response, *, include_only_for_iro: bool) -> list[ShownAnswer]:
-    """Every question in the order the respondent saw it, with their answer ("" if left out).
-
-    Questions are taken from the version the respondent answered, so a later change to a
-    question never makes an old answer look as if it meant something else.
-    """
-    questionnaire = definitions.version(response.questionnaire_key, response.questionnaire_version)
-    chosen = {answer.question_key: answer.value for answer in response.answers}
-    written = {text.question_key: text for text in response.free_texts}
-    shown = []
-    for question in questionnaire.questions:
-        if question.only_for_iro and not include_only_for_iro:
-            continue
-        if question.key in written:
-            answer = written[question.key].text
-        else:
-            answer = question.label_for(chosen[question.key]) if question.key in chosen else ""
-        shown.append(ShownAnswer(
-            question.key, str(question.text), answer, question.is_free_text, question.only_for_iro))
-    return shown
 
 
 def caseload_children(user: StaffUser, *, include_closed: bool = False) -> list[Child]:

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.i18n import LANGUAGES, language_name
 from consult.meeting_record import ATTENDEE_LABELS, CHANNEL_LABELS, PN_MEANINGS
-from consult.models import InviteeRole
+from consult.models import InvitationPurpose, InviteeRole
 from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH
 
 ROLE_LABELS = {
@@ -30,7 +30,13 @@ ROLE_LABELS = {
     InviteeRole.FOSTER_CARER: "Foster carer",
     InviteeRole.PARENT: "Parent",
     InviteeRole.FAMILY_MEMBER: "Family member",
+    InviteeRole.SOCIAL_WORKER: "Social worker",
     InviteeRole.OTHER: "Someone else",
+}
+
+PURPOSE_LABELS = {
+    InvitationPurpose.VIEWS: "Their views before the review",
+    InvitationPurpose.FEEDBACK: "Feedback after the review",
 }
 
 
@@ -63,11 +69,23 @@ class InvitationForm(FlaskForm):
         validators=[DataRequired("Enter their name."),
                     Length(max=120, message="Use 120 characters or fewer.")])
     language = SelectField("Language for their form")
+    purpose = SelectField(
+        "What is the form for?",
+        choices=[SelectChoice(purpose.value, label) for purpose, label in PURPOSE_LABELS.items()],
+        default=InvitationPurpose.VIEWS.value)
 
     def __init__(self, *args, offered_languages: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = [
             SelectChoice(code, language_name(code)) for code in offered_languages]
+
+    def validate_role(self, field) -> None:
+        # A social worker's views before the review are in their own report to it; what we
+        # ask them is how the review and the IRO service went.
+        if (field.data == InviteeRole.SOCIAL_WORKER.value
+                and self.purpose.data != InvitationPurpose.FEEDBACK.value):
+            raise FieldError("Social workers can only be asked for feedback after the "
+                                  "review. Choose \u201cFeedback after the review\u201d.")
 
 
 def _date_field(label: str, *, required: bool = True, description: str = "") -> DateField:

@@ -17,6 +17,7 @@ from consult.models import (
     ViewsChannel,
     utcnow,
 )
+from consult.questionnaires import reading
 from consult.staff import bp, caseload
 from consult.staff.access import may_read_only_for_iro, may_record_meeting, staff_required
 from consult.staff.children import schedule_for, today
@@ -25,9 +26,9 @@ from consult.staff.forms import ROLE_LABELS, RecordMeetingForm
 # The child's answers about their meeting, by question key, in the order the IRO needs them.
 # Keys a questionnaire does not have are simply absent from the page.
 MEETING_PREFERENCE_KEYS = (
-    "attend_meeting", "co_chair", "who_to_invite", "invite", "who_not_to_invite", "not_invite",
-    "meeting_place", "meeting_where", "meeting_when", "advocate", "want_advocate",
-    "interpreter", "interpreter_language", "tell_iro_in_person",
+    "attend_meeting", "co_chair", "want_there", "not_want_there", "meeting_place",
+    "meeting_time", "want_advocate", "need_interpreter", "interpreter_language",
+    "tell_in_person",
 )
 VIEWS_FIELDS = {
     ConsultedRole.CHILD: "views_child",
@@ -41,8 +42,9 @@ def _meeting_preferences(sent, full_view: bool):
     from_child = [invitation for invitation in sent if invitation.role is InviteeRole.CHILD]
     if not from_child:
         return []
-    answers = caseload.answers_as_seen(from_child[-1].response, include_only_for_iro=full_view)
-    by_key = {shown.key: shown for shown in answers if shown.answer}
+    prepared = reading.prepare_submission(from_child[-1].response,
+                                          include_only_for_iro=full_view)
+    by_key = {shown.key: shown for shown in prepared.answers if shown.answered}
     return [by_key[key] for key in MEETING_PREFERENCE_KEYS if key in by_key]
 
 
@@ -60,7 +62,8 @@ def pre_meeting(review_id: int):
         preferences=_meeting_preferences(sent, full_view),
         requests=caseload.open_requests(review.child), planned=schedule_for(review.child),
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
-        answers_as_seen=lambda response: caseload.answers_as_seen(
+        only_for_iro_visible=full_view,
+        prepare_submission=lambda response: reading.prepare_submission(
             response, include_only_for_iro=full_view))
     audit.record_many("response.viewed", staff=g.staff,
                       subjects=[invitation.response for invitation in sent],

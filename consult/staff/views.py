@@ -7,7 +7,8 @@ from flask import abort, current_app, g, redirect, render_template, url_for
 from consult import audit, invitations, meeting_record, schedule, short_codes
 from consult.extensions import db
 from consult.links import external_url
-from consult.models import InviteeRole, utcnow
+from consult.models import InvitationPurpose, InviteeRole, utcnow
+from consult.questionnaires import reading
 from consult.requests.workflow import requests_for_child
 from consult.staff import bp, caseload, letters
 from consult.staff.access import (
@@ -17,7 +18,7 @@ from consult.staff.access import (
     staff_required,
 )
 from consult.staff.children import schedule_for
-from consult.staff.forms import ROLE_LABELS, InvitationForm
+from consult.staff.forms import PURPOSE_LABELS, ROLE_LABELS, InvitationForm
 
 
 def _invitation_form(**kwargs) -> InvitationForm:
@@ -42,7 +43,8 @@ def _review_page(review, form: InvitationForm, status: int = 200):
         meeting_record=meeting_record, meeting_record_due=_paperwork_due(review),
         now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
         child_requests=requests_for_child(review.child),
-        answers_as_seen=lambda response: caseload.answers_as_seen(
+        only_for_iro_visible=full_view,
+        prepare_submission=lambda response: reading.prepare_submission(
             response, include_only_for_iro=full_view),
     )
     # Recorded after rendering, which needs the loaded rows a commit would expire, and
@@ -75,6 +77,7 @@ def create_invitation(review_id: int):
     invitation, token = invitations.create_invitation(
         found,
         role=InviteeRole(form.role.data),
+        purpose=InvitationPurpose(form.purpose.data),
         invitee_name=form.invitee_name.data.strip(),
         language=form.language.data,
         created_by=g.staff,
@@ -92,6 +95,7 @@ def _link_page(invitation, token: str, code: str):
     return render_template(
         "staff/invitation_created.html", invitation=invitation, review=invitation.review,
         link=link, code=short_codes.formatted(code), role_labels=ROLE_LABELS,
+        purpose_labels=PURPOSE_LABELS,
         letter=letters.render_letter(invitation, link, code))
 
 

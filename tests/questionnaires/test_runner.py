@@ -1,36 +1,109 @@
-"""The runner reads any questionnaire from a form, without a request or a database."""
+"""The runner walks and reads any questionnaire, without a request or a database."""
 
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
+from flask_babel import LazyString
 from werkzeug.datastructures import MultiDict
 
+from consult.models import InvitationPurpose, InviteeRole
 from consult.questionnaires import definitions, runner
+from consult.questionnaires.model import (
+    IN_PERSON,
+    AgeAtLeast,
+    AnswerIs,
+    AnswerIsNot,
+    Facts,
+    QuestionKind,
+    Unaccompanied,
+)
+
+YOUNG = definitions.YOUNG_PERSON_V2
+FIFTEEN = Facts(age_at_review=15)
 
 
-@pytest.fixture(autouse=True)
-def babel_context():
-    app = Flask(__name__)
-    Babel(app)
-    with app.test_request_context():
-        yield
+def _asked(questionnaire, facts, values=None) -> list[str]:
+    return [q.key for q in runner.applicable(questionnaire, facts, values or {})]
 
 
-YOUNG_PERSON = definitions.YOUNG_PERSON_V1
+@pytest.mark.parametrize("role, purpose, age, form", [
+    (InviteeRole.CHILD, InvitationPurpose.VIEWS, 4, "child_under_11"),
+    (InviteeRole.CHILD, InvitationPurpose.VIEWS, 10, "child_under_11"),
+    (InviteeRole.CHILD, InvitationPurpose.VIEWS, 11, "young_person"),
+    (InviteeRole.CHILD, InvitationPurpose.VIEWS, 17, "young_person"),
+    (InviteeRole.FOSTER_CARER, InvitationPurpose.VIEWS, 9, "foster_carer"),
+    (InviteeRole.PARENT, InvitationPurpose.VIEWS, 9, "parent_family"),
+    (InviteeRole.FAMILY_MEMBER, InvitationPurpose.VIEWS, 15, "parent_family"),
+    (InviteeRole.CHILD, InvitationPurpose.FEEDBACK, 8, "child_feedback"),
+    (InviteeRole.SOCIAL_WORKER, InvitationPurpose.FEEDBACK, 15, "professional_feedback"),
+    (InviteeRole.FOSTER_CARER, InvitationPurpose.FEEDBACK, 15, "professional_feedback"),
+])
+def test_the_form_follows_role_purpose_and_age_at_the_review(role, purpose, age, form):
+    assert definitions.choose(role, purpose, age).key == form
 
 
-def test_every_question_may_be_left_out():
-    read = runner.read_form(YOUNG_PERSON, MultiDict())
-    assert read.valid and read.values == {}
+def test_conditions_on_facts_and_on_earlier_answers():
+    assert AgeAtLeast(16).holds(Facts(age_at_review=16), {})
+    assert not AgeAtLeast(16).holds(Facts(age_at_review=15), {})
+    assert not AgeAtLeast(16).holds(Facts(), {})
+    assert Unaccompanied().holds(Facts(unaccompanied_asylum_seeking=True), {})
+    assert not Unaccompanied().holds(FIFTEEN, {})
+    assert AnswerIs("a", ("yes",)).holds(FIFTEEN, {"a": "yes"})
+    assert AnswerIs("a", ("mum",)).holds(FIFTEEN, {"a": ["dad", "mum"]})
+    assert not AnswerIs("a", ("yes",)).holds(FIFTEEN, {})
+    assert AnswerIsNot("a", ("no",)).holds(FIFTEEN, {})
+    assert not AnswerIsNot("a", ("no",)).holds(FIFTEEN, {"a": "no"})
+
+
+def test_pathway_and_asylum_questions_are_asked_only_when_they_apply():
+    pathway = {"know_pathway_plan", "independence_feeling", "independence_help"}
+    asylum = {"asylum_help", "asylum_interpreter", "family_tracing"}
+    assert not (pathway | asylum) & set(_asked(YOUNG, FIFTEEN))
+    assert pathway <= set(_asked(YOUNG, Facts(age_at_review=16)))
+    uasc = set(_asked(YOUNG, Facts(age_at_review=15, unaccompanied_asylum_seeking=True)))
+    assert asylum <= uasc and not pathway & uasc
+
+
+def test_progress_counts_only_the_questions_that_apply():
+    before = runner.place_of(YOUNG, FIFTEEN, {}, "need_interpreter")
+    after = runner.place_of(YOUNG, FIFTEEN, {"need_interpreter": "yes"}, "need_interpreter")
+    assert after.total == before.total + 1
+    assert after.next_key == "interpreter_language"
+    assert before.next_key == "tell_in_person"
+    first = runner.place_of(YOUNG, FIFTEEN, {}, "attend_meeting")
+    assert (first.number, first.previous_key) == (1, None)
+    last = runner.place_of(YOUNG, FIFTEEN, {}, "only_for_iro")
+    assert (last.number, last.next_key) == (last.total, None)
+    assert runner.place_of(YOUNG, FIFTEEN, {}, "interpreter_language") is None
+
+
+def test_an_answer_made_moot_by_a_change_of_mind_is_not_kept():
+    values = {"need_interpreter": "no", "interpreter_language": "Dari", "home_feeling": ""}
+    assert runner.kept_values(YOUNG, FIFTEEN, values) == {"need_interpreter": "no"}
 
 
 def test_choices_and_words_are_read_and_cleaned():
-    read = runner.read_form(YOUNG_PERSON, MultiDict({
-        "home_feeling": " happy ", "talk_about": "  line one\r\nline two\u202e  "}))
-    assert read.valid
-    assert read.values == {"home_feeling": "happy", "talk_about": "line one\nline two"}
+    question = YOUNG.question("went_well")
+    assert runner.read_answer(question, MultiDict({"went_well": "  a\r\nb\u202e "})).value == "a\nb"
+    feeling = YOUNG.question("home_feeling")
+    assert runner.read_answer(feeling, MultiDict({"home_feeling": " happy "})).value == "happy"
+    assert runner.read_answer(feeling, MultiDict()).value == ""
+
+
+def test_multiple_choice_keeps_the_offered_order_and_refuses_unknown_values():
+    question = YOUNG.question("want_there")
+    read = runner.read_answer(question, MultiDict([("want_there", "mum"),
+                                                   ("want_there", "social_worker")]))
+    assert read.value == ["social_worker", "mum"] and read.error is None
+    refused = runner.read_answer(question, MultiDict({"want_there": "the_queen"}))
+    assert refused.error == "Choose one of the answers, or leave this question out."
+
+
+def test_i_would_rather_tell_in_person_is_an_answer_of_its_own():
+    feeling = YOUNG.question("home_feeling")
+    assert runner.read_answer(feeling, MultiDict({"home_feeling": IN_PERSON})).value == IN_PERSON
+    carer = definitions.FOSTER_CARER_V1.question("decisions_done")
+    assert runner.read_answer(carer, MultiDict({"decisions_done": IN_PERSON})).error
 
 
 @pytest.mark.parametrize("raw, kept", [
@@ -45,33 +118,60 @@ def test_text_is_kept_without_invisible_controls(raw, kept):
     assert runner.clean_text(raw) == kept
 
 
-def test_a_choice_that_is_not_offered_is_refused():
-    read = runner.read_form(YOUNG_PERSON, MultiDict({"attend_meeting": "maybe"}))
-    assert read.errors == {
-        "attend_meeting": "Choose one of the answers, or leave this question out."}
-    assert "attend_meeting" not in read.values
-
-
 def test_too_long_text_is_refused_but_kept():
     text = "a" * 2001
-    read = runner.read_form(YOUNG_PERSON, MultiDict({"talk_about": text}))
-    assert read.values["talk_about"] == text
-    assert read.errors["talk_about"] == (
-        "Your answer must be 2000 characters or fewer. It is 2001 now.")
+    read = runner.read_answer(YOUNG.question("went_well"), MultiDict({"went_well": text}))
+    assert read.value == text
+    assert read.error == "Your answer must be 2000 characters or fewer. It is 2001 now."
 
 
 def test_answers_are_split_into_countable_choices_and_own_words():
-    response = runner.build_response(YOUNG_PERSON, {
-        "home_feeling": "okay", "talk_about": "football", "only_for_iro": "private"},
+    response = runner.build_response(YOUNG, {
+        "home_feeling": "okay", "want_there": ["mum", "dad"], "went_well": "football",
+        "only_for_iro": "private", "co_chair": "not_a_choice"}, asked=["home_feeling"],
         language="ti")
-    assert (response.questionnaire_key, response.questionnaire_version) == ("young_person", 1)
-    assert [(a.question_key, a.value) for a in response.answers] == [("home_feeling", "okay")]
+    assert (response.questionnaire_key, response.questionnaire_version) == ("young_person", 2)
+    assert [(a.question_key, a.value) for a in response.answers] == [
+        ("want_there", "mum"), ("want_there", "dad"), ("home_feeling", "okay")]
     assert [(f.question_key, f.text, f.only_for_iro) for f in response.free_texts] == [
-        ("talk_about", "football", False), ("only_for_iro", "private", True)]
+        ("went_well", "football", False), ("only_for_iro", "private", True)]
 
 
-def test_question_keys_are_unique_and_versions_are_registered():
-    for questionnaire in definitions.CURRENT.values():
-        keys = [question.key for question in questionnaire.questions]
-        assert len(keys) == len(set(keys))
-        assert definitions.version(questionnaire.key, questionnaire.version) is questionnaire
+@pytest.mark.parametrize("questionnaire", definitions.ALL.values(),
+                         ids=lambda q: f"{q.key}-v{q.version}")
+def test_every_questionnaire_is_well_formed_and_translatable(questionnaire):
+    keys = [question.key for question in questionnaire.questions]
+    assert len(keys) == len(set(keys))
+    assert definitions.version(questionnaire.key, questionnaire.version) is questionnaire
+    assert isinstance(questionnaire.title, LazyString)
+    for section in questionnaire.sections:
+        assert isinstance(section.title, LazyString)
+    for question in questionnaire.questions:
+        assert isinstance(question.text, LazyString)
+        assert question.hint is None or isinstance(question.hint, LazyString)
+        assert all(isinstance(choice.label, LazyString) for choice in question.choices)
+        assert (question.max_length > 0) is question.is_free_text
+        assert bool(question.choices) is not question.is_free_text
+        if question.kind is QuestionKind.FEELINGS:
+            assert [c.value for c in question.choices] == [
+                "very_happy", "happy", "okay", "sad", "very_sad"]
+        if isinstance(question.condition, AnswerIs | AnswerIsNot):
+            assert keys.index(question.condition.key) < keys.index(question.key)
+
+
+def test_children_and_young_people_get_their_meeting_wishes_and_a_private_word():
+    young = set(_asked(YOUNG, FIFTEEN, {"need_interpreter": "yes"}))
+    assert {"attend_meeting", "co_chair", "want_there", "not_want_there", "meeting_place",
+            "meeting_time", "want_advocate", "need_interpreter", "interpreter_language",
+            "tell_in_person", "only_for_iro"} <= young
+    under_11 = _asked(definitions.CHILD_UNDER_11_V1, Facts(age_at_review=8))
+    assert "only_for_iro" in under_11 and under_11[-1] == "helped_by"
+    assert definitions.YOUNG_PERSON_V2.question("only_for_iro").only_for_iro
+
+
+def test_feedback_forms_ask_for_consent_to_quote():
+    for form in (definitions.CHILD_FEEDBACK_V1, definitions.PROFESSIONAL_FEEDBACK_V1):
+        consent = form.question("may_quote")
+        assert str(consent.text) == (
+            "Can we use what you wrote in our yearly report, without your name?")
+        assert "yes" in consent.allowed_values

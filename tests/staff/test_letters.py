@@ -53,7 +53,7 @@ def test_the_letter_has_a_qr_code_and_a_short_code_that_opens_the_same_form(clie
 
     assert entered.status_code == 303 and entered.headers["Location"].endswith("/your-say")
     assert "Would you like to come to your review meeting?" in child_browser.get(
-        "/your-say").get_data(as_text=True)
+        "/your-say/questions/attend_meeting").get_data(as_text=True)
     db.session.expire_all()
     assert invitation.opened_at is not None
     assert "Opened" in client.get(f"/staff/reviews/{review.id}").get_data(as_text=True)

@@ -25,19 +25,14 @@ def _review_with_views(app):
     social_worker = factories.staff(StaffRole.SOCIAL_WORKER, name="Sam")
     child = factories.child(iro, social_worker, name="Layla")
     review = factories.review(child, days_ahead=-1)
-    child_invite, child_token = factories.invitation(review, InviteeRole.CHILD, "Layla")
-    _carer, carer_token = factories.invitation(review, InviteeRole.FOSTER_CARER, "Grace")
+    child_invite, _child_token = factories.invitation(review, InviteeRole.CHILD, "Layla")
+    carer, _carer_token = factories.invitation(review, InviteeRole.FOSTER_CARER, "Grace")
     db.session.add(HelpRequest(kind=RequestKind.ADVOCATE, source=RequestSource.CONSULTATION,
                                child=child, invitation=child_invite))
     db.session.commit()
-    for token, answers in (
-        (child_token, {"attend_meeting": "yes", "talk_about": "my football",
-                       "only_for_iro": "private words"}),
-        (carer_token, {"child_doing": "well", "views": "settled well"}),
-    ):
-        browser = app.test_client()
-        browser.get(f"/start/{token}")
-        factories.post_form(browser, "/your-say", answers)
+    factories.send_answers(child_invite, {"attend_meeting": "yes", "went_well": "my football",
+                                          "only_for_iro": "private words"})
+    factories.send_answers(carer, {"changes": "settled well"})
     return iro, social_worker, review
 
 
