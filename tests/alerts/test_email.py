@@ -13,9 +13,9 @@ from sqlalchemy import select
 from consult.alerts.sender import SmtpSettings, backoff, send_due
 from consult.extensions import db
 from consult.models import AlertEvent, AlertOutbox, Response, StaffRole, utcnow
-from consult.questionnaires import definitions
 from tests import factories
 from tests.conftest import make_app
+from tests.participation.walk import Respondent
 
 WORDS = "my foster carer shouts at me and I want to move"
 FROM = "alerts@council.example"
@@ -53,9 +53,9 @@ def _settings(port: int) -> SmtpSettings:
 
 
 def _child_sends_views(client, token: str):
-    client.get(f"/start/{token}")
-    answers = dict.fromkeys(definitions.free_text_keys(), WORDS)
-    return factories.post_form(client, "/your-say", answers)
+    person = Respondent(client)
+    person.walk({"went_well": WORDS, "only_for_iro": WORDS}, person.open_link(token))
+    return person.press_send()
 
 
 def _full_text(message) -> str:

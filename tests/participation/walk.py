@@ -90,8 +90,12 @@ class Respondent:
             url = response.headers["Location"]
         return self.get(url)
 
-    def send(self) -> Page:
+    def press_send(self):
+        """Send from the check-your-answers page; the raw response, redirect and all."""
         check = self.client.get("/your-say/check").get_data(as_text=True)
         key = re.search(r'name="idempotency_key" value="([^"]+)"', check)[1]
-        return self.follow_from("/your-say/send", self.client.post(
-            "/your-say/send", data={"csrf_token": csrf_token(check), "idempotency_key": key}))
+        return self.client.post(
+            "/your-say/send", data={"csrf_token": csrf_token(check), "idempotency_key": key})
+
+    def send(self) -> Page:
+        return self.follow_from("/your-say/send", self.press_send())

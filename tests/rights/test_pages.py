@@ -86,7 +86,7 @@ def test_the_help_page_without_a_link_gives_numbers_and_the_public_form(client):
 def test_the_thank_you_page_leads_to_asking_for_help(client):
     _invitation, token = factories.child_with_link()
     client.get(f"/start/{token}")
-    factories.post_form(client, "/your-say", {})
+    factories.post_form(client, "/your-say/send", {}, page_url="/your-say/check")
 
     page = client.get("/your-say/thank-you").get_data(as_text=True)
 
