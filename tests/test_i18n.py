@@ -363,3 +363,40 @@ def test_every_public_page_is_in_every_language(rendering_app: Flask):
             if left_in_english:
                 problems.append(f"{code} {where}: still in English: {left_in_english}")
     assert not problems, "\n".join(problems)
+
+
+# --- the stylesheet mirrors by itself ------------------------------------------------------
+
+STYLESHEET = Path(__file__).parent.parent / "consult" / "static" / "css" / "app.css"
+PHYSICAL = re.compile(
+    r"(?:^|[;{\s])(?:[\w-]*-)?(?:left|right)\s*:"  # margin-left:, left:, border-right-width:
+    r"|:\s*(?:left|right)\b"  # text-align: left, float: right
+    r"|\b(?:translateX|scaleX|rotateY)\(")
+
+
+def _declarations(css: str) -> list[str]:
+    without_comments = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    return [d.strip() for block in re.findall(r"\{([^{}]*)\}", without_comments)
+            for d in block.split(";") if d.strip()]
+
+
+def test_the_stylesheet_uses_logical_properties_only():
+    physical = [d for d in _declarations(STYLESHEET.read_text()) if PHYSICAL.search(d)]
+    lopsided = []
+    for declaration in _declarations(STYLESHEET.read_text()):
+        name, _, value = declaration.partition(":")
+        parts = value.split()
+        if name.strip() in ("margin", "padding", "inset", "border-width", "border-style",
+                            "border-color") and len(parts) == 4 and parts[1] != parts[3]:
+            lopsided.append(declaration)
+        if name.strip() == "border-radius" and len(set(parts)) > 1:
+            lopsided.append(declaration)
+    assert physical == [] and lopsided == [], (
+        "use inline/block properties so right-to-left pages mirror: "
+        f"{physical + lopsided}")
+
+
+def test_the_checks_on_the_stylesheet_see_physical_properties():
+    css = ".a { margin-left: 1rem; text-align: right; padding: 0 1rem 0 2rem; left: 0 }"
+    assert [d for d in _declarations(css) if PHYSICAL.search(d)] == [
+        "margin-left: 1rem", "text-align: right", "left: 0"]
