@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from consult import i18n
 from consult.extensions import db
@@ -306,6 +308,10 @@ def _people(app: Flask) -> dict[str, tuple[object, dict[str, str]]]:
     return people
 
 
+def _database_down(*_args, **_kwargs):
+    raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+
 def _pages(people, code: str) -> dict[str, _PageWords]:
     """Every public page each visitor can reach, in one language: GET routes from the URL
     map (a redirect is skipped: it leads to another route on the list), each POST form on
@@ -327,9 +333,19 @@ def _pages(people, code: str) -> dict[str, _PageWords]:
                 url, data={"anything": "typed"})
     visitor = people["visitor without a link"][0]
     pages["404"] = visitor.get(_with_lang("/no-such-page", code))
+    pages["405"] = visitor.open(_with_lang("/your-say", code), method="DELETE")
+    pages["413"] = visitor.post(_with_lang("/your-say", code),
+                                data={"words": "7" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    young_person = people["young person"][0]
+    with mock.patch.object(db.session, "get", _database_down):
+        pages["503"] = young_person.get(_with_lang("/your-say", code))
     return {where: page if isinstance(page, _PageWords) else _read_page(page.get_data(
         as_text=True)) for where, page in pages.items()
         if isinstance(page, _PageWords) or page.mimetype == "text/html"}
+
+
+def _fail():
+    raise RuntimeError("a bug, for the 500 page")
 
 
 @pytest.fixture(scope="module")
@@ -338,6 +354,9 @@ def rendering_app(tmp_path_factory) -> Iterator[Flask]:
     with empty_database("sqlite", tmp_path_factory) as url:
         application = make_app(url, AUTO_MIGRATE="1")
         application.test_client_class = CheckedClient
+        # So that the 500 page is among the public pages, in every language.
+        application.config["PROPAGATE_EXCEPTIONS"] = False
+        application.add_url_rule("/test-only-failure", "test_only_failure", _fail)
         with application.app_context():
             yield application
             db.session.remove()
