@@ -145,7 +145,8 @@ def select_locale() -> str:
             or normalise(session.get(SESSION_KEY), available)
             or normalise(g.get(INVITATION_CHOSEN_LANGUAGE), available)
             or negotiate_accept_language(
-                [tag for tag, _quality in request.accept_languages], available)
+                # q=0 means "not this one"; Werkzeug lists it last rather than dropping it.
+                [tag for tag, quality in request.accept_languages if quality > 0], available)
             or normalise(g.get(INVITATION_LANGUAGE), available)
             or SOURCE_LOCALE)
 

@@ -118,6 +118,8 @@ def test_unknown_query_values_are_ignored(client, value):
     ("en-US,ar;q=0.8", ("en-GB", "ltr")),
     ("ar;q=0.2,so;q=0.9", ("so", "ltr")),
     ("*", ("en-GB", "ltr")),
+    ("ar;q=0", ("en-GB", "ltr")),
+    ("ar;q=0, so;q=0.1", ("so", "ltr")),
     (";;;,,q=abc, =", ("en-GB", "ltr")),
     ("x" * 2000, ("en-GB", "ltr")),
 ])
@@ -156,6 +158,8 @@ def test_a_language_chosen_before_opening_the_link_is_kept(client):
     invitation, token = factories.child_with_link()
     client.get("/not-found?lang=am")
     assert _html_lang_dir(_open_link(client, token)) == ("am", "ltr")
+    db.session.refresh(invitation)
+    assert invitation.chosen_language == "am"
     page = client.get(f"/start/{token}?lang=ckb", follow_redirects=True)
     assert _html_lang_dir(page) == ("ckb", "rtl")
     db.session.refresh(invitation)

@@ -28,6 +28,8 @@ def start(invitation: Invitation) -> None:
     session.clear()
     if chosen_language:
         session[i18n.SESSION_KEY] = chosen_language
+        if invitation.chosen_language is None:
+            invitation.chosen_language = chosen_language
     session[INVITATION_ID] = invitation.id
     session[LINK_FINGERPRINT] = secret_links.fingerprint(invitation.token_hash)
 
