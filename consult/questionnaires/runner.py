@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from consult.models import Answer, FreeTextAnswer, Response
@@ -46,9 +46,10 @@ def _read_one(question: Question, raw: str) -> tuple[str, str | None]:
         text = clean_text(raw)
         if len(text) > question.max_length:
             return text, ngettext(
-                "Your answer must be %(num)d character or fewer. It is %(length)d now.",
-                "Your answer must be %(num)d characters or fewer. It is %(length)d now.",
-                question.max_length, length=len(text))
+                "Your answer must be %(limit)s character or fewer. It is %(length)s now.",
+                "Your answer must be %(limit)s characters or fewer. It is %(length)s now.",
+                question.max_length, limit=format_number(question.max_length),
+                length=format_number(len(text)))
         return text, None
     value = raw.strip()
     if value and value not in {choice.value for choice in question.choices}:

@@ -95,7 +95,7 @@ def test_a_too_long_answer_is_refused_and_kept_for_editing(client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<title>Error: " in html
-    assert "Your answer must be 2000 characters or fewer. It is 19999 now." in html
+    assert "Your answer must be 2,000 characters or fewer. It is 19,999 now." in html
     assert long_text.strip() in html
     assert 'value="okay" checked' in html
     assert db.session.scalar(select(db.func.count()).select_from(Response)) == 0

@@ -57,7 +57,7 @@ def test_too_long_text_is_refused_but_kept():
     read = runner.read_form(YOUNG_PERSON, MultiDict({"talk_about": text}))
     assert read.values["talk_about"] == text
     assert read.errors["talk_about"] == (
-        "Your answer must be 2000 characters or fewer. It is 2001 now.")
+        "Your answer must be 2,000 characters or fewer. It is 2,001 now.")
 
 
 def test_answers_are_split_into_countable_choices_and_own_words():
