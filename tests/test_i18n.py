@@ -210,6 +210,7 @@ class _PageWords(HTMLParser):
         self.html_lang = self.html_dir = None
         self.words: set[str] = set()
         self.forms: list[tuple[str, dict[str, str]]] = []
+        self.language_links: set[tuple[str | None, str | None]] = set()
         self._hidden: list[str | None] = []  # open elements that hide their content: tag
 
     def _keep(self, text: str | None) -> None:
@@ -223,6 +224,8 @@ class _PageWords(HTMLParser):
             self.html_lang, self.html_dir = attributes.get("lang"), attributes.get("dir")
         if tag == "form" and (attributes.get("method") or "").lower() == "post":
             self.forms.append((attributes.get("action") or "", {}))
+        if tag == "a" and "hreflang" in attributes:
+            self.language_links.add((attributes.get("lang"), attributes["hreflang"]))
         if self.forms and tag in ("input", "textarea"):
             self._wrong_answer(tag, attributes)
         if self._hidden:
@@ -382,6 +385,11 @@ def test_every_public_page_is_in_every_language(rendering_app: Flask):
             if (page.html_lang, page.html_dir) != (language.html_lang, language.direction):
                 problems.append(f"{code} {where}: <html lang={page.html_lang} "
                                 f"dir={page.html_dir}>")
+            others = {(other.html_lang, other.html_lang) for other in i18n.LANGUAGES.values()
+                      if other is not language}
+            if page.language_links != others:
+                problems.append(f"{code} {where}: the language menu links to "
+                                f"{sorted(page.language_links)}")
             left_in_english = sorted(page.words & english[where])
             if left_in_english:
                 problems.append(f"{code} {where}: still in English: {left_in_english}")
