@@ -72,7 +72,7 @@ ALIASES = {
     "prs": "fa_AF", "fa_af": "fa_AF", "kmr": "ku", "ku_latn": "ku", "ku_tr": "ku",
     "ku_arab": "ckb", "ku_iq": "ckb", "ckb_iq": "ckb", "ckb_ir": "ckb", "en": SOURCE_LOCALE,
 }
-# The shape of a BCP 47 language tag, at most 35 characters (RFC 5646, 4.4.1).
+# The shape of a BCP 47 language tag (RFC 5646): a language and at most four subtags.
 _TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 
