@@ -1,22 +1,34 @@
 """Everything about languages: which locales exist, their names and direction, which one a
 request gets, and the start-up check that each configured locale can be served.
 
-Locale choice, first match wins: `?lang=` (remembered in the session), the session,
-the browser's Accept-Language, the invitation's language, then English. Staff pages are
-always in English; they show the respondent's language instead.
+Locale choice, first match wins (issue 4):
+1. `?lang=` on any public page, remembered in the session (and on the invitation, by the
+   participation blueprint, so it follows the person to another device);
+2. the stored choice: the session, then the language the person chose on their invitation;
+3. the browser's Accept-Language, negotiated (`ar-SA` gets `ar`, `prs` gets Dari);
+4. the language the IRO set on the invitation;
+5. English.
+Unknown or malformed values are ignored at every step. Staff pages are always in English;
+they show a respondent's language by its English and its own name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale, negotiate_locale
+from babel import negotiate_locale
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, get_locale
 
 SOURCE_LOCALE = "en_GB"
 SESSION_KEY = "locale"
+QUERY_PARAMETER = "lang"
+STAFF_BLUEPRINT = "staff"
+# Set on `g` by whoever knows the invitation behind the request (the participation blueprint).
+INVITATION_LANGUAGE = "invitation_language"  # what the IRO chose when creating the link
+INVITATION_CHOSEN_LANGUAGE = "invitation_chosen_language"  # what the person chose since
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,7 @@ class Language:
     code: str
     own_name: str
     direction: str  # "ltr" or "rtl"
+    english_name: str
 
     @property
     def html_lang(self) -> str:
@@ -32,33 +45,43 @@ class Language:
 
 
 # The languages children in care in England most often speak (../shared/domain.md).
-# Own names are written out rather than taken from Babel because Dari is "دری" to its
-# speakers, which Babel calls "فارسی (افغانستان)".
+# Names are written out rather than taken from Babel: Dari is "دری" to its speakers (Babel
+# says "فارسی (افغانستان)"), and staff in England say Sorani and Kurmanji.
 LANGUAGES = {
     language.code: language
     for language in (
-        Language("en_GB", "English", "ltr"),
-        Language("ar", "العربية", "rtl"),
-        Language("ps", "پښتو", "rtl"),
-        Language("fa_AF", "دری", "rtl"),
-        Language("fa", "فارسی", "rtl"),
-        Language("ckb", "کوردیی ناوەندی", "rtl"),
-        Language("ku", "kurdî (kurmancî)", "ltr"),
-        Language("ti", "ትግርኛ", "ltr"),
-        Language("am", "አማርኛ", "ltr"),
-        Language("so", "Soomaali", "ltr"),
-        Language("vi", "Tiếng Việt", "ltr"),
-        Language("sq", "shqip", "ltr"),
-        Language("ro", "română", "ltr"),
+        Language("en_GB", "English", "ltr", "English"),
+        Language("ar", "العربية", "rtl", "Arabic"),
+        Language("ps", "پښتو", "rtl", "Pashto"),
+        Language("fa_AF", "دری", "rtl", "Dari"),
+        Language("fa", "فارسی", "rtl", "Persian (Farsi)"),
+        Language("ckb", "کوردیی ناوەندی", "rtl", "Kurdish (Sorani)"),
+        Language("ku", "kurdî (kurmancî)", "ltr", "Kurdish (Kurmanji)"),
+        Language("ti", "ትግርኛ", "ltr", "Tigrinya"),
+        Language("am", "አማርኛ", "ltr", "Amharic"),
+        Language("so", "Soomaali", "ltr", "Somali"),
+        Language("vi", "Tiếng Việt", "ltr", "Vietnamese"),
+        Language("sq", "shqip", "ltr", "Albanian"),
+        Language("ro", "română", "ltr", "Romanian"),
     )
 }
 
-# Language tags browsers send that Babel does not map onto our codes.
-ALIASES = {"prs": "fa_AF", "fa_af": "fa_AF", "kmr": "ku", "en": SOURCE_LOCALE}
+# Language tags browsers send that Babel does not map onto our codes: Dari's own ISO 639-3
+# code, Kurmanji's and Sorani's, and Kurdish written in Arabic script (Sorani).
+ALIASES = {
+    "prs": "fa_AF", "fa_af": "fa_AF", "kmr": "ku", "ku_latn": "ku", "ku_tr": "ku",
+    "ku_arab": "ckb", "ku_iq": "ckb", "ckb_iq": "ckb", "ckb_ir": "ckb", "en": SOURCE_LOCALE,
+}
+# The shape of a BCP 47 language tag (RFC 5646): a language and at most four subtags.
+_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 
 class LocaleConfigError(RuntimeError):
     pass
+
+
+def compiled_catalog(translations_dir: Path, code: str) -> Path:
+    return translations_dir / code / "LC_MESSAGES" / "messages.mo"
 
 
 def check_configured(codes: tuple[str, ...], translations_dir: Path) -> None:
@@ -69,7 +92,7 @@ def check_configured(codes: tuple[str, ...], translations_dir: Path) -> None:
                 f"LANGUAGES names {code!r}, which is not one of ours: {', '.join(LANGUAGES)}.")
         if code == SOURCE_LOCALE:
             continue
-        catalog = translations_dir / code / "LC_MESSAGES" / "messages.mo"
+        catalog = compiled_catalog(translations_dir, code)
         if not catalog.is_file():
             raise LocaleConfigError(
                 f"LANGUAGES names {code!r} but {catalog} does not exist: "
@@ -78,28 +101,21 @@ def check_configured(codes: tuple[str, ...], translations_dir: Path) -> None:
         raise LocaleConfigError(f"LANGUAGES must include {SOURCE_LOCALE}.")
 
 
-def normalise(tag: str | None, available: tuple[str, ...]) -> str | None:
+def normalise(tag: object, available: tuple[str, ...]) -> str | None:
     """Map a tag such as 'ar-SA', 'fa-af' or 'prs' onto an available code, or None."""
-    if not tag:
+    if not isinstance(tag, str) or not _TAG.fullmatch(tag.strip()):
         return None
-    cleaned = tag.strip().replace("-", "_")
-    if cleaned in available:
-        return cleaned
-    alias = ALIASES.get(cleaned.lower())
-    if alias in available:
-        return alias
-    for code in available:
-        if code.lower() == cleaned.lower():
-            return code
-    negotiated = negotiate_locale([cleaned], list(available), sep="_")
-    if negotiated:
-        return negotiated
+    by_lower_case = {code.lower(): code for code in available}
+    cleaned = tag.strip().replace("-", "_").lower()
     # A regional variant we do not have ('en-US', 'fa-IR') falls back to its language.
-    primary = cleaned.split("_", 1)[0].lower()
-    if primary in available:
-        return primary
-    alias = ALIASES.get(primary)
-    return alias if alias in available else None
+    primary = cleaned.split("_", 1)[0]
+    candidates = (cleaned, ALIASES.get(cleaned),
+                  negotiate_locale([cleaned], list(by_lower_case), sep="_"),
+                  primary, ALIASES.get(primary))
+    for candidate in candidates:
+        if candidate and candidate.lower() in by_lower_case:
+            return by_lower_case[candidate.lower()]
+    return None
 
 
 def negotiate_accept_language(header_values: list[str], available: tuple[str, ...]) -> str | None:
@@ -110,23 +126,36 @@ def negotiate_accept_language(header_values: list[str], available: tuple[str, ..
     return None
 
 
+def _available() -> tuple[str, ...]:
+    return current_app.config["LANGUAGES"]
+
+
+def requested_locale() -> str | None:
+    """The language asked for with `?lang=` on this request, if it is one we offer."""
+    if request.blueprint == STAFF_BLUEPRINT:
+        return None
+    return normalise(request.args.get(QUERY_PARAMETER), _available())
+
+
 def select_locale() -> str:
-    available: tuple[str, ...] = current_app.config["LANGUAGES"]
-    if request.blueprint == "staff":
+    if request.blueprint == STAFF_BLUEPRINT:
         return SOURCE_LOCALE
-    chosen = normalise(request.args.get("lang"), available)
-    if chosen:
+    available = _available()
+    return (requested_locale()
+            or normalise(session.get(SESSION_KEY), available)
+            or normalise(g.get(INVITATION_CHOSEN_LANGUAGE), available)
+            or negotiate_accept_language(
+                # q=0 means "not this one"; Werkzeug lists it last rather than dropping it.
+                [tag for tag, quality in request.accept_languages if quality > 0], available)
+            or normalise(g.get(INVITATION_LANGUAGE), available)
+            or SOURCE_LOCALE)
+
+
+def _remember_requested_locale() -> None:
+    # Stored before the view runs, so it is kept even by pages that only redirect.
+    chosen = requested_locale()
+    if chosen and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
-        return chosen
-    remembered = normalise(session.get(SESSION_KEY), available)
-    if remembered:
-        return remembered
-    from_browser = negotiate_accept_language(
-        [tag for tag, _quality in request.accept_languages], available)
-    if from_browser:
-        return from_browser
-    fallback = normalise(g.get("invitation_language"), available)
-    return fallback or SOURCE_LOCALE
 
 
 def current_language() -> Language:
@@ -135,20 +164,26 @@ def current_language() -> Language:
     return LANGUAGES.get(code, LANGUAGES[SOURCE_LOCALE])
 
 
+def english_name(code: str | None) -> str:
+    """A language's English name, for staff pages: 'Dari', 'Kurdish (Sorani)'."""
+    language = LANGUAGES.get(code or "")
+    return language.english_name if language else (code or "")
+
+
 def language_name(code: str | None) -> str:
     """A respondent's language as staff see it: its English name and its own."""
     language = LANGUAGES.get(code or "")
     if language is None:
         return code or ""
-    english = Locale.parse(language.code).get_display_name("en")
-    if language.code == "fa_AF":
-        english = "Dari"
-    return english if language.code == SOURCE_LOCALE else f"{english} ({language.own_name})"
+    if language.english_name == language.own_name:
+        return language.english_name
+    return f"{language.english_name} ({language.own_name})"
 
 
 def init_app(app: Flask) -> None:
     check_configured(app.config["LANGUAGES"], Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     Babel(app, locale_selector=select_locale, default_locale=SOURCE_LOCALE)
+    app.before_request(_remember_requested_locale)
 
     @app.context_processor
     def language_context() -> dict[str, object]:
@@ -156,4 +191,5 @@ def init_app(app: Flask) -> None:
             "current_language": current_language(),
             "offered_languages": [LANGUAGES[code] for code in app.config["LANGUAGES"]],
             "language_name": language_name,
+            "english_name": english_name,
         }

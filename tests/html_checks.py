@@ -8,11 +8,15 @@ inline script or style that the Content-Security-Policy would block.
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections import Counter
+from functools import cache
 from xml.etree.ElementTree import Element
 
 import html5lib
+
+from consult.config import PROJECT_ROOT
 
 
 class PageProblem(AssertionError):
@@ -49,7 +53,7 @@ def check_page(html: str) -> Element:
     if title is None or not _text(title):
         problems.append("no <title>")
     elif len(headings) == 1:
-        title_text = _text(title).removeprefix("Error: ")
+        title_text = _text(title).removeprefix(_error_prefix(root.get("lang")))
         if not title_text.startswith(_text(headings[0])):
             problems.append(
                 f"<title> {_text(title)!r} does not start with <h1> {_text(headings[0])!r}")
@@ -76,6 +80,16 @@ def check_page(html: str) -> Element:
     if problems:
         raise PageProblem("; ".join(problems))
     return root
+
+
+@cache
+def _error_prefix(html_lang: str | None) -> str:
+    """The "Error: " title prefix in the page's language (GOV.UK pattern, translated)."""
+    translations = PROJECT_ROOT / "translations"
+    code = (html_lang or "").replace("-", "_")
+    if not (translations / code / "LC_MESSAGES" / "messages.mo").is_file():
+        return "Error: "
+    return gettext.translation("messages", translations, languages=[code]).gettext("Error:") + " "
 
 
 def csrf_token(html: str) -> str:

@@ -67,7 +67,10 @@ def test_bad_values_are_named_in_the_message(tmp_path, environ, message):
     ("en_GB,ar", "LANGUAGES names 'ar' but"),
     ("ar", "LANGUAGES names 'ar' but"),
 ])
-def test_a_locale_that_cannot_be_served_stops_the_app(languages, message, tmp_path):
+def test_a_locale_that_cannot_be_served_stops_the_app(languages, message, tmp_path,
+                                                      monkeypatch):
+    # A checkout whose catalogs were never compiled: no translations/<code>/.../messages.mo.
+    monkeypatch.setattr("consult.config.PROJECT_ROOT", tmp_path)
     with pytest.raises(SystemExit, match=message):
         create_app({"CONSULT_ENV": "testing", "SECRET_KEY": "x" * 40, "LANGUAGES": languages,
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})

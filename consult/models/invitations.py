@@ -41,7 +41,9 @@ class Invitation(Base):
         enum_type(InvitationPurpose, "invitation_purpose"),
         default=InvitationPurpose.VIEWS, server_default=InvitationPurpose.VIEWS.value)
     invitee_name: Mapped[str] = mapped_column(String(120))
-    language: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(10))  # set by the IRO when creating the link
+    # The language the person picked themselves, so it follows them to another device.
+    chosen_language: Mapped[str | None] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The short code printed on a letter, to type in at /code: only its keyed hash is kept.
     short_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -7,18 +7,29 @@ link, so revoking or re-issuing the link ends every session opened with the old 
 
 from __future__ import annotations
 
-from flask import g, session
+import logging
 
-from consult import invitations, secret_links
+from flask import g, session
+from sqlalchemy.exc import SQLAlchemyError
+
+from consult import i18n, invitations, secret_links
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 
 INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
 
+logger = logging.getLogger(__name__)
+
 
 def start(invitation: Invitation) -> None:
+    # The language someone picked is not theirs alone to protect; everything else goes.
+    chosen_language = session.get(i18n.SESSION_KEY)
     session.clear()
+    if chosen_language:
+        session[i18n.SESSION_KEY] = chosen_language
+        if invitation.chosen_language is None:
+            invitation.chosen_language = chosen_language
     session[INVITATION_ID] = invitation.id
     session[LINK_FINGERPRINT] = secret_links.fingerprint(invitation.token_hash)
 
@@ -38,5 +49,21 @@ def current_invitation() -> Invitation | None:
             invitation = candidate
     g.invitation = invitation
     if invitation is not None:
-        g.invitation_language = invitation.language
+        setattr(g, i18n.INVITATION_LANGUAGE, invitation.language)
+        setattr(g, i18n.INVITATION_CHOSEN_LANGUAGE, invitation.chosen_language)
     return invitation
+
+
+def remember_chosen_language() -> None:
+    """Keep a language picked with ?lang= on the invitation, so it follows the person."""
+    chosen = i18n.requested_locale()
+    invitation = current_invitation()
+    if chosen and invitation is not None and invitation.chosen_language != chosen:
+        invitation.chosen_language = chosen
+        setattr(g, i18n.INVITATION_CHOSEN_LANGUAGE, chosen)
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:
+            # The session still holds the choice; the page must not fail for want of it.
+            db.session.rollback()
+            logger.warning("could not remember a chosen language: %s", type(error).__name__)

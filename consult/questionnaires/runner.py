@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from consult.models import Answer, FreeTextAnswer, Response
@@ -92,9 +92,10 @@ def read_answer(question: Question, form: MultiDict) -> ReadAnswer:
         text = clean_text(form.get(question.key, ""))
         if len(text) > question.max_length:
             return ReadAnswer(text, ngettext(
-                "Your answer must be %(num)d character or fewer. It is %(length)d now.",
-                "Your answer must be %(num)d characters or fewer. It is %(length)d now.",
-                question.max_length, length=len(text)))
+                "Your answer must be %(limit)s character or fewer. It is %(length)s now.",
+                "Your answer must be %(limit)s characters or fewer. It is %(length)s now.",
+                question.max_length, limit=format_number(question.max_length),
+                length=format_number(len(text))))
         return ReadAnswer(text)
     given = [value.strip() for value in form.getlist(question.key) if value.strip()]
     allowed = question.allowed_values

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -48,8 +49,8 @@ def read_message(form: MultiDict, errors: dict[str, str]) -> str:
     message = _text(form, "message")
     if len(message.strip()) > MESSAGE_MAX_LENGTH:
         errors["message"] = str(_l(
-            "Your message must be %(count)d characters or fewer. It has %(actual)d.",
-            count=MESSAGE_MAX_LENGTH, actual=len(message.strip())))
+            "Your message must be %(count)s characters or fewer. It has %(actual)s.",
+            count=format_number(MESSAGE_MAX_LENGTH), actual=format_number(len(message.strip()))))
     return message
 
 

@@ -68,7 +68,7 @@ def test_the_background_save_refuses_too_long_text_with_the_message(client):
     refused = _save(client, person, {"went_well": "x" * 2001})
 
     assert refused.status_code == 422
-    assert refused.json["message"].startswith("Your answer must be 2000 characters or fewer.")
+    assert refused.json["message"].startswith("Your answer must be 2,000 characters or fewer.")
     assert db.session.scalar(select(ResponseDraft)) is None
 
 

@@ -40,7 +40,7 @@ def test_a_20000_character_answer_is_refused_with_a_clear_message_and_kept(clien
 
     assert page.status == 200 and page.question_key == "went_well"
     assert "<title>Error: " in page.html
-    assert "Your answer must be 2000 characters or fewer. It is 19999 now." in page.html
+    assert "Your answer must be 2,000 characters or fewer. It is 19,999 now." in page.html
     assert long_text.strip() + "</textarea>" in page.html
     assert 'href="#went_well"' in page.html
     assert "went_well" not in _draft_answers()

@@ -122,7 +122,7 @@ def test_too_long_text_is_refused_but_kept():
     text = "a" * 2001
     read = runner.read_answer(YOUNG.question("went_well"), MultiDict({"went_well": text}))
     assert read.value == text
-    assert read.error == "Your answer must be 2000 characters or fewer. It is 2001 now."
+    assert read.error == "Your answer must be 2,000 characters or fewer. It is 2,001 now."
 
 
 def test_answers_are_split_into_countable_choices_and_own_words():

@@ -92,7 +92,7 @@ def test_a_message_that_is_too_long_is_kept_and_explained(client):
 
     assert page.status_code == 400
     html = page.get_data(as_text=True)
-    assert "Your message must be 2000 characters or fewer. It has 2001." in html
+    assert "Your message must be 2,000 characters or fewer. It has 2,001." in html
     assert "x" * 2001 in html
 
 
