@@ -1,7 +1,7 @@
 """Invitations: the language the person chose themselves.
 
 Revision ID: 7c1e4d2a9b30
-Revises: 25a61cd8a150
+Revises: 65dc292c324c
 Create Date: 2026-11-25 17:55:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c1e4d2a9b30'
-down_revision = '25a61cd8a150'
+down_revision = '65dc292c324c'
 branch_labels = None
 depends_on = None
 
