@@ -17,11 +17,14 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     exists,
     false,
     func,
+    insert,
     literal_column,
     select,
+    text,
     union_all,
 )
 
@@ -42,6 +45,8 @@ from consult.models import (
     Response,
     Review,
     ReviewAttendance,
+    ReviewFigures,
+    ReviewFiguresStale,
     ReviewStatus,
     ReviewType,
     ReviewViews,
@@ -147,14 +152,10 @@ def _review_iro():
     return func.coalesce(Review.chair_id, Child.iro_id)
 
 
-def _held_in(period: Period):
-    return and_(Review.status == ReviewStatus.HELD,
-                Review.held_on >= period.start, Review.held_on <= period.end)
-
-
-def _facts(period: Period, scope: Scope):
-    """One row per held review in the period, with what the figures count about it."""
-    held = _held_in(period)
+def _figures_of(reviews):
+    """What the figures count about each held review among `reviews` (a SELECT of ids)."""
+    held = and_(Review.status == ReviewStatus.HELD, Review.held_on.is_not(None),
+                Review.id.in_(reviews))
     attendance = (
         select(ReviewAttendance.review_id, *[
             func.max(case((ReviewAttendance.role.in_(roles), 1), else_=0)).label(key)
@@ -186,45 +187,87 @@ def _facts(period: Period, scope: Scope):
     age = day_number(Review.held_on) - day_number(Child.date_of_birth)
     age_band = case((age < 50000, "under_5"), (age < 110000, "5_to_10"),
                     (age < 160000, "11_to_15"), else_="16_and_over")
+    # Each recorded channel is a code the IRO chose; none is a real answer, so it is kept
+    # (and simply never counted as views given).
+    columns = {
+        "review_id": Review.id,
+        "held_on": Review.held_on,
+        "review_type": cast(Review.review_type, String),
+        "in_time": case((Review.held_on <= Review.due_on, 1), else_=0),
+        "participation_code": cast(Review.participation_code, String),
+        "iro_id": func.coalesce(Review.chair_id, Child.iro_id),
+        "language": Child.preferred_language,
+        "age_band": age_band,
+        **{f"att_{key}": func.coalesce(attendance.c[key], 0)
+           for key, _label, _roles in ATTENDANCE_GROUPS},
+        **{f"views_{role.value}": func.coalesce(
+            recorded.c[role.value], case((online.c[role.value] == 1, ViewsChannel.ONLINE.value)))
+           for role in ConsultedRole},
+    }
     query = (
-        select(
-            cast(Review.review_type, String).label("review_type"),
-            case((Review.held_on <= Review.due_on, 1), else_=0).label("in_time"),
-            cast(Review.participation_code, String).label("pn"),
-            _review_iro().label("iro_id"),
-            Child.preferred_language.label("language"),
-            age_band.label("age_band"),
-            *[func.coalesce(attendance.c[key], 0).label(f"att_{key}")
-              for key, _label, _roles in ATTENDANCE_GROUPS],
-            *[func.coalesce(recorded.c[role.value],
-                            case((online.c[role.value] == 1, ViewsChannel.ONLINE.value))
-                            ).label(f"views_{role.value}")
-              for role in ConsultedRole],
-        )
+        select(*(expression.label(name) for name, expression in columns.items()))
         .join(Child, Child.id == Review.child_id)
         .outerjoin(attendance, attendance.c.review_id == Review.id)
         .outerjoin(recorded, recorded.c.review_id == Review.id)
         .outerjoin(online, online.c.review_id == Review.id)
         .where(held)
     )
+    return list(columns), query
+
+
+def refresh_review_figures() -> None:
+    """Work out again the rollup rows of every review the triggers marked.
+
+    Runs in its own short transaction, committed at once, so the caller's session and the
+    rows it holds are untouched. Costs one statement when nothing changed. On PostgreSQL
+    the marks are locked for the moment of the refresh: a review marked meanwhile waits
+    for that moment, and is never lost.
+    """
+    stale = select(ReviewFiguresStale.review_id)
+    with db.engine.begin() as connection:
+        if not connection.scalar(select(exists(stale))):
+            return
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE review_figures_stale IN SHARE ROW EXCLUSIVE MODE"))
+        connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(stale)))
+        names, query = _figures_of(stale)
+        connection.execute(insert(ReviewFigures).from_select(names, query))
+        connection.execute(delete(ReviewFiguresStale))
+
+
+def _facts(period: Period, scope: Scope):
+    """One row per held review in the period: what the figures count about it."""
+    query = select(ReviewFigures).where(
+        ReviewFigures.held_on >= period.start, ReviewFigures.held_on <= period.end)
     if scope.iro_id is not None:
-        query = query.where(_review_iro() == scope.iro_id)
+        query = query.where(ReviewFigures.iro_id == scope.iro_id)
     return query.cte("facts")
 
 
-def _measures(facts) -> list:
+GIVEN = tuple(channel.value for channel, _label in GIVEN_CHANNELS)
+
+
+def _measures(facts, *, breakdown: bool) -> list:
+    """The sums every grouping returns; a breakdown only needs six, and leaves the rest 0."""
     def tally(condition, name):
         return func.sum(case((condition, 1), else_=0)).label(name)
 
-    measures = [func.count().label("held"), func.sum(facts.c.in_time).label("in_time")]
-    measures += [tally(facts.c.pn == code.value, f"pn_{code.value}")
+    def only_in_totals(expression):
+        return literal_column("0").label(expression.name) if breakdown else expression
+
+    measures = [func.count().label("held"), func.sum(facts.c.in_time).label("in_time"),
+                func.sum(facts.c.att_child).label("att_child")]
+    measures += [tally(facts.c[f"views_{role.value}"].in_(GIVEN), f"given_{role.value}")
+                 for role in ConsultedRole]
+    measures += [only_in_totals(tally(facts.c.participation_code == code.value,
+                                      f"pn_{code.value}"))
                  for code in ParticipationCode]
-    measures.append(tally(facts.c.pn.is_(None), "pn_none"))
-    measures += [func.sum(facts.c[f"att_{key}"]).label(f"att_{key}")
-                 for key, _label, _roles in ATTENDANCE_GROUPS]
-    measures += [tally(facts.c[f"views_{role.value}"] == channel.value,
-                       f"views_{role.value}_{channel.value}")
-                 for role in ConsultedRole for channel, _label in GIVEN_CHANNELS]
+    measures.append(only_in_totals(tally(facts.c.participation_code.is_(None), "pn_none")))
+    measures += [only_in_totals(func.sum(facts.c[f"att_{key}"]).label(f"att_{key}"))
+                 for key, _label, _roles in ATTENDANCE_GROUPS if key != "child"]
+    measures += [only_in_totals(tally(facts.c[f"views_{role.value}"] == channel,
+                                      f"views_{role.value}_{channel}"))
+                 for role in ConsultedRole for channel in GIVEN]
     return measures
 
 
@@ -233,17 +276,18 @@ def _review_aggregates(period: Period, scope: Scope) -> dict[tuple[str, str], di
     facts = _facts(period, scope)
     empty = literal_column("''", String)
     parts = [select(literal_column("'all'", String).label("dimension"), empty.label("value"),
-                    empty.label("label"), *_measures(facts))]
+                    empty.label("label"), *_measures(facts, breakdown=False))]
     for dimension in ("review_type", "age_band", "language"):
         column = facts.c[dimension]
         parts.append(select(literal_column(f"'{dimension}'", String), column, empty,
-                            *_measures(facts)).group_by(column))
+                            *_measures(facts, breakdown=True)).group_by(column))
     if scope.by_iro:
+        per_iro = (select(facts.c.iro_id, *_measures(facts, breakdown=True))
+                   .group_by(facts.c.iro_id).subquery("per_iro"))
         parts.append(
-            select(literal_column("'iro'", String), cast(facts.c.iro_id, String),
-                   StaffUser.name, *_measures(facts))
-            .join(StaffUser, StaffUser.id == facts.c.iro_id)
-            .group_by(facts.c.iro_id, StaffUser.name))
+            select(literal_column("'iro'", String), cast(per_iro.c.iro_id, String),
+                   StaffUser.name, *(column for column in per_iro.c if column.name != "iro_id"))
+            .join(StaffUser, StaffUser.id == per_iro.c.iro_id))
     rows = db.session.execute(union_all(*parts)).mappings()
     return {(row["dimension"], row["value"] or ""): dict(row) for row in rows}
 
@@ -352,8 +396,7 @@ def _breakdown(dimension: str, groups: list[tuple[str, str, dict]]) -> Table:
         rows.append(Row(value, label, (
             Cell(held),
             Cell(_n(group, "in_time"), held),
-            *(Cell(sum(_n(group, f"views_{role.value}_{channel.value}")
-                       for channel, _label in GIVEN_CHANNELS), held) for role in ConsultedRole),
+            *(Cell(_n(group, f"given_{role.value}"), held) for role in ConsultedRole),
             Cell(_n(group, "att_child"), held),
         )))
     return Table(
@@ -509,29 +552,33 @@ def _structured_questions() -> dict[str, tuple[object, list]]:
 
 
 def _answers(period: Period, scope: Scope) -> list[Table]:
-    audience = _audience()
     empty = literal_column("''", String)
-    per_value = _sent_in(period, scope, select(
-        literal_column("'value'", String).label("kind"), audience.label("audience"),
-        Response.questionnaire_key, Answer.question_key, Answer.value,
-        func.count().label("n")).select_from(Answer).join(Response, Response.id ==
-                                                          Answer.response_id)
-    ).group_by(audience, Response.questionnaire_key, Answer.question_key, Answer.value)
-    per_question = _sent_in(period, scope, select(
-        literal_column("'question'", String), audience, Response.questionnaire_key,
-        Answer.question_key, empty, func.count(func.distinct(Answer.response_id)))
-        .select_from(Answer).join(Response, Response.id == Answer.response_id)
-    ).group_by(audience, Response.questionnaire_key, Answer.question_key)
-    respondents = _sent_in(period, scope, select(
-        literal_column("'respondents'", String), audience, Response.questionnaire_key,
-        empty, empty, func.count()).select_from(Response)
-    ).group_by(audience, Response.questionnaire_key)
+    sent = _sent_in(period, scope, select(
+        Response.id.label("response_id"), _audience().label("audience"),
+        Response.questionnaire_key.label("questionnaire_key")).select_from(Response)
+    ).cte("sent")
+    chosen = (select(sent.c.audience, sent.c.questionnaire_key, Answer.response_id,
+                     Answer.question_key, Answer.value)
+              .join(Answer, Answer.response_id == sent.c.response_id).cte("chosen"))
+    per_value = select(
+        literal_column("'value'", String).label("kind"), chosen.c.audience,
+        chosen.c.questionnaire_key, chosen.c.question_key, chosen.c.value,
+        func.count().label("n"),
+    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key,
+               chosen.c.value)
+    per_question = select(
+        literal_column("'question'", String), chosen.c.audience, chosen.c.questionnaire_key,
+        chosen.c.question_key, empty, func.count(func.distinct(chosen.c.response_id)),
+    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key)
+    respondents = select(
+        literal_column("'respondents'", String), sent.c.audience, sent.c.questionnaire_key,
+        empty, empty, func.count(),
+    ).group_by(sent.c.audience, sent.c.questionnaire_key)
 
     counts: dict[tuple[str, str], dict] = defaultdict(dict)
     for row in db.session.execute(union_all(per_value, per_question, respondents)).mappings():
         counts[(row["audience"], row["questionnaire_key"])][
             (row["kind"], row["question_key"], row["value"])] = int(row["n"])
-
     with force_locale("en_GB"):  # staff read figures in English, also on the command line
         return _answer_tables(counts)
 
@@ -574,7 +621,17 @@ def _answer_tables(counts: dict[tuple[str, str], dict]) -> list[Table]:
     return tables
 
 
+def _settings_for_counting() -> None:
+    """On PostgreSQL, for this transaction only: memory to sort and hash a year in, and no
+    JIT compilation, which costs more than it saves on queries of a few hundred ms."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"))
+
+
 def build_report(period: Period, scope: Scope) -> Report:
+    refresh_review_figures()
+    _settings_for_counting()
     aggregates = _review_aggregates(period, scope)
     totals = aggregates.get(("all", ""), {})
     by_type = {value: row for (dim, value), row in aggregates.items() if dim == "review_type"}

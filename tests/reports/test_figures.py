@@ -118,3 +118,22 @@ def test_an_empty_period_has_zeros_not_errors(year):
     assert counts(report.table("reviews_by_type"))["all"] == 0
     assert report.table("views_by_role").rows[0].cells[4].percent is None
     assert report.table("requests").rows[0].cells[3].value is None
+
+
+def test_the_rollup_follows_every_change_to_a_review(year):
+    from consult.extensions import db
+    from consult.models import AttendeeRole, ReviewAttendance, ReviewStatus
+
+    build_report(YEAR, Scope())
+    r4 = year.reviews["r4"]
+    r4.attendance.append(ReviewAttendance(role=AttendeeRole.CHILD))
+    year.reviews["r2"].status = ReviewStatus.CANCELLED
+    year.children["c2"].date_of_birth = year.children["c2"].date_of_birth.replace(year=2009)
+    db.session.commit()
+    report = build_report(YEAR, Scope())
+    assert counts(report.table("attendance_by_role"))["child"] == 3
+    assert counts(report.table("reviews_by_type"))["all"] == 4
+    assert counts(report.table("by_age_band"))["5_to_10"] == 2
+    db.session.delete(year.reviews["r4"])  # the review with no invitations
+    db.session.commit()
+    assert counts(build_report(YEAR, Scope()).table("reviews_by_type"))["all"] == 3

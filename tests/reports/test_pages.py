@@ -121,7 +121,7 @@ def test_the_annual_pack_follows_the_seed_and_quotes_only_with_consent(app, year
     assert "5 statutory reviews were held in 2015/2016. 3 were initial reviews, 1 were second" \
         in page
     assert "within timescales 80% of the time" in page
-    assert "Foster carers attended 100% of the 5 reviews" in page
+    assert "foster carers attended 100% of the 5 reviews" in page
     assert "My IRO listens to me" in page and "A child or young person" in page
     for private in ("A private worry", "Please do not quote", "Amanuel", "Named Person"):
         assert private not in page
@@ -137,10 +137,19 @@ def _figures_statements(app, user) -> int:
     return len(statements)
 
 
+# The signed-in user, the IROs to choose from, bringing the rollup up to date (one statement
+# if nothing changed, five at most), on PostgreSQL the settings for counting, then one
+# statement each for the reviews, the requests, the median times and the answers.
+BUDGET = 12
+
+
 def test_the_figures_page_costs_the_same_statements_for_one_year_as_for_five(app):
     small = build_year()
     few = _figures_statements(app, small.manager)
     for _ in range(4):
         build_year()
-    assert _figures_statements(app, small.manager) == few <= 8
-    assert _figures_statements(app, small.iro_a) <= 8
+    assert _figures_statements(app, small.manager) == few <= BUDGET
+    # Nothing changed since: the rollup costs one statement.
+    assert _figures_statements(app, small.manager) == few - 3 - (
+        db.engine.dialect.name == "postgresql")
+    assert _figures_statements(app, small.iro_a) <= BUDGET
