@@ -33,8 +33,8 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     from consult import web
     from consult.participation import bp as participation_bp
-    from consult.rights import bp as rights_bp
     from consult.reports import bp as reports_bp
+    from consult.rights import bp as rights_bp
     from consult.staff import bp as staff_bp
 
     web.init_app(app)
