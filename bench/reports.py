@@ -64,10 +64,10 @@ def structured_questions() -> list[tuple[str, int, str, list[str]]]:
             if not question.is_free_text and question.choices]
 
 
-def questionnaire_for(role: str) -> tuple[str, int]:
-    from consult.models import InviteeRole
+def questionnaire_for(role: str, purpose: str = "views", age: int = 15) -> tuple[str, int]:
+    from consult.models import InvitationPurpose, InviteeRole
     from consult.questionnaires import definitions
-    form = definitions.for_role(InviteeRole(role))
+    form = definitions.choose(InviteeRole(role), InvitationPurpose(purpose), age)
     return form.key, form.version
 
 
@@ -184,18 +184,20 @@ def fill(connection, children: int, iros: int) -> None:
     """))
     step("invitations")
     child_form, adult_form = questionnaire_for("child"), questionnaire_for("foster_carer")
+    feedback_form = questionnaire_for("child", "feedback")
     connection.execute(text("""
         INSERT INTO responses (invitation_id, questionnaire_key, questionnaire_version, language,
                                started_at, submitted_at)
         SELECT i.id,
-               CASE WHEN i.purpose = 'feedback' THEN 'feedback'
+               CASE WHEN i.purpose = 'feedback' THEN :feedback_key
                     WHEN i.role = 'child' THEN :child_key ELSE :adult_key END,
-               CASE WHEN i.purpose = 'feedback' THEN 1
+               CASE WHEN i.purpose = 'feedback' THEN :feedback_version
                     WHEN i.role = 'child' THEN :child_version ELSE :adult_version END,
                'en_GB', i.submitted_at - INTERVAL '10 minutes', i.submitted_at
         FROM invitations i WHERE i.submitted_at IS NOT NULL
     """), {"child_key": child_form[0], "child_version": child_form[1],
-           "adult_key": adult_form[0], "adult_version": adult_form[1]})
+           "adult_key": adult_form[0], "adult_version": adult_form[1],
+           "feedback_key": feedback_form[0], "feedback_version": feedback_form[1]})
     step("responses")
     questions = structured_questions()
     values = ", ".join(f"(:k{n}, :v{n}, :q{n}, CAST(:c{n} AS text[]))"
@@ -214,15 +216,10 @@ def fill(connection, children: int, iros: int) -> None:
         WHERE random() < 0.85
     """), parameters)
     connection.execute(text("""
-        INSERT INTO answers (response_id, question_key, value)
-        SELECT id, 'may_quote', CASE WHEN random() < 0.5 THEN 'yes' ELSE 'no' END
-        FROM responses WHERE questionnaire_key = 'feedback'
-    """))
-    connection.execute(text("""
         INSERT INTO free_text_answers (response_id, question_key, text, only_for_iro)
         SELECT id, 'review_went', 'Synthetic feedback number ' || id, false
-        FROM responses WHERE questionnaire_key = 'feedback'
-    """))
+        FROM responses WHERE questionnaire_key = :feedback_key
+    """), {"feedback_key": feedback_form[0]})
     step("answers")
     connection.execute(text("""
         INSERT INTO help_requests (kind, state, source, child_id, created_at, acknowledged_at)

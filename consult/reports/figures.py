@@ -54,6 +54,7 @@ from consult.models import (
     ViewsChannel,
 )
 from consult.questionnaires import definitions
+from consult.questionnaires.model import IN_PERSON
 from consult.reports.period import Period
 from consult.reports.sql import day_number, seconds_between, utc_day
 from consult.reports.tables import Cell, Column, Row, Table, suppress
@@ -596,10 +597,12 @@ def _answer_tables(counts: dict[tuple[str, str], dict]) -> list[Table]:
             answered = found.get(("question", question.key, ""), 0)
             first = len(rows)
             rows.append(Row(question.key, f"{question.text}: answered", (Cell(answered, sent),)))
-            for choice in question.choices:
-                rows.append(Row(f"{question.key}.{choice.value}",
-                                f"{question.text}: {choice.label}",
-                                (Cell(found.get(("value", question.key, choice.value), 0),
+            offered = [(choice.value, str(choice.label)) for choice in question.choices]
+            if getattr(question, "in_person", False):
+                offered.append((IN_PERSON, "I'd rather tell my IRO in person"))
+            for value, label in offered:
+                rows.append(Row(f"{question.key}.{value}", f"{question.text}: {label}",
+                                (Cell(found.get(("value", question.key, value), 0),
                                       answered),)))
             if not question.kind.value.startswith("multiple"):
                 partitions.append(tuple((r, 0) for r in range(first + 1, len(rows))))

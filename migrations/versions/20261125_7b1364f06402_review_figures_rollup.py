@@ -2,7 +2,7 @@
 an index on the day invitations were sent.
 
 Revision ID: 7b1364f06402
-Revises: 4acdd5fc17ae
+Revises: 65dc292c324c
 Create Date: 2026-11-25 18:13:52.718098
 
 Triggers on reviews, review_attendance, review_views, invitations, responses and children
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b1364f06402'
-down_revision = '4acdd5fc17ae'
+down_revision = '65dc292c324c'
 branch_labels = None
 depends_on = None
 
