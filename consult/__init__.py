@@ -33,6 +33,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     from consult import web
     from consult.participation import bp as participation_bp
+    from consult.reports import bp as reports_bp
     from consult.rights import bp as rights_bp
     from consult.staff import bp as staff_bp
 
@@ -40,6 +41,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(participation_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(rights_bp)
+    app.register_blueprint(reports_bp)
 
     from consult.cli import register_commands
 

@@ -20,6 +20,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_children_command)
     app.cli.add_command(import_reviews_command)
     app.cli.add_command(send_alerts_command)
+    from consult.reports.cli import report_command
+
+    app.cli.add_command(report_command)
 
 
 @click.command("create-user")

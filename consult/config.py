@@ -58,6 +58,8 @@ SETTINGS = (
     Setting("SMTP_PASSWORD", None, "mail server password, if it needs one"),
     Setting("SMTP_TIMEOUT", "10", "seconds to wait for the mail server before trying later"),
     Setting("ALERT_FROM_ADDRESS", None, "the From address of alerts; required with SMTP_HOST"),
+    Setting("REPORT_SUPPRESSION_THRESHOLD", "5",
+            "counts from 1 to one below this are hidden in managers' figures and every export"),
 )
 
 SMTP_SECURITY_MODES = ("starttls", "tls", "none")
@@ -157,6 +159,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "AUTO_MIGRATE": (
             _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development"),
+        "REPORT_SUPPRESSION_THRESHOLD": _positive_int(
+            values["REPORT_SUPPRESSION_THRESHOLD"], "REPORT_SUPPRESSION_THRESHOLD"),
         # A child may take far longer than an hour over one page; the token is still bound
         # to their session, which is what protects them.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -34,6 +34,7 @@ FORBIDDEN = {
     "consult.alerts": ("consult.participation", "consult.staff", "consult.rights",
                        "consult.requests"),
     "consult.rights": ("consult.staff",),
+    "consult.reports": ("consult.participation", "consult.rights"),
 }
 
 

@@ -66,3 +66,20 @@ def test_the_comparison_notices_a_schema_that_differs(empty_app):
         connection.exec_driver_sql("DROP INDEX ix_answers_question_key_value")
 
     assert [difference[0] for difference in _schema_differences()] == ["add_index"]
+
+
+def test_the_figures_rollup_triggers_survive_every_revision(empty_app):
+    # SQLite drops a table's triggers when a later batch migration rebuilds the table; the
+    # participation figures would silently go stale, so their triggers are checked at head.
+    upgrade()
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            names = {row[0] for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            expected = 5 * 3 + 1  # insert, update, delete on five tables; update on children
+        else:
+            names = {row[0] for row in connection.exec_driver_sql(
+                "SELECT event_object_table || ':' || event_manipulation "
+                "FROM information_schema.triggers WHERE trigger_name = 'review_figures_mark'")}
+            expected = 5 * 3 + 1
+    assert len(names) == expected

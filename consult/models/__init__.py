@@ -6,6 +6,7 @@ from consult.models.base import Base, utcnow
 from consult.models.children import Child
 from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
+from consult.models.reports import ReviewFigures, ReviewFiguresStale
 from consult.models.requests import (
     HelpRequest,
     HelpRequestEvent,
@@ -32,7 +33,8 @@ __all__ = [
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
-    "ReviewAttendance", "ReviewStatus", "ReviewType", "ReviewViews", "StaffRole", "StaffUser",
+    "ReviewAttendance", "ReviewFigures", "ReviewFiguresStale", "ReviewStatus", "ReviewType",
+    "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
     "ResponseDraft",
 ]

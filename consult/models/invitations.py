@@ -52,7 +52,8 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]
-    submitted_at: Mapped[datetime | None]
+    # Indexed: the participation figures count forms by the day they were sent.
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 

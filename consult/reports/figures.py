@@ -1,0 +1,691 @@
+"""The participation figures an IRO service reports (seed §3.2 to §3.4), counted in SQL.
+
+Every figure comes from a fixed handful of statements whatever the size of the data: the
+database groups and counts, and Python only lays the few aggregate rows out as tables.
+What each figure counts is said once, here, and shown beside it on every page and export.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import force_locale
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+
+from consult.extensions import db
+from consult.models import (
+    Answer,
+    AttendeeRole,
+    Child,
+    ConsultedRole,
+    FreeTextAnswer,
+    HelpRequest,
+    Invitation,
+    InvitationPurpose,
+    InviteeRole,
+    ParticipationCode,
+    RequestKind,
+    RequestState,
+    Response,
+    Review,
+    ReviewAttendance,
+    ReviewFigures,
+    ReviewFiguresStale,
+    ReviewStatus,
+    ReviewType,
+    ReviewViews,
+    StaffUser,
+    ViewsChannel,
+)
+from consult.questionnaires import definitions
+from consult.questionnaires.model import IN_PERSON
+from consult.reports.period import Period
+from consult.reports.sql import day_number, seconds_between, utc_day
+from consult.reports.tables import Cell, Column, Row, Table, suppress
+
+REVIEW_TYPE_LABELS = {
+    ReviewType.INITIAL: "Initial reviews",
+    ReviewType.SECOND: "Second reviews",
+    ReviewType.SUBSEQUENT: "Subsequent reviews",
+}
+AGE_BANDS = (("under_5", "Under 5"), ("5_to_10", "5 to 10"), ("11_to_15", "11 to 15"),
+             ("16_and_over", "16 and over"))
+CONSULTED_LABELS = {
+    ConsultedRole.CHILD: "Child or young person",
+    ConsultedRole.FOSTER_CARER: "Foster carer",
+    ConsultedRole.PARENT_OR_FAMILY: "Parent or family member",
+}
+GIVEN_CHANNELS = (
+    (ViewsChannel.ONLINE, "Online"),
+    (ViewsChannel.PAPER, "On paper"),
+    (ViewsChannel.VERBAL, "Spoken to the IRO"),
+    (ViewsChannel.ADVOCATE, "Through an advocate"),
+)
+# Attendance is counted per role group: a parent or a family member present counts once.
+ATTENDANCE_GROUPS = (
+    ("child", "Child or young person", (AttendeeRole.CHILD,)),
+    ("foster_carer", "Foster carer", (AttendeeRole.FOSTER_CARER,)),
+    ("parent_or_family", "Parent or family member",
+     (AttendeeRole.PARENT, AttendeeRole.FAMILY_MEMBER)),
+    ("supervising_social_worker", "Supervising social worker",
+     (AttendeeRole.SUPERVISING_SOCIAL_WORKER,)),
+    ("partner_agency", "Partner agencies", (AttendeeRole.PARTNER_AGENCY,)),
+)
+# Which invitations stand for which consulted role when an online submission is counted.
+ONLINE_ROLES = {
+    ConsultedRole.CHILD: (InviteeRole.CHILD,),
+    ConsultedRole.FOSTER_CARER: (InviteeRole.FOSTER_CARER,),
+    ConsultedRole.PARENT_OR_FAMILY: (InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER),
+}
+AUDIENCE_LABELS = {
+    "child": "Children and young people",
+    "foster_carer": "Foster carers",
+    "parent_or_family": "Parents and family members",
+    "social_worker": "Social workers",
+    "other": "Others",
+}
+PARTICIPATION_LABELS = {
+    ParticipationCode.PN0: "PN0: under 4 at the time of the review",
+    ParticipationCode.PN1: "PN1: attends and speaks for self",
+    ParticipationCode.PN2: "PN2: attends, an advocate speaks for them",
+    ParticipationCode.PN3: "PN3: attends, conveys views non-verbally",
+    ParticipationCode.PN4: "PN4: attends, does not convey views",
+    ParticipationCode.PN5: "PN5: does not attend, briefs an advocate",
+    ParticipationCode.PN6: "PN6: does not attend, conveys views another way",
+    ParticipationCode.PN7: "PN7: does not attend, views not conveyed",
+}
+REQUEST_LABELS = {
+    RequestKind.INDEPENDENT_VISITOR: "Independent visitor",
+    RequestKind.ADVOCATE: "Advocate",
+    RequestKind.TALK_TO_IRO: "Talk to my IRO",
+    RequestKind.URGENT: "Urgent: worried or unsafe",
+}
+CLOSED_STATES = (RequestState.RESOLVED, RequestState.DECLINED, RequestState.WITHDRAWN)
+
+HELD_DEFINITION = (
+    "A review counts when its status is held and the day it was held falls in the period. "
+    "Scheduled and cancelled reviews are not counted.")
+VIEWS_DEFINITION = (
+    "The IRO's record of how each person's views reached the review (online, on paper, "
+    "spoken to the IRO, or through an advocate) decides. Where the IRO recorded nothing for "
+    "a role, a form that person sent online on or before the day of the meeting (UTC) counts "
+    "as online. A form sent after the meeting does not count for that review, and neither "
+    "does a record of 'none'.")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose reviews: the whole service, or those one IRO chaired."""
+
+    iro_id: int | None = None
+    label: str = "the whole service"
+    by_iro: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    scope: Scope
+    tables: tuple[Table, ...]
+
+    def table(self, key: str) -> Table | None:
+        return next((table for table in self.tables if table.key == key), None)
+
+
+def _review_iro():
+    """The IRO a review belongs to: who chaired it, else the child's IRO."""
+    return func.coalesce(Review.chair_id, Child.iro_id)
+
+
+def _figures_of(reviews):
+    """What the figures count about each held review among `reviews` (a SELECT of ids)."""
+    held = and_(Review.status == ReviewStatus.HELD, Review.held_on.is_not(None),
+                Review.id.in_(reviews))
+    attendance = (
+        select(ReviewAttendance.review_id, *[
+            func.max(case((ReviewAttendance.role.in_(roles), 1), else_=0)).label(key)
+            for key, _label, roles in ATTENDANCE_GROUPS])
+        .join(Review, Review.id == ReviewAttendance.review_id)
+        .where(held)
+        .group_by(ReviewAttendance.review_id)
+        .subquery("attendance"))
+    recorded = (
+        select(ReviewViews.review_id, *[
+            func.max(case((ReviewViews.role == role, cast(ReviewViews.channel, String)))
+                     ).label(role.value)
+            for role in ConsultedRole])
+        .join(Review, Review.id == ReviewViews.review_id)
+        .where(held)
+        .group_by(ReviewViews.review_id)
+        .subquery("recorded"))
+    online = (
+        select(Invitation.review_id, *[
+            func.max(case((Invitation.role.in_(roles), 1), else_=0)).label(role.value)
+            for role, roles in ONLINE_ROLES.items()])
+        .join(Response, Response.invitation_id == Invitation.id)
+        .join(Review, Review.id == Invitation.review_id)
+        .where(held, Invitation.purpose == InvitationPurpose.VIEWS,
+               Invitation.submitted_at.is_not(None),
+               utc_day(Invitation.submitted_at) <= Review.held_on)
+        .group_by(Invitation.review_id)
+        .subquery("online"))
+    age = day_number(Review.held_on) - day_number(Child.date_of_birth)
+    age_band = case((age < 50000, "under_5"), (age < 110000, "5_to_10"),
+                    (age < 160000, "11_to_15"), else_="16_and_over")
+    # Each recorded channel is a code the IRO chose; none is a real answer, so it is kept
+    # (and simply never counted as views given).
+    columns = {
+        "review_id": Review.id,
+        "held_on": Review.held_on,
+        "review_type": cast(Review.review_type, String),
+        "in_time": case((Review.held_on <= Review.due_on, 1), else_=0),
+        "participation_code": cast(Review.participation_code, String),
+        "iro_id": func.coalesce(Review.chair_id, Child.iro_id),
+        "language": Child.preferred_language,
+        "age_band": age_band,
+        **{f"att_{key}": func.coalesce(attendance.c[key], 0)
+           for key, _label, _roles in ATTENDANCE_GROUPS},
+        **{f"views_{role.value}": func.coalesce(
+            recorded.c[role.value], case((online.c[role.value] == 1, ViewsChannel.ONLINE.value)))
+           for role in ConsultedRole},
+    }
+    query = (
+        select(*(expression.label(name) for name, expression in columns.items()))
+        .join(Child, Child.id == Review.child_id)
+        .outerjoin(attendance, attendance.c.review_id == Review.id)
+        .outerjoin(recorded, recorded.c.review_id == Review.id)
+        .outerjoin(online, online.c.review_id == Review.id)
+        .where(held)
+    )
+    return list(columns), query
+
+
+def refresh_review_figures() -> None:
+    """Work out again the rollup rows of every review the triggers marked.
+
+    Runs in its own short transaction, committed at once, so the caller's session and the
+    rows it holds are untouched. Costs one statement when nothing changed. On PostgreSQL
+    the marks are locked for the moment of the refresh: a review marked meanwhile waits
+    for that moment, and is never lost.
+    """
+    stale = select(ReviewFiguresStale.review_id)
+    with db.engine.begin() as connection:
+        if not connection.scalar(select(exists(stale))):
+            return
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE review_figures_stale IN SHARE ROW EXCLUSIVE MODE"))
+        connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(stale)))
+        names, query = _figures_of(stale)
+        connection.execute(insert(ReviewFigures).from_select(names, query))
+        connection.execute(delete(ReviewFiguresStale))
+
+
+def _facts(period: Period, scope: Scope):
+    """One row per held review in the period: what the figures count about it."""
+    query = select(ReviewFigures).where(
+        ReviewFigures.held_on >= period.start, ReviewFigures.held_on <= period.end)
+    if scope.iro_id is not None:
+        query = query.where(ReviewFigures.iro_id == scope.iro_id)
+    return query.cte("facts")
+
+
+GIVEN = tuple(channel.value for channel, _label in GIVEN_CHANNELS)
+
+
+def _measures(facts, *, breakdown: bool) -> list:
+    """The sums every grouping returns; a breakdown only needs six, and leaves the rest 0."""
+    def tally(condition, name):
+        return func.sum(case((condition, 1), else_=0)).label(name)
+
+    def only_in_totals(expression):
+        return literal_column("0").label(expression.name) if breakdown else expression
+
+    measures = [func.count().label("held"), func.sum(facts.c.in_time).label("in_time"),
+                func.sum(facts.c.att_child).label("att_child")]
+    measures += [tally(facts.c[f"views_{role.value}"].in_(GIVEN), f"given_{role.value}")
+                 for role in ConsultedRole]
+    measures += [only_in_totals(tally(facts.c.participation_code == code.value,
+                                      f"pn_{code.value}"))
+                 for code in ParticipationCode]
+    measures.append(only_in_totals(tally(facts.c.participation_code.is_(None), "pn_none")))
+    measures += [only_in_totals(func.sum(facts.c[f"att_{key}"]).label(f"att_{key}"))
+                 for key, _label, _roles in ATTENDANCE_GROUPS if key != "child"]
+    measures += [only_in_totals(tally(facts.c[f"views_{role.value}"] == channel,
+                                      f"views_{role.value}_{channel}"))
+                 for role in ConsultedRole for channel in GIVEN]
+    return measures
+
+
+def _review_aggregates(period: Period, scope: Scope) -> dict[tuple[str, str], dict]:
+    """Every review figure, for the whole scope and each breakdown, in one statement."""
+    facts = _facts(period, scope)
+    empty = literal_column("''", String)
+    parts = [select(literal_column("'all'", String).label("dimension"), empty.label("value"),
+                    empty.label("label"), *_measures(facts, breakdown=False))]
+    for dimension in ("review_type", "age_band", "language"):
+        column = facts.c[dimension]
+        parts.append(select(literal_column(f"'{dimension}'", String), column, empty,
+                            *_measures(facts, breakdown=True)).group_by(column))
+    if scope.by_iro:
+        per_iro = (select(facts.c.iro_id, *_measures(facts, breakdown=True))
+                   .group_by(facts.c.iro_id).subquery("per_iro"))
+        parts.append(
+            select(literal_column("'iro'", String), cast(per_iro.c.iro_id, String),
+                   StaffUser.name, *(column for column in per_iro.c if column.name != "iro_id"))
+            .join(StaffUser, StaffUser.id == per_iro.c.iro_id))
+    rows = db.session.execute(union_all(*parts)).mappings()
+    return {(row["dimension"], row["value"] or ""): dict(row) for row in rows}
+
+
+def _n(row: dict | None, key: str) -> int:
+    return int((row or {}).get(key) or 0)
+
+
+def _reviews_by_type(totals: dict, by_type: dict) -> Table:
+    held = _n(totals, "held")
+    rows = []
+    for review_type in ReviewType:
+        group = by_type.get(review_type.value)
+        rows.append(Row(review_type.value, REVIEW_TYPE_LABELS[review_type], (
+            Cell(_n(group, "held"), held),
+            Cell(_n(group, "in_time"), _n(group, "held")))))
+    rows.append(Row("all", "All reviews", (Cell(held, held), Cell(_n(totals, "in_time"), held))))
+    return Table(
+        key="reviews_by_type", title="Reviews held, by type, and within timescales",
+        definition=HELD_DEFINITION + " Within timescales: held on or before the day it was due "
+        "(20 working days after the child became looked after for an initial review, 3 months "
+        "after it for the second, 6 months after the previous one after that).",
+        numerator="Reviews held of each type; of those, reviews held on or before their due date",
+        denominator="All reviews held in the period; for timescales, the reviews of that type",
+        columns=(Column("held", "Reviews held", share=True),
+                 Column("in_time", "Held within timescales", share=True)),
+        rows=tuple(rows), chart_column=1, row_heading="Review type",
+        partitions=(tuple((r, 0) for r in range(len(ReviewType))),),
+        denominators=tuple(((r, 1), (r, 0)) for r in range(len(ReviewType))),
+    )
+
+
+def _views_by_role(totals: dict) -> Table:
+    held = _n(totals, "held")
+    rows, partitions = [], []
+    for r, role in enumerate(ConsultedRole):
+        counts = [_n(totals, f"views_{role.value}_{channel.value}")
+                  for channel, _label in GIVEN_CHANNELS]
+        rows.append(Row(role.value, CONSULTED_LABELS[role],
+                        (*(Cell(count, held) for count in counts), Cell(sum(counts), held))))
+        partitions.append(tuple((r, c) for c in range(len(GIVEN_CHANNELS))))
+    return Table(
+        key="views_by_role", title="Views given before or at the review, by role and channel",
+        definition=VIEWS_DEFINITION,
+        numerator="Held reviews where that person's views were given by that channel",
+        denominator="All reviews held in the period",
+        columns=(*(Column(channel.value, label, share=True) for channel, label in GIVEN_CHANNELS),
+                 Column("any", "By any channel", share=True)),
+        rows=tuple(rows), chart_column=len(GIVEN_CHANNELS), row_heading="Whose views",
+        partitions=tuple(partitions),
+    )
+
+
+def _attendance(totals: dict) -> Table:
+    held = _n(totals, "held")
+    return Table(
+        key="attendance_by_role", title="Attendance at reviews, by role",
+        definition="A role counts once per review when the IRO recorded at least one person "
+        "of that role as present; a parent and a family member at the same review count once.",
+        numerator="Held reviews where someone of that role attended",
+        denominator="All reviews held in the period",
+        columns=(Column("attended", "Reviews attended", share=True),),
+        rows=tuple(Row(key, label, (Cell(_n(totals, f"att_{key}"), held),))
+                   for key, label, _roles in ATTENDANCE_GROUPS),
+        row_heading="Role",
+    )
+
+
+def _participation_codes(totals: dict) -> Table:
+    held = _n(totals, "held")
+    rows = [Row(code.value, PARTICIPATION_LABELS[code], (Cell(_n(totals, f"pn_{code.value}"),
+                                                              held),))
+            for code in ParticipationCode]
+    rows.append(Row("none", "Not recorded", (Cell(_n(totals, "pn_none"), held),)))
+    return Table(
+        key="participation_codes", title="How children took part (participation codes)",
+        definition="The SSDA903 participation code the IRO recorded for each held review.",
+        numerator="Held reviews with that code",
+        denominator="All reviews held in the period",
+        columns=(Column("reviews", "Reviews", share=True),),
+        rows=tuple(rows), row_heading="Code",
+        partitions=(tuple((r, 0) for r in range(len(rows))),),
+    )
+
+
+def _language_name(code: str) -> str:
+    try:
+        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+BREAKDOWNS = {
+    "review_type": ("Review type", "by review type"),
+    "age_band": ("Age at the review", "by the child's age on the day of the review"),
+    "language": ("Child's language", "by the child's preferred language"),
+    "iro": ("IRO", "by the IRO who chaired the review (else the child's IRO)"),
+}
+
+
+def _breakdown(dimension: str, groups: list[tuple[str, str, dict]]) -> Table:
+    heading, description = BREAKDOWNS[dimension]
+    rows = []
+    for value, label, group in groups:
+        held = _n(group, "held")
+        rows.append(Row(value, label, (
+            Cell(held),
+            Cell(_n(group, "in_time"), held),
+            *(Cell(_n(group, f"given_{role.value}"), held) for role in ConsultedRole),
+            Cell(_n(group, "att_child"), held),
+        )))
+    return Table(
+        key=f"by_{dimension}", title=f"Participation {description}",
+        definition=HELD_DEFINITION + " Views given as in the table of views by channel.",
+        numerator="Held reviews in the group within timescales, with each role's views given, "
+        "and with the child present",
+        denominator="The reviews held in that group",
+        columns=(Column("held", "Reviews held"),
+                 Column("in_time", "Within timescales", share=True),
+                 *(Column(f"views_{role.value}", f"{CONSULTED_LABELS[role]}'s views given",
+                          share=True) for role in ConsultedRole),
+                 Column("child_attended", "Child attended", share=True)),
+        rows=tuple(rows), chart_column=2, row_heading=heading,
+        partitions=(tuple((r, 0) for r in range(len(rows))),),
+        denominators=tuple(((r, c), (r, 0)) for r in range(len(rows)) for c in range(1, 6)),
+    )
+
+
+def _breakdowns(aggregates: dict, scope: Scope) -> list[Table]:
+    def groups_of(dimension):
+        return {value: row for (dim, value), row in aggregates.items() if dim == dimension}
+
+    by_type = groups_of("review_type")
+    by_age = groups_of("age_band")
+    by_language = groups_of("language")
+    tables = [
+        _breakdown("review_type", [(t.value, REVIEW_TYPE_LABELS[t], by_type.get(t.value))
+                                   for t in ReviewType]),
+        _breakdown("age_band", [(key, label, by_age.get(key)) for key, label in AGE_BANDS]),
+        _breakdown("language", sorted(
+            ((code, _language_name(code), row) for code, row in by_language.items()),
+            key=lambda group: group[1])),
+    ]
+    if scope.by_iro:
+        tables.append(_breakdown("iro", sorted(
+            ((value, row["label"], row) for value, row in groups_of("iro").items()),
+            key=lambda group: group[1])))
+    return tables
+
+
+def _requests_in(period: Period, scope: Scope, query):
+    query = query.where(HelpRequest.created_at >= period.starts_at,
+                        HelpRequest.created_at < period.ends_before)
+    if scope.iro_id is not None:
+        query = query.join(Child, Child.id == HelpRequest.child_id).where(
+            Child.iro_id == scope.iro_id)
+    return query
+
+
+def _requests(period: Period, scope: Scope) -> Table:
+    counts = {row.kind: row for row in db.session.execute(_requests_in(period, scope, select(
+        HelpRequest.kind,
+        func.count().label("expressed"),
+        func.sum(case((HelpRequest.state == RequestState.MATCHED, 1), else_=0)).label("matched"),
+        func.sum(case((HelpRequest.state.in_((RequestState.MATCHED, *CLOSED_STATES)), 0),
+                      else_=1)).label("waiting"),
+    )).group_by(HelpRequest.kind))}
+
+    seconds = seconds_between(HelpRequest.created_at, HelpRequest.acknowledged_at)
+    acknowledged = _requests_in(period, scope, select(
+        cast(HelpRequest.kind, String).label("grp"), seconds.label("seconds"))
+        .where(HelpRequest.acknowledged_at.is_not(None)))
+    every_kind = _requests_in(period, scope, select(
+        literal_column("'all'", String), seconds)
+        .where(HelpRequest.acknowledged_at.is_not(None)))
+    both = union_all(acknowledged, every_kind).subquery("acknowledged")
+    ranked = select(
+        both.c.grp, both.c.seconds,
+        func.row_number().over(partition_by=both.c.grp, order_by=both.c.seconds).label("rank"),
+        func.count().over(partition_by=both.c.grp).label("n"),
+    ).subquery("ranked")
+    medians = {row.grp: (row.median, row.n) for row in db.session.execute(
+        select(ranked.c.grp, func.avg(ranked.c.seconds).label("median"),
+               func.max(ranked.c.n).label("n"))
+        .where(ranked.c.rank.between((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
+        .group_by(ranked.c.grp))}
+
+    def median_cell(group: str) -> Cell:
+        median, n = medians.get(group, (None, 0))
+        return Cell(value=None if median is None else float(median) / 3600, based_on=n)
+
+    rows = []
+    for kind in (RequestKind.INDEPENDENT_VISITOR, RequestKind.ADVOCATE):
+        row = counts.get(kind)
+        expressed = row.expressed if row else 0
+        rows.append(Row(kind.value, REQUEST_LABELS[kind], (
+            Cell(expressed),
+            Cell(int(row.matched) if row else 0, expressed),
+            Cell(int(row.waiting) if row else 0, expressed),
+            median_cell(kind.value))))
+    for kind in (RequestKind.TALK_TO_IRO, RequestKind.URGENT):
+        row = counts.get(kind)
+        rows.append(Row(kind.value, REQUEST_LABELS[kind], (
+            Cell(row.expressed if row else 0), Cell(), Cell(), median_cell(kind.value))))
+    rows.append(Row("all", "All requests", (
+        Cell(sum(row.expressed for row in counts.values())), Cell(), Cell(),
+        median_cell("all"))))
+    return Table(
+        key="requests", title="Requests for an independent visitor, an advocate or the IRO",
+        definition="Requests made in the period. Expressed interest: every request of that "
+        "kind. Matched: its state is matched now. Waiting: neither matched nor closed (resolved, "
+        "declined or withdrawn). Median hours to acknowledge: over the requests acknowledged, "
+        "from the request to its acknowledgement, in hours. A request sent without a link "
+        "counts for the whole service only until staff link it to a child.",
+        numerator="Requests of each kind, matched, and waiting",
+        denominator="Requests of that kind made in the period",
+        columns=(Column("expressed", "Expressed interest"),
+                 Column("matched", "Matched", share=True),
+                 Column("waiting", "Waiting", share=True),
+                 Column("median_hours", "Median hours to acknowledge")),
+        rows=tuple(rows), chart_column=0, row_heading="Request",
+        denominators=tuple(((r, c), (r, 0)) for r in (0, 1) for c in (1, 2)),
+    )
+
+
+def _audience():
+    return case((Invitation.role.in_((InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER)),
+                 literal_column("'parent_or_family'", String)),
+                else_=cast(Invitation.role, String))
+
+
+def _sent_in(period: Period, scope: Scope, query):
+    query = query.join(Invitation, Invitation.id == Response.invitation_id).where(
+        Invitation.submitted_at >= period.starts_at, Invitation.submitted_at < period.ends_before)
+    if scope.iro_id is not None:
+        query = (query.join(Review, Review.id == Invitation.review_id)
+                 .join(Child, Child.id == Review.child_id)
+                 .where(_review_iro() == scope.iro_id))
+    return query
+
+
+def _structured_questions() -> dict[str, tuple[object, list]]:
+    """Per questionnaire: its newest version and every structured question any version asked.
+
+    Read from the questionnaire definitions, so a new question is counted without a change
+    here; a question asked only in an older version is listed after the current ones.
+    """
+    by_key: dict[str, list] = defaultdict(list)
+    for questionnaire in definitions.ALL.values():
+        by_key[questionnaire.key].append(questionnaire)
+    found = {}
+    for key, versions in by_key.items():
+        versions.sort(key=lambda q: q.version, reverse=True)
+        questions, seen = [], set()
+        for questionnaire in versions:
+            for question in questionnaire.questions:
+                if not question.is_free_text and question.key not in seen:
+                    seen.add(question.key)
+                    questions.append(question)
+        found[key] = (versions[0], questions)
+    return found
+
+
+def _answers(period: Period, scope: Scope) -> list[Table]:
+    empty = literal_column("''", String)
+    sent = _sent_in(period, scope, select(
+        Response.id.label("response_id"), _audience().label("audience"),
+        Response.questionnaire_key.label("questionnaire_key")).select_from(Response)
+    ).cte("sent")
+    chosen = (select(sent.c.audience, sent.c.questionnaire_key, Answer.response_id,
+                     Answer.question_key, Answer.value)
+              .join(Answer, Answer.response_id == sent.c.response_id).cte("chosen"))
+    per_value = select(
+        literal_column("'value'", String).label("kind"), chosen.c.audience,
+        chosen.c.questionnaire_key, chosen.c.question_key, chosen.c.value,
+        func.count().label("n"),
+    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key,
+               chosen.c.value)
+    per_question = select(
+        literal_column("'question'", String), chosen.c.audience, chosen.c.questionnaire_key,
+        chosen.c.question_key, empty, func.count(func.distinct(chosen.c.response_id)),
+    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key)
+    respondents = select(
+        literal_column("'respondents'", String), sent.c.audience, sent.c.questionnaire_key,
+        empty, empty, func.count(),
+    ).group_by(sent.c.audience, sent.c.questionnaire_key)
+
+    counts: dict[tuple[str, str], dict] = defaultdict(dict)
+    for row in db.session.execute(union_all(per_value, per_question, respondents)).mappings():
+        counts[(row["audience"], row["questionnaire_key"])][
+            (row["kind"], row["question_key"], row["value"])] = int(row["n"])
+    with force_locale("en_GB"):  # staff read figures in English, also on the command line
+        return _answer_tables(counts)
+
+
+def _answer_tables(counts: dict[tuple[str, str], dict]) -> list[Table]:
+    questions_of = _structured_questions()
+    tables = []
+    for (audience_key, questionnaire_key), found in sorted(counts.items()):
+        if questionnaire_key not in questions_of:
+            continue
+        questionnaire, questions = questions_of[questionnaire_key]
+        sent = found.get(("respondents", "", ""), 0)
+        rows, partitions, denominators = [], [], []
+        for question in questions:
+            answered = found.get(("question", question.key, ""), 0)
+            first = len(rows)
+            rows.append(Row(question.key, f"{question.text}: answered", (Cell(answered, sent),)))
+            offered = [(choice.value, str(choice.label)) for choice in question.choices]
+            if getattr(question, "in_person", False):
+                offered.append((IN_PERSON, "I'd rather tell my IRO in person"))
+            for value, label in offered:
+                rows.append(Row(f"{question.key}.{value}", f"{question.text}: {label}",
+                                (Cell(found.get(("value", question.key, value), 0),
+                                      answered),)))
+            if not question.kind.value.startswith("multiple"):
+                partitions.append(tuple((r, 0) for r in range(first + 1, len(rows))))
+            denominators.extend(((r, 0), (first, 0)) for r in range(first + 1, len(rows)))
+        audience_label = AUDIENCE_LABELS.get(audience_key, audience_key)
+        tables.append(Table(
+            key=f"answers_{audience_key}_{questionnaire_key}",
+            title=f"{audience_label}: {questionnaire.title}",
+            definition=f"Structured answers in the forms {audience_label.lower()} sent in the "
+            f"period ({sent} sent). Every question can be skipped, so each answer's share is of "
+            "those who answered that question; 'answered' is out of the forms sent. Words "
+            "people wrote are never counted or shown here.",
+            numerator="Forms in which that answer was chosen",
+            denominator="Forms in which the question was answered",
+            columns=(Column("forms", "Forms", share=True),),
+            rows=tuple(rows), row_heading="Question and answer",
+            partitions=tuple(partitions), denominators=tuple(denominators),
+        ))
+    return tables
+
+
+def _settings_for_counting() -> None:
+    """On PostgreSQL, for this transaction only: memory to sort and hash a year in, and no
+    JIT compilation, which costs more than it saves on queries of a few hundred ms."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"))
+
+
+def build_report(period: Period, scope: Scope) -> Report:
+    refresh_review_figures()
+    _settings_for_counting()
+    aggregates = _review_aggregates(period, scope)
+    totals = aggregates.get(("all", ""), {})
+    by_type = {value: row for (dim, value), row in aggregates.items() if dim == "review_type"}
+    tables = [
+        _reviews_by_type(totals, by_type),
+        _views_by_role(totals),
+        _attendance(totals),
+        _participation_codes(totals),
+        *_breakdowns(aggregates, scope),
+        _requests(period, scope),
+        *_answers(period, scope),
+    ]
+    return Report(period, scope, tuple(tables))
+
+
+ROLE_QUOTED = {
+    InviteeRole.CHILD: "A child or young person",
+    InviteeRole.FOSTER_CARER: "A foster carer",
+    InviteeRole.PARENT: "A parent or family member",
+    InviteeRole.FAMILY_MEMBER: "A parent or family member",
+    InviteeRole.SOCIAL_WORKER: "A social worker",
+    InviteeRole.OTHER: "Someone at the review",
+}
+QUOTES_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class Quote:
+    who: str
+    text: str
+
+
+def consented_quotes(period: Period) -> list[Quote]:
+    """Feedback its writer agreed to share, without their name: never text only for the IRO."""
+    consented = exists().where(
+        Answer.response_id == Response.id, Answer.question_key == "may_quote",
+        Answer.value == "yes")
+    rows = db.session.execute(
+        select(Invitation.role, FreeTextAnswer.text)
+        .select_from(FreeTextAnswer)
+        .join(Response, Response.id == FreeTextAnswer.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(Invitation.purpose == InvitationPurpose.FEEDBACK,
+               Invitation.submitted_at >= period.starts_at,
+               Invitation.submitted_at < period.ends_before,
+               FreeTextAnswer.only_for_iro == false(), consented)
+        .order_by(Invitation.submitted_at, FreeTextAnswer.id)
+        .limit(QUOTES_SHOWN))
+    return [Quote(ROLE_QUOTED.get(role, "Someone at the review"), text) for role, text in rows]
+
+
+def suppressed(report: Report, threshold: int) -> Report:
+    """The report as it may leave the IRO's own screen."""
+    return replace(report, tables=tuple(suppress(table, threshold) for table in report.tables))

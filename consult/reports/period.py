@@ -1,0 +1,79 @@
+"""The period a report covers: by default the council year, 1 April to 31 March."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+COUNCIL_YEAR_STARTS = (4, 1)  # 1 April
+LONGEST_PERIOD_DAYS = 366 * 10
+
+
+class PeriodError(ValueError):
+    """The dates asked for make no report; the message says which and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Period:
+    """Both days included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def council_year(cls, first_year: int) -> Period:
+        return cls(date(first_year, *COUNCIL_YEAR_STARTS),
+                   date(first_year + 1, *COUNCIL_YEAR_STARTS) - timedelta(days=1))
+
+    @classmethod
+    def council_year_containing(cls, day: date) -> Period:
+        first_year = day.year if (day.month, day.day) >= COUNCIL_YEAR_STARTS else day.year - 1
+        return cls.council_year(first_year)
+
+    @property
+    def is_council_year(self) -> bool:
+        return self == Period.council_year(self.start.year)
+
+    @property
+    def label(self) -> str:
+        if self.is_council_year:
+            return f"{self.start.year}/{self.end.year}"
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first instant of the period, for comparing timestamps (kept in UTC)."""
+        return datetime.combine(self.start, time(), tzinfo=UTC)
+
+    @property
+    def ends_before(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _parse_day(raw: str, field: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise PeriodError(field, f"{name} must be a real date, like 2016-03-31") from None
+
+
+def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
+    """The period from two ISO dates; either left out means the current council year."""
+    if not (raw_from or "").strip() and not (raw_to or "").strip():
+        return Period.council_year_containing(today)
+    if not (raw_from or "").strip():
+        raise PeriodError("from", "Enter the first day of the period")
+    if not (raw_to or "").strip():
+        raise PeriodError("to", "Enter the last day of the period")
+    start = _parse_day(raw_from, "from", "The first day")
+    end = _parse_day(raw_to, "to", "The last day")
+    if end < start:
+        raise PeriodError("to", "The last day must be the same as or after the first day")
+    if (end - start).days > LONGEST_PERIOD_DAYS:
+        raise PeriodError("to", "A report covers at most 10 years")
+    return Period(start, end)
