@@ -6,6 +6,7 @@ the run: the gates must never pass by not running.
 
 from __future__ import annotations
 
+import csv
 import os
 import threading
 from collections.abc import Iterator
@@ -16,13 +17,14 @@ from werkzeug.serving import make_server
 
 from consult.config import PROJECT_ROOT
 from tests.browser import planted
-from tests.browser.gates import Gates
+from tests.browser.gates import Gates, axe_source
 from tests.browser.server import LiveServer, shipped_locales
 from tests.conftest import make_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium"))
 BROWSER_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 
 # A cheap phone: 360 CSS pixels wide, touch, twice as many device pixels.
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
@@ -87,22 +89,41 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
 def _phone(browser, live_server: LiveServer, locale: str, **options):
     context = browser.new_context(**{**PHONE, **options}, locale=locale.replace("_", "-"))
     context.set_default_timeout(10_000)
+    javascript = options.get("java_script_enabled", True)
+    if javascript:
+        # Loaded with every page rather than sent over for each check: about 0.1 s a page.
+        context.add_init_script(script=axe_source())
     page = context.new_page()
-    return context, page, Gates(context, page, live_server.url)
+    return context, page, Gates(context, page, live_server.url, javascript=javascript)
+
+
+@pytest.fixture(scope="session")
+def weighed() -> Iterator[list[tuple[str, str, str, int, int]]]:
+    """Every public page weighed in the run, written to artifacts/page-weights.csv."""
+    rows: list[tuple[str, str, str, int, int]] = []
+    yield rows
+    if rows:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with (ARTIFACTS / "page-weights.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(("test", "step", "path", "bytes_in_all", "html_bytes"))
+            writer.writerows(rows)
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(browser, live_server, weighed, request):
     """Opens a phone whose browser speaks `locale`; closed at the end of the test."""
-    contexts = []
+    opened = []
 
     def open_phone(locale: str = "en_GB", **options):
         context, page, gates = _phone(browser, live_server, locale, **options)
-        contexts.append(context)
+        opened.append((context, gates))
         return page, gates
 
     yield open_phone
-    for context in contexts:
+    for context, gates in opened:
+        weighed.extend((request.node.name, step, path, weight.total, weight.html)
+                       for step, (path, weight) in gates.weights.items())
         context.close()
 
 

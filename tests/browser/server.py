@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+import pytest
 from flask import Flask
 
 from consult import i18n
@@ -19,6 +20,14 @@ def shipped_locales() -> list[str]:
     translations = PROJECT_ROOT / "translations"
     return [code for code in i18n.LANGUAGES if code == i18n.SOURCE_LOCALE
             or (translations / code / "LC_MESSAGES" / "messages.mo").is_file()]
+
+
+def language_params(*codes: str) -> list:
+    """One pytest parameter per locale, skipped while that locale's catalog is not compiled."""
+    shipped = shipped_locales()
+    return [pytest.param(code, marks=pytest.mark.skipif(
+        code not in shipped, reason=f"no compiled catalog for {code} yet (issue 4)"))
+        for code in dict.fromkeys(codes)]
 
 
 @dataclass(frozen=True)

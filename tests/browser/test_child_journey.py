@@ -7,27 +7,23 @@ import re
 import pytest
 
 from tests.browser.journeys import THANK_YOU, ChildJourney, keyboard_to_send
-from tests.browser.server import shipped_locales
+from tests.browser.server import language_params, shipped_locales
 
 # The journey must run in these at least; any other shipped language runs too.
 REQUIRED = ("en_GB", "ar", "ti")
 WORDS = "I would like to see my brother more often."
 
 
-def _languages(*required: str) -> list:
-    shipped = shipped_locales()
-    return [pytest.param(code, marks=pytest.mark.skipif(
-        code not in shipped, reason=f"no compiled catalog for {code} yet (issue 4)"))
-        for code in dict.fromkeys((*required, *shipped))]
-
-
-@pytest.mark.parametrize("language", _languages(*REQUIRED))
-def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, language):
+@pytest.mark.parametrize("language", language_params(*REQUIRED, *shipped_locales()))
+def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, screenshots,
+                                                     language):
     page, gates = phone(language)
     link = live_server.link(language=language)
     journey = ChildJourney(page, gates, language)
 
     journey.open_link(link)
+    # For people to look at: the first question on a phone, in each language.
+    page.screenshot(path=str(screenshots / f"first-question-{language}.png"))
     journey.answer(WORDS)
     journey.send_too_much_then_shorten(WORDS)
     journey.leave_and_come_back(link)
@@ -40,7 +36,7 @@ def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, languag
         "send", "come back after sending"]
 
 
-@pytest.mark.parametrize("language", _languages("en_GB", "ar"))
+@pytest.mark.parametrize("language", language_params("en_GB", "ar"))
 def test_the_keyboard_alone_reaches_send_with_focus_always_visible(phone, live_server, language):
     page, gates = phone(language)
     link = live_server.link(language=language)
@@ -57,7 +53,6 @@ def test_the_keyboard_alone_reaches_send_with_focus_always_visible(phone, live_s
 
 def test_without_javascript_the_journey_completes(phone, live_server):
     page, gates = phone("en_GB", java_script_enabled=False)
-    gates.javascript = False
     link = live_server.link()
     journey = ChildJourney(page, gates)
 
