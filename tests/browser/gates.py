@@ -199,9 +199,18 @@ def describe_violations(violations: list[dict]) -> str:
         for v in violations)
 
 
-FOCUSED_STYLE = """() => {
+# After each Tab: the focused element's look, and how the element focused before it looks
+# now that focus has left it (to tell a focus ring from a shadow it always has).
+FOCUS_STEP = """() => {
+  const look = (element) => {
+    const style = getComputedStyle(element);
+    return {boxShadow: style.boxShadow, background: style.backgroundColor};
+  };
+  const previous = window.__gatesLastFocused;
+  const before = previous ? look(previous) : null;
   const element = document.activeElement;
-  if (!element || element === document.body) return null;
+  if (!element || element === document.body) return {before, focused: null};
+  window.__gatesLastFocused = element;
   const style = getComputedStyle(element);
   let around = element.parentElement, surrounding = 'rgb(255, 255, 255)';
   for (; around; around = around.parentElement) {
@@ -210,17 +219,13 @@ FOCUSED_STYLE = """() => {
       surrounding = colour; break;
     }
   }
-  return {outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
-          outlineColor: style.outlineColor, boxShadow: style.boxShadow,
-          background: style.backgroundColor, surrounding: surrounding,
-          tag: element.tagName.toLowerCase(), type: element.type || '',
-          name: element.name || '', text: (element.innerText || element.value || '').trim(),
-          isSubmit: element.matches('main button[type=submit], main input[type=submit]')};
-}"""
-
-UNFOCUSED_STYLE = """(element) => {
-  const style = getComputedStyle(element);
-  return {boxShadow: style.boxShadow, background: style.backgroundColor};
+  const group = element.name ? document.getElementsByName(element.name) : [];
+  return {before, focused: {
+    outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+    outlineColor: style.outlineColor, ...look(element), surrounding,
+    tag: element.tagName.toLowerCase(), type: element.type || '', name: element.name || '',
+    unanswered: [...group].every(input => !input.checked) && !element.value,
+    isPrimary: element.matches('main .button[type=submit], main a.button')}};
 }"""
 
 

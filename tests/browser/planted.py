@@ -78,7 +78,7 @@ def focus_hidden_css():
 @bp.get("/no-visible-focus")
 def no_visible_focus():
     body = ('<link rel="stylesheet" href="/_planted/focus-hidden.css">'
-            '<form method="post"><button type="submit">Send</button></form>')
+            '<form method="post"><button class="button" type="submit">Send</button></form>')
     return render_template_string(PAGE, body=body)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.gates import GateFailed
-from tests.browser.journeys import keyboard_to_send
+from tests.browser.journeys import keyboard_to_primary
 
 
 def _visit(phone, live_server, path: str):
@@ -43,4 +43,4 @@ def test_the_heavy_image_page_is_light_itself_and_heavy_in_all(phone, live_serve
 def test_focus_that_cannot_be_seen_is_caught(phone, live_server):
     page, gates = _visit(phone, live_server, "no-visible-focus")
     with pytest.raises(GateFailed, match="no visible focus"):
-        keyboard_to_send(page, gates, "words")
+        keyboard_to_primary(page, gates, "words")
