@@ -14,17 +14,22 @@ REQUIRED = ("en_GB", "ar", "ti")
 WORDS = "I would like to see my brother more often."
 
 
-@pytest.mark.parametrize("language", language_params(*REQUIRED))
-def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, screenshots,
-                                                     language):
+def _first_question(phone, live_server, screenshots, language: str):
+    """A child opens their link and starts; their first question is photographed."""
     page, gates = phone(language)
     link = live_server.link(language=language)
     journey = ChildJourney(page, gates, language)
-
     journey.open_link(link)
     journey.start()
     # For people to look at: the first question on a phone, in each language.
     page.screenshot(path=str(screenshots / f"first-question-{language}.png"))
+    return journey, gates, link
+
+
+@pytest.mark.parametrize("language", language_params(*REQUIRED))
+def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, screenshots,
+                                                     language):
+    journey, gates, link = _first_question(phone, live_server, screenshots, language)
     journey.answer_questions(WORDS, how_many=2)
     journey.leave_and_come_back(link)
     journey.back_shows_the_last_answer()
@@ -48,13 +53,7 @@ def test_every_kind_of_page_of_the_childs_journey_in_every_other_language(
         phone, live_server, screenshots, language):
     """The whole journey, page after page, runs in REQUIRED; in every other shipped language
     each kind of page passes the gates, so the run stays within its time."""
-    page, gates = phone(language)
-    link = live_server.link(language=language)
-    journey = ChildJourney(page, gates, language)
-
-    journey.open_link(link)
-    journey.start()
-    page.screenshot(path=str(screenshots / f"first-question-{language}.png"))
+    journey, _gates, link = _first_question(phone, live_server, screenshots, language)
     journey.write_too_much_then_shorten(WORDS)
     journey.go_to_check_answers()
     kinds = journey.visit_one_page_of_each_kind("young_person")
