@@ -31,13 +31,14 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from consult import web
+    from consult import assets, web
     from consult.participation import bp as participation_bp
     from consult.reports import bp as reports_bp
     from consult.rights import bp as rights_bp
     from consult.staff import bp as staff_bp
 
     web.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(participation_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(rights_bp)

@@ -6,6 +6,7 @@ import gzip
 
 from sqlalchemy import select
 
+from consult import assets
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.models import ResponseDraft
@@ -38,9 +39,11 @@ def _opened(client):
 def test_a_question_page_loads_the_script_and_hides_listen_until_a_voice_exists(client):
     page = _opened(client).get("/your-say/questions/went_well")
 
-    assert '<script src="/static/js/enhance.js" defer></script>' in page.html
+    # Named by its content (consult/assets.py), so phones may keep it for a year.
+    src = "/static/" + assets.hashed_name(SCRIPT.parents[1], "js/enhance.js")
+    assert f'<script src="{src}" defer></script>' in page.html
     assert 'hidden data-listen-lang="en-GB">Listen</button>' in page.html
-    assert client.get("/static/js/enhance.js").status_code == 200
+    assert client.get(src).status_code == 200
 
 
 def _save(client, person, data):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from consult import assets
+from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.models import (
     ConsultedRole,
@@ -46,7 +48,9 @@ def test_the_pre_meeting_view_has_everyones_views_preferences_and_requests(clien
     assert "my football" in html and "settled well" in html and "private words" in html
     assert "Would you like to come to your review meeting?" in html  # meeting preferences
     assert "Advocate: new since" in html
-    assert 'media="print"' in html and "print.css" in html
+    # By its content-hashed name (consult/assets.py).
+    print_css = assets.hashed_name(PROJECT_ROOT / "consult" / "static", "css/print.css")
+    assert 'media="print"' in html and f"/static/{print_css}" in html
 
 
 def test_a_social_worker_never_sees_only_for_iro_text_before_the_meeting(client, app):

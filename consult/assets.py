@@ -1,0 +1,103 @@
+"""Static files for phones on prepaid data: compressed, named by their content, kept a year.
+
+Flask-Compress compresses every text response, pages and static files alike (brotli or
+gzip, whichever the browser accepts). A static file's URL carries a hash of its content
+(`/static/css/app.1a2b3c4d5e6f.css`), so a browser may keep it for a year without ever
+asking again: a changed file gets a new name, and the page that names it is never cached.
+
+Why not Flask-Static-Digest: it hashes and compresses at build time, in a separate step
+that every checkout, test run and deployment would have to remember. The few files here
+are hashed when first linked instead, and re-hashed when they change on disk, so a fresh
+checkout and the tests need no build step and an edited stylesheet never goes stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, abort, current_app
+from flask_compress import Compress
+
+ONE_YEAR = 365 * 24 * 60 * 60
+IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
+# A file asked for by its plain name may change under that name: check back every time.
+REVALIDATE = "no-cache"
+
+_HASHED_NAME = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<suffix>\.[^./]+)$")
+
+compress = Compress()
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, _modified_ns: int, _size: int) -> str:
+    # Keyed on the modification time and size, so an edited file is hashed afresh.
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def content_digest(static_folder: Path, filename: str) -> str | None:
+    """The first 12 hex digits of the file's SHA-256, or None when there is no such file."""
+    path = (static_folder / filename).resolve()
+    if not path.is_relative_to(static_folder.resolve()) or not path.is_file():
+        return None
+    stat = path.stat()
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+def hashed_name(static_folder: Path, filename: str) -> str:
+    """'css/app.css' -> 'css/app.1a2b3c4d5e6f.css'; unknown files keep their name."""
+    digest = content_digest(static_folder, filename)
+    if digest is None:
+        return filename
+    stem, dot, suffix = filename.rpartition(".")
+    if not dot or "/" in suffix:
+        return filename
+    return f"{stem}.{digest}.{suffix}"
+
+
+def plain_name(filename: str) -> tuple[str, str | None]:
+    """'css/app.1a2b3c4d5e6f.css' -> ('css/app.css', '1a2b3c4d5e6f'); else (filename, None)."""
+    match = _HASHED_NAME.match(filename)
+    if match is None:
+        return filename, None
+    return match["stem"] + match["suffix"], match["digest"]
+
+
+def _static_folder() -> Path:
+    return Path(current_app.static_folder or "")
+
+
+def serve_static(filename: str):
+    """Serves a hashed name for a year; a plain name is served too, but checked each time."""
+    folder = _static_folder()
+    plain, digest = plain_name(filename)
+    if digest is not None and content_digest(folder, plain) != digest:
+        # A name from before the file changed: serving today's file under it would let
+        # browsers keep the wrong content for a year.
+        abort(404)
+    response = current_app.send_static_file(plain)
+    # Read whole (the files are small), so it is compressed in one piece with a length.
+    response.direct_passthrough = False
+    response.make_sequence()
+    response.headers["Cache-Control"] = IMMUTABLE if digest is not None else REVALIDATE
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.static_folder is None:
+        return
+    # Pages are compressed too, although they hold a CSRF token: a BREACH attacker needs to
+    # reflect their own text into the page beside the token and watch many sizes, and the
+    # token Flask-WTF prints changes every second.
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+
+    @app.url_defaults
+    def static_url_carries_content_hash(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            values["filename"] = hashed_name(Path(app.static_folder or ""), values["filename"])
+
+    app.view_functions["static"] = serve_static

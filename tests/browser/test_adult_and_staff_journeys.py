@@ -1,0 +1,53 @@
+"""A foster carer's journey and an IRO's, through the same gates as the child's."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult.models import InviteeRole
+from tests.browser.journeys import AdultJourney, ChildJourney, IroJourney
+from tests.browser.server import shipped_locales
+
+WORDS = "Amanuel is settled and doing well at school."
+
+
+@pytest.mark.parametrize("language", shipped_locales())
+def test_a_foster_carer_gives_their_views(phone, live_server, language):
+    page, gates = phone(language)
+    journey = AdultJourney(page, gates, language)
+
+    journey.open_link(live_server.link(InviteeRole.FOSTER_CARER, language))
+    journey.start()
+    if language == "en_GB":
+        journey.answer_questions(WORDS)
+    else:
+        # Page after page in English. In the other languages, to keep the run short, the
+        # pages only adults see; their question pages are the children's template, which
+        # the child's journey checks in every language.
+        journey.go_to_check_answers()
+    journey.send()
+
+    assert gates.checked[-1] == "send"
+
+
+def test_an_iro_signs_in_and_reads_the_childs_views_before_the_meeting(phone, live_server):
+    login, child_link = live_server.iro_with_child_link()
+    child_page, child_gates = phone()
+    child = ChildJourney(child_page, child_gates)
+    child.open_link(child_link)
+    child.start()
+    child.write_words_then_check("Please can my review be after school.")
+    child.send()
+
+    # IROs work at a desk: a laptop's screen.
+    page, gates = phone(viewport={"width": 1280, "height": 800}, is_mobile=False,
+                        has_touch=False, device_scale_factor=1)
+    iro = IroJourney(page, gates)
+    iro.sign_in(live_server.url, login.email, login.password)
+    iro.open_child("Layla")
+    iro.open_review()
+    iro.open_pre_meeting_view()
+
+    assert "Please can my review be after school." in page.inner_text("main")
+    assert gates.checked == ["open sign-in", "sign in", "open the child", "open the review",
+                             "open the pre-meeting view"]

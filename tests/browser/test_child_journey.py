@@ -1,0 +1,111 @@
+"""The child's journey on a phone, in every shipped language, through every gate."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.journeys import THANK_YOU, ChildJourney, keyboard_journey
+from tests.browser.server import language_params, shipped_locales
+
+# The journey must run in these at least; any other shipped language runs too.
+REQUIRED = ("en_GB", "ar", "ti")
+WORDS = "I would like to see my brother more often."
+
+
+def _first_question(phone, live_server, screenshots, language: str):
+    """A child opens their link and starts; their first question is photographed."""
+    page, gates = phone(language)
+    link = live_server.link(language=language)
+    journey = ChildJourney(page, gates, language)
+    journey.open_link(link)
+    journey.start()
+    # For people to look at: the first question on a phone, in each language.
+    page.screenshot(path=str(screenshots / f"first-question-{language}.png"))
+    return journey, gates, link
+
+
+@pytest.mark.parametrize("language", language_params(*REQUIRED))
+def test_a_child_answers_leaves_comes_back_and_sends(phone, live_server, screenshots,
+                                                     language):
+    journey, gates, link = _first_question(phone, live_server, screenshots, language)
+    journey.answer_questions(WORDS, how_many=2)
+    journey.leave_and_come_back(link)
+    journey.back_shows_the_last_answer()
+    journey.write_too_much_then_shorten(WORDS)
+    journey.answer_questions(WORDS)
+    journey.check_answers(WORDS)
+    journey.send()
+    journey.ask_for_an_independent_visitor("Someone to go to football with.")
+    journey.come_back_after_sending(link, WORDS)
+
+    assert gates.checked[:2] == ["open the link", "start"]
+    assert sum(step.startswith("question ") for step in gates.checked) > 20
+    assert {"come back by the link", "back", "write too much"} <= set(
+        gates.checked)
+    assert gates.checked[-4:] == ["send", "ask for help", "ask for an independent visitor",
+                                  "come back after sending"]
+
+
+@pytest.mark.parametrize("language", [code for code in shipped_locales() if code not in REQUIRED])
+def test_every_kind_of_page_of_the_childs_journey_in_every_other_language(
+        phone, live_server, screenshots, language):
+    """The whole journey, page after page, runs in REQUIRED; in every other shipped language
+    each kind of page passes the gates, so the run stays within its time."""
+    journey, _gates, link = _first_question(phone, live_server, screenshots, language)
+    journey.write_too_much_then_shorten(WORDS)
+    journey.go_to_check_answers()
+    kinds = journey.visit_one_page_of_each_kind("young_person")
+    journey.send()
+    journey.come_back_after_sending(link, WORDS)
+
+    assert len(kinds) >= 5
+
+
+def test_the_keyboard_alone_reaches_send_with_focus_always_visible(phone, live_server):
+    page, gates = phone()
+    ChildJourney(page, gates).open_link(live_server.link())
+
+    pages = keyboard_journey(page, gates, WORDS, until=THANK_YOU)
+
+    assert len(pages) > 3
+    assert all(visited[0] == "a[]" for visited in pages), "each first Tab reaches the skip link"
+    assert any("input[radio]" in visited for visited in pages)
+    assert any("textarea[textarea]" in visited for visited in pages)
+
+
+def test_without_javascript_a_younger_childs_whole_journey_completes(phone, live_server):
+    page, gates = phone("en_GB", java_script_enabled=False)
+    link = live_server.link(age=9)
+    journey = ChildJourney(page, gates)
+
+    journey.open_link(link)
+    journey.start()
+    journey.answer_questions(WORDS, how_many=2)
+    journey.leave_and_come_back(link)
+    journey.write_too_much_then_shorten(WORDS)
+    journey.answer_questions(WORDS)
+    journey.check_answers(WORDS)
+    journey.send()
+
+    assert sum(step.startswith("question ") for step in gates.checked) > 10
+    assert gates.checked[-1] == "send"
+
+
+def test_static_files_reach_the_phone_compressed_with_hashed_names_and_kept_a_year(
+        phone, live_server):
+    page, gates = phone()
+    ChildJourney(page, gates).open_link(live_server.link())
+
+    transfers = list(gates.network.transfers.values())
+    document = [t for t in transfers if t.resource_type == "Document"][-1]
+    stylesheets = [t for t in transfers if t.resource_type == "Stylesheet"]
+
+    assert document.headers["content-encoding"] in ("br", "gzip")
+    assert document.headers["cache-control"] == "no-store"
+    assert stylesheets
+    for stylesheet in stylesheets:
+        assert re.search(r"/static/.+\.[0-9a-f]{12}\.css$", stylesheet.url), stylesheet.url
+        assert stylesheet.headers["content-encoding"] in ("br", "gzip")
+        assert stylesheet.headers["cache-control"] == "public, max-age=31536000, immutable"
