@@ -27,6 +27,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,7 +69,8 @@ def app_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
 @contextmanager
 def scratch_database(postgres_url: str) -> Iterator[str]:
     name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    # No pool: a fault run restarts the server under it.
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)

@@ -228,6 +228,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=64,
                         help="people going through journeys at once in the mixed load")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     redis_url = None if args.redis_url == "none" else args.redis_url
 
     # Journeys take about 3.8 requests each, 90 % of them use a link; a margin on top.
