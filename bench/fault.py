@@ -188,7 +188,8 @@ def main() -> int:
     print(f"\nRequests: {len(timeline.requests)}; outage (restart to /readyz 200) from "
           f"{start:.1f} s to {end:.1f} s ({end - start:.1f} s)")
     print(f"During the outage: {len(inside)} requests, "
-          f"{sum(1 for r in inside if r[2] == 503)} friendly 503 pages")
+          f"{sum(1 for r in inside if r[2] == 503)} friendly 503 pages, of which "
+          f"{sum(1 for r in inside if r[2] == 503 and r[1] == 'answer')} to an answer being sent")
     print(f"Children told 'sent': {timeline.told_sent}; responses stored: {stored}; "
           f"gave up: {timeline.gave_up}")
     print("\nChecks")
