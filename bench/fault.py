@@ -35,6 +35,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+from harness import check  # noqa: E402
 
 DEFAULT_RESTART = ("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart")
 # The unavailable page, and the questionnaire kept on screen when an answer was not saved.
@@ -149,15 +150,9 @@ async def fault_run(base: str, tokens: list[str], args) -> Timeline:
     return timeline
 
 
-def check(goal: str, holds: bool) -> bool:
-    print(f"  {'PASS' if holds else 'FAIL'}  {goal}")
-    return holds
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--postgres-url", default=harness.DEFAULT_POSTGRES_URL)
     parser.add_argument("--restart-command", default=DEFAULT_RESTART)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--workers", type=int, default=None)

@@ -46,6 +46,7 @@ from consult.models import (  # noqa: E402
 )
 from consult.staff import passwords  # noqa: E402
 
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = secrets.token_hex(32)
 IRO_PASSWORD = "bench password that is long enough"
 CHILDREN_PER_IRO = 60  # a full-time IRO's caseload, about 50 to 70 children
@@ -244,3 +245,8 @@ def browser(address: str) -> aiohttp.ClientSession:
 
 def address(n: int) -> str:
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+def check(goal: str, holds: bool) -> bool:
+    print(f"  {'PASS' if holds else 'FAIL'}  {goal}")
+    return holds

@@ -35,6 +35,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+from harness import check  # noqa: E402
 
 CHILD_ANSWERS = {"home_feeling": ("very_happy", "happy", "okay", "sad", "very_sad"),
                  "attend_meeting": ("yes", "no", "not_sure")}
@@ -205,15 +206,9 @@ async def mixed_load(base: str, seed: harness.Seed, rate: float, seconds: float,
         await asyncio.gather(*(session.close() for session, _email in iro_browsers))
 
 
-def check(goal: str, holds: bool) -> bool:
-    print(f"  {'PASS' if holds else 'FAIL'}  {goal}")
-    return holds
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    parser.add_argument("--postgres-url", default=harness.DEFAULT_POSTGRES_URL,
                         help="a PostgreSQL server; the run makes and drops its own database")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10",
                         help="rate-limit storage, as in production; 'none' for memory")
