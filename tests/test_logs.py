@@ -74,7 +74,7 @@ def test_an_error_is_one_json_line_with_the_request_id_and_no_secrets(json_log):
 def test_what_a_child_wrote_never_reaches_the_log(json_log):
     client = make_app(UNREACHABLE_DATABASE).test_client()
 
-    client.post("/your-say", data={"talk_about": "I miss my brother Yonas"})
+    client.post("/your-say/questions/went_well", data={"went_well": "I miss my brother Yonas"})
 
     assert "Yonas" not in json.dumps(json_log())
 

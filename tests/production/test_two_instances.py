@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import httpx
@@ -82,15 +83,23 @@ def test_a_child_who_starts_on_one_instance_finishes_on_the_other(instances, see
     a, b = instances
     with _browser() as browser:
         opened = browser.get(a.url + f"/start/{seeded['tokens'][0]}")
-        page = browser.get(b.url + "/your-say")
-        sent = browser.post(a.url + "/your-say", data={
-            "csrf_token": csrf_token(page.text), "home_feeling": "happy"})
+        resumed = browser.get(b.url + "/your-say")
+        start = browser.get(a.url + "/your-say/start")
+        first = re.search(r'href="(/your-say/questions/[^"]+)"', start.text).group(1)
+        question = browser.get(b.url + first)
+        skipped = browser.post(a.url + first, data={
+            "csrf_token": csrf_token(question.text), "action": "skip"})
+        check = browser.get(b.url + "/your-say/check")
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', check.text).group(1)
+        sent = browser.post(a.url + "/your-say/send", data={
+            "csrf_token": csrf_token(check.text), "idempotency_key": key})
         thanks = browser.get(b.url + "/your-say/thank-you")
 
     assert (opened.status_code, opened.headers["Location"]) == (303, "/your-say")
-    assert page.status_code == 200
-    assert sent.status_code == 303, sent.text[:3000]
-    assert sent.headers["Location"] == "/your-say/thank-you"
+    assert (resumed.status_code, resumed.headers["Location"]) == (303, "/your-say/start")
+    assert [start.status_code, question.status_code, check.status_code] == [200, 200, 200]
+    assert skipped.status_code == 303
+    assert (sent.status_code, sent.headers["Location"]) == (303, "/your-say/thank-you")
     assert thanks.status_code == 200
     app = make_app(production_database)
     with app.app_context():
