@@ -4,6 +4,7 @@ The app reads its own settings from the environment (README, "Configuration"); t
 the server's. Each can be overridden on the command line or in GUNICORN_CMD_ARGS.
 """
 
+import logging
 import multiprocessing
 import os
 
@@ -29,5 +30,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Several instances may share a host; gunicornc's one control socket per user would clash.
 control_socket_disable = True
 
+# Should a log line ever fail to format, logging would print the record's arguments to
+# stderr, and gunicorn's access arguments hold every request header, cookies included.
+logging.raiseExceptions = False
 logconfig_dict = gunicorn_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
 access_log_format = "%(m)s %(U)s %(s)s"

@@ -6,7 +6,7 @@
         --restart-command "runuser -u postgres -- \
             /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pg -l /tmp/pg/log restart -m fast -w"
 
-Children go through their journey (open link, question page, answer, thank you) at
+Children go through their journey (open link, start, each question, check, send) at
 --rate requests a second while, --restart-after seconds in, the restart command runs.
 A probe asks /readyz every 100 ms to time the outage. A child who meets a 503 does what
 the page asks: tries again a second later. The run checks that
@@ -38,8 +38,9 @@ import harness  # noqa: E402
 from harness import check  # noqa: E402
 
 DEFAULT_RESTART = ("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart")
-# The unavailable page, and the questionnaire kept on screen when an answer was not saved.
-FRIENDLY = ("Sorry, the service is unavailable", "Your answers were not sent")
+# The unavailable page, and the journey's own pages kept on screen when a save failed.
+FRIENDLY = ("Sorry, the service is unavailable", "Your answer was not saved",
+            "Your answers were not sent")
 
 
 @dataclass
@@ -62,22 +63,24 @@ class Run:
         await asyncio.sleep(max(0.0, due - loop.time()))
 
     async def step(self, session, kind: str, method: str, path: str, expected: int,
-                   **kwargs) -> str | None:
+                   **kwargs) -> tuple[str, str] | None:
         """One step, repeated a second later while the service is unavailable."""
         loop = asyncio.get_running_loop()
         for _attempt in range(60):
             await self.slot()
+            location = ""
             try:
                 async with session.request(method, self.base + path, allow_redirects=False,
                                            **kwargs) as response:
                     body = await response.text()
                     status = response.status
+                    location = response.headers.get("Location", "")
             except (aiohttp.ClientError, TimeoutError):
                 status, body = 0, ""
             friendly = status == 503 and any(text in body for text in FRIENDLY)
             self.timeline.requests.append((loop.time(), kind, status, friendly))
             if status == expected:
-                return body
+                return body, location
             if status != 503:
                 return None
             await asyncio.sleep(1)
@@ -88,12 +91,26 @@ class Run:
         async with harness.browser(harness.address(number)) as session:
             if await self.step(session, "open link", "GET", f"/start/{token}", 303) is None:
                 return
-            page = await self.step(session, "question page", "GET", "/your-say", 200)
-            if page is None:
+            start = await self.step(session, "start page", "GET", "/your-say/start", 200)
+            if start is None:
                 return
-            sent = await self.step(session, "answer", "POST", "/your-say", 303, data={
-                "csrf_token": harness.csrf_token(page), "home_feeling": "happy",
-                "talk_about": "Fault run answer."})
+            path = harness.first_question(start[0])
+            while path.startswith("/your-say/questions/"):
+                page = await self.step(session, "question page", "GET", path, 200)
+                if page is None:
+                    return
+                moved = await self.step(session, "answer", "POST", path, 303, data={
+                    "csrf_token": harness.csrf_token(page[0]), "action": "next",
+                    **harness.answers_for(page[0])})
+                if moved is None:
+                    return
+                path = moved[1]
+            check = await self.step(session, "check answers", "GET", "/your-say/check", 200)
+            if check is None:
+                return
+            sent = await self.step(session, "send", "POST", "/your-say/send", 303, data={
+                "csrf_token": harness.csrf_token(check[0]),
+                "idempotency_key": harness.idempotency_key(check[0])})
             if sent is not None:
                 self.timeline.told_sent += 1
                 await self.step(session, "thank you", "GET", "/your-say/thank-you", 200)
@@ -101,6 +118,7 @@ class Run:
 
 async def probe_readiness(base: str, timeline: Timeline, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
+    seen_down = False
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
         while not stop.is_set():
             try:
@@ -108,7 +126,9 @@ async def probe_readiness(base: str, timeline: Timeline, stop: asyncio.Event) ->
                     ready = response.status == 200
             except (aiohttp.ClientError, TimeoutError):
                 ready = False
-            if timeline.outage_start is not None and timeline.outage_end is None and ready:
+            if timeline.outage_start is not None and not ready:
+                seen_down = True
+            if seen_down and timeline.outage_end is None and ready:
                 timeline.outage_end = loop.time()
             await asyncio.sleep(0.1)
 
@@ -160,14 +180,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=40, help="length of the run")
     parser.add_argument("--restart-after", type=float, default=12)
     parser.add_argument("--people", type=int, default=16, help="children at a time")
+    parser.add_argument("--server-log", type=Path, default=None,
+                        help="keep gunicorn's JSON log in this file")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
 
-    journeys = int(args.rate * args.seconds / 3) + 100
+    journeys = int(args.rate * args.seconds / 6) + 100
     with harness.scratch_database(args.postgres_url) as database_url:
         seed = harness.migrate_and_seed(database_url, journeys)
         env = harness.app_environment(database_url, args.redis_url)
-        with harness.gunicorn("consult:create_app()", env, args.workers) as base:
+        with harness.gunicorn("consult:create_app()", env, args.workers,
+                              log_path=args.server_log) as base:
             before = harness.count_responses(database_url)
             timeline = asyncio.run(fault_run(base, seed.child_tokens, args))
             stored = harness.count_responses(database_url) - before
@@ -182,9 +205,10 @@ def main() -> int:
     unavailable = sum(1 for r in timeline.requests if r[2] == 503)
     print(f"\nRequests: {len(timeline.requests)}; outage (restart to /readyz 200) from "
           f"{start:.1f} s to {end:.1f} s ({end - start:.1f} s)")
+    saving = sum(1 for r in inside if r[2] == 503 and r[1] in ("answer", "send"))
     print(f"During the outage: {len(inside)} requests, "
           f"{sum(1 for r in inside if r[2] == 503)} friendly 503 pages, of which "
-          f"{sum(1 for r in inside if r[2] == 503 and r[1] == 'answer')} to an answer being sent")
+          f"{saving} to an answer or a send")
     print(f"Children told 'sent': {timeline.told_sent}; responses stored: {stored}; "
           f"gave up: {timeline.gave_up}")
     print("\nChecks")

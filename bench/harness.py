@@ -250,3 +250,28 @@ def address(n: int) -> str:
 def check(goal: str, holds: bool) -> bool:
     print(f"  {'PASS' if holds else 'FAIL'}  {goal}")
     return holds
+
+
+# The journey's pages, read as a browser would: one question per page, then check and send.
+_FIRST_QUESTION = re.compile(r'href="(/your-say/questions/[^"]+)"')
+_CHOICE = re.compile(r'<input class="choice__input" type="(?:radio|checkbox)" [^>]*'
+                     r'name="([^"]+)" value="([^"]+)"')
+_TEXT = re.compile(r'<textarea [^>]*name="([^"]+)"')
+_IDEMPOTENCY_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+
+def first_question(start_page: str) -> str:
+    return _FIRST_QUESTION.search(start_page).group(1)
+
+
+def answers_for(question_page: str) -> dict[str, str]:
+    """The first choice offered, or a sentence for a text question."""
+    answers = {name: "Bench answer: things are fine, thank you."
+               for name in _TEXT.findall(question_page)}
+    for name, value in _CHOICE.findall(question_page):
+        answers.setdefault(name, value)
+    return answers
+
+
+def idempotency_key(check_page: str) -> str:
+    return _IDEMPOTENCY_KEY.search(check_page).group(1)

@@ -9,9 +9,10 @@
    the same gunicorn configuration, workers and JSON access log), then to the child's
    question page. Goal: the question page reaches at least half the ceiling's throughput.
 2. Mixed load, open loop at --rate requests a second for --soak-seconds: children answering
-   (open link, question page, answer, thank you), carers sending their form (the same
-   steps), IROs opening their dashboard and a review. Latency is measured from the moment
-   each request was due, so a slow server cannot hide its queue (coordinated omission).
+   (open link, start page, then each question's page and answer, check answers, send,
+   thank you), carers sending their form (the same steps), IROs opening their dashboard
+   and a review. Latency is measured from the moment each request was due, so a slow
+   server cannot hide its queue (coordinated omission).
    Goals: p95 at most 50 ms; no errors; every answer sent is stored exactly once.
 
 The client is a small asyncio program on aiohttp, not locust: one process and a few lines
@@ -37,10 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import check  # noqa: E402
 
-CHILD_ANSWERS = {"home_feeling": ("very_happy", "happy", "okay", "sad", "very_sad"),
-                 "attend_meeting": ("yes", "no", "not_sure")}
-CARER_ANSWERS = {"child_doing": ("well", "mixed", "not_well", "not_sure"),
-                 "attend_meeting": ("yes", "no", "not_sure")}
 JOURNEY_WEIGHTS = {"child": 6, "carer": 3, "iro": 1}
 
 
@@ -77,7 +74,8 @@ class Mixed:
     people: int = 0
 
     async def request(self, kind: str, session: aiohttp.ClientSession, method: str, path: str,
-                      expected: int, **kwargs) -> str | None:
+                      expected: int, **kwargs) -> tuple[str, str] | None:
+        """(body, Location) when the status is the expected one, else None."""
         due = await self.pacer.slot()
         if due is None:
             raise Finished
@@ -90,9 +88,12 @@ class Mixed:
             self.figures.failed(kind, error)
             return None
         self.figures.record(kind, loop.time() - due, response.status, expected)
-        return body if response.status == expected else None
+        if response.status != expected:
+            return None
+        return body, response.headers.get("Location", "")
 
-    async def answer(self, who: str, tokens: list[str], answers: dict, text_field: str) -> None:
+    async def answer(self, who: str, tokens: list[str]) -> None:
+        """Open the link, answer every question on its own page, check, send."""
         if not tokens:
             raise Finished
         token = tokens.pop()
@@ -101,13 +102,28 @@ class Mixed:
             if await self.request(f"{who}: open link", session, "GET", f"/start/{token}",
                                   303) is None:
                 return
-            page = await self.request(f"{who}: question page", session, "GET", "/your-say", 200)
-            if page is None:
+            start = await self.request(f"{who}: start page", session, "GET", "/your-say/start",
+                                       200)
+            if start is None:
                 return
-            form = {key: random.choice(values) for key, values in answers.items()}
-            form[text_field] = "Bench answer: things are fine, thank you."
-            sent = await self.request(f"{who}: answer", session, "POST", "/your-say", 303,
-                                      data={"csrf_token": harness.csrf_token(page), **form})
+            path = harness.first_question(start[0])
+            while path.startswith("/your-say/questions/"):
+                page = await self.request(f"{who}: question page", session, "GET", path, 200)
+                if page is None:
+                    return
+                sent = await self.request(f"{who}: answer", session, "POST", path, 303, data={
+                    "csrf_token": harness.csrf_token(page[0]), "action": "next",
+                    **harness.answers_for(page[0])})
+                if sent is None:
+                    return
+                path = sent[1]
+            check = await self.request(f"{who}: check answers", session, "GET",
+                                       "/your-say/check", 200)
+            if check is None:
+                return
+            sent = await self.request(f"{who}: send", session, "POST", "/your-say/send", 303,
+                                      data={"csrf_token": harness.csrf_token(check[0]),
+                                            "idempotency_key": harness.idempotency_key(check[0])})
             if sent is not None:
                 self.answers_sent += 1
                 await self.request(f"{who}: thank you", session, "GET", "/your-say/thank-you",
@@ -126,10 +142,9 @@ class Mixed:
             while True:
                 kind = random.choices(kinds, weights)[0]
                 if kind == "child":
-                    await self.answer("child", self.seed.child_tokens, CHILD_ANSWERS,
-                                      "talk_about")
+                    await self.answer("child", self.seed.child_tokens)
                 elif kind == "carer":
-                    await self.answer("carer", self.seed.carer_tokens, CARER_ANSWERS, "views")
+                    await self.answer("carer", self.seed.carer_tokens)
                 else:
                     await self.iro()
         except Finished:
@@ -190,7 +205,9 @@ async def peak_question_page(base: str, tokens: list[str], clients: int, seconds
                                    allow_redirects=False) as opened:
                 if opened.status != 303:
                     raise SystemExit(f"opening a child's link gave {opened.status}")
-        return await closed_loop(base + "/your-say", sessions, seconds, "child question page")
+            async with session.get(base + "/your-say/start") as start:
+                first = harness.first_question(await start.text())
+        return await closed_loop(base + first, sessions, seconds, "child question page")
     finally:
         await asyncio.gather(*(session.close() for session in sessions))
 
@@ -226,8 +243,8 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)
     redis_url = None if args.redis_url == "none" else args.redis_url
 
-    # Journeys take about 3.8 requests each, 90 % of them use a link; a margin on top.
-    journeys = int(args.rate * args.soak_seconds / 3.4) + args.clients + 100
+    # A journey through a form takes 10 requests or more; a margin on top.
+    journeys = int(args.rate * args.soak_seconds / 6) + args.clients + 100
     print(f"Have Your Say load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     with harness.scratch_database(args.postgres_url) as database_url:

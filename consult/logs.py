@@ -71,15 +71,19 @@ class AccessJsonFormatter(JsonFormatter):
         atoms = record.args if isinstance(record.args, Mapping) else None
         if atoms is None:
             return
-        path = redact_secret_links(atoms["U"])
+        # Gunicorn leaves atoms empty (None) on its own error responses.
+        path = redact_secret_links(str(atoms["U"] or "-"))
+        status = str(atoms["s"] or "-")
         log_record.update({
-            "message": f"{atoms['m']} {path} {atoms['s']}",
+            "message": f"{atoms['m']} {path} {status}",
             "method": atoms["m"],
             "path": path,
-            "status": int(atoms["s"]),
-            "bytes": 0 if atoms["B"] == "-" else int(atoms["B"]),
-            "duration_ms": round(int(atoms["D"]) / 1000, 1),
-            "request_id": None if atoms[_REQUEST_ID_ATOM] == "-" else atoms[_REQUEST_ID_ATOM],
+            "status": int(status) if status.isdigit() else None,
+            "bytes": int(atoms["B"]) if str(atoms["B"]).isdigit() else 0,
+            "duration_ms": round(int(atoms["D"]) / 1000, 1) if str(atoms["D"]).isdigit()
+            else None,
+            "request_id": None if atoms[_REQUEST_ID_ATOM] in ("-", None)
+            else atoms[_REQUEST_ID_ATOM],
         })
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from consult.extensions import db
@@ -81,6 +81,19 @@ def init_app(app: Flask) -> None:
             # Pages hold children's names and words: no browser or proxy may keep a copy.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.teardown_appcontext
+    def end_session_even_if_the_database_just_went(_error: BaseException | None) -> None:
+        """Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later).
+
+        If the connection died after the view's last statement, the closing rollback
+        raises; the person has their page already, so it is logged, not turned into a 500.
+        """
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            db.session.registry.clear()
+            logger.warning("session closed on a lost connection: %s", type(error).__name__)
 
     @app.errorhandler(404)
     def not_found(_error: HTTPException):

@@ -112,3 +112,11 @@ def test_the_gunicorn_logging_configuration_is_valid():
     configurator = logging.config.DictConfigurator(config)
     assert configurator.configure_formatter(config["formatters"]["app"]).__class__ \
         is AppJsonFormatter
+
+
+def test_gunicorns_own_error_response_still_logs_one_clean_line():
+    line = _access_line(m="GET", U=None, s="500", B=0, D=339009,
+                        **{"{cookie}i": "session=secret-cookie"})
+
+    assert (line["message"], line["status"], line["path"]) == ("GET - 500", 500, "-")
+    assert "secret-cookie" not in json.dumps(line)
