@@ -67,3 +67,22 @@ def test_pages_work_again_by_themselves_once_the_database_is_back(app, client):
     assert client.get("/readyz").status_code == 200
     assert client.get("/your-say/start").status_code == 200
 
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_connection_lost_after_the_view_still_gives_the_page(app, client):
+    """The server going away between the view's last query and the closing rollback."""
+    def view():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        return "done", 200, {"Content-Type": "text/plain"}
+
+    app.add_url_rule("/lose-the-connection", "lose_the_connection", view)
+
+    response = client.get("/lose-the-connection")
+
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "done")
+    assert client.get("/readyz").status_code == 200
