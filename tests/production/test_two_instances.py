@@ -75,7 +75,7 @@ def test_the_sign_in_rate_limit_is_counted_across_both_instances(instances, seed
 
     assert statuses == [400] * 10
     assert limited.status_code == 429
-    assert "Too many tries in a short time" in limited.text
+    assert "Please wait before sending again" in limited.text
 
 
 def test_a_child_who_starts_on_one_instance_finishes_on_the_other(instances, seeded,
