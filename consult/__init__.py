@@ -24,8 +24,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         # The message names the variable to set; a traceback would only bury it.
         raise SystemExit(f"Have Your Say cannot start: {error}") from None
 
+    from consult import logs
     from consult.extensions import csrf, db, limiter, migrate
 
+    # First, so that every later hook, and any error it logs, sees the request id.
+    logs.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -43,6 +46,17 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(reports_bp)
+
+    from consult import health
+
+    app.register_blueprint(health.bp)
+    if app.config["PROXY_FIX_HOPS"]:
+        # Behind a reverse proxy: the client's address (which rate limits count by), scheme
+        # and host come from the proxy's X-Forwarded-* headers, trusted for that many hops.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from consult.cli import register_commands
 

@@ -60,6 +60,8 @@ SETTINGS = (
     Setting("ALERT_FROM_ADDRESS", None, "the From address of alerts; required with SMTP_HOST"),
     Setting("REPORT_SUPPRESSION_THRESHOLD", "5",
             "counts from 1 to one below this are hidden in managers' figures and every export"),
+    Setting("PROXY_FIX_HOPS", "0", "how many reverse proxies stand in front of the app; their "
+            "X-Forwarded-For/-Proto/-Host headers are trusted for that many hops, 0 trusts none"),
 )
 
 SMTP_SECURITY_MODES = ("starttls", "tls", "none")
@@ -81,6 +83,12 @@ def _positive_int(value: str, name: str) -> int:
     if number <= 0:
         raise ConfigError(f"{name} must be a whole number above 0, not {value!r}.")
     return number
+
+
+def _whole_number(value: str, name: str) -> int:
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -174,4 +182,5 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "SMTP_PASSWORD": values["SMTP_PASSWORD"] or None,
         "SMTP_TIMEOUT": _positive_int(values["SMTP_TIMEOUT"], "SMTP_TIMEOUT"),
         "ALERT_FROM_ADDRESS": values["ALERT_FROM_ADDRESS"] or None,
+        "PROXY_FIX_HOPS": _whole_number(values["PROXY_FIX_HOPS"], "PROXY_FIX_HOPS"),
     }

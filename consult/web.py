@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from consult.extensions import db
@@ -41,12 +42,23 @@ SECURITY_HEADERS = {
 _SECRET_IN_PATH = re.compile(r"(/start/|/staff/set-password/)[^\s\"?]+")
 
 
+def redact_secret_links(text: str) -> str:
+    return _SECRET_IN_PATH.sub(r"\1[redacted]", text)
+
+
 class RedactSecretLinks(logging.Filter):
     """Keeps link tokens out of access logs: a logged link would let its reader in."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, Mapping):
+            # Gunicorn's access atoms: redacted in place, so a JSON formatter can still
+            # read them field by field.
+            for key, value in record.args.items():
+                if isinstance(value, str):
+                    record.args[key] = redact_secret_links(value)
+            return True
         message = record.getMessage()
-        redacted = _SECRET_IN_PATH.sub(r"\1[redacted]", message)
+        redacted = redact_secret_links(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
@@ -70,6 +82,19 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.teardown_appcontext
+    def end_session_even_if_the_database_just_went(_error: BaseException | None) -> None:
+        """Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later).
+
+        If the connection died after the view's last statement, the closing rollback
+        raises; the person has their page already, so it is logged, not turned into a 500.
+        """
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            db.session.registry.clear()
+            logger.warning("session closed on a lost connection: %s", type(error).__name__)
+
     @app.errorhandler(404)
     def not_found(_error: HTTPException):
         return render_template("errors/not_found.html"), 404
@@ -85,6 +110,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error: HTTPException):
         return render_template("errors/too_large.html"), 413
+
+    @app.errorhandler(429)
+    def too_many_requests(_error: HTTPException):
+        return render_template("errors/too_many_requests.html"), 429
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

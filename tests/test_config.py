@@ -84,3 +84,24 @@ def test_an_unreadable_review_timetable_stops_the_app(tmp_path):
 def test_an_older_timetable_is_read_from_the_setting(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", REVIEW_TIMETABLE="28d,3m,6m")
     assert str(app.config["REVIEW_TIMETABLE"].first) == "28 days"
+
+
+@pytest.mark.parametrize("hops", ["-1", "one", "1.5"])
+def test_proxy_fix_hops_must_be_a_whole_number(tmp_path, hops):
+    with pytest.raises(ConfigError, match="PROXY_FIX_HOPS"):
+        load({"PROXY_FIX_HOPS": hops}, tmp_path)
+
+
+@pytest.mark.parametrize(("hops", "seen"), [("0", "127.0.0.1"), ("1", "203.0.113.7")])
+def test_forwarded_headers_are_trusted_only_behind_a_proxy(tmp_path, hops, seen):
+    from flask import request
+
+    app = create_app({"CONSULT_ENV": "testing", "SECRET_KEY": "x" * 40, "AUTO_MIGRATE": "0",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                      "PROXY_FIX_HOPS": hops})
+    app.add_url_rule("/address", "address", lambda: f"{request.remote_addr} {request.scheme}")
+
+    answer = app.test_client().get("/address", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+
+    assert answer == f"{seen} {'https' if hops == '1' else 'http'}"

@@ -272,9 +272,10 @@ def _read_page(html: str) -> _PageWords:
 
 
 def _public_rules(app: Flask, method: str):
+    # "health" holds the load balancer's JSON probes (/healthz, /readyz), not pages.
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         blueprint = rule.endpoint.rpartition(".")[0]
-        if rule.endpoint != "static" and blueprint != i18n.STAFF_BLUEPRINT and (
+        if rule.endpoint != "static" and blueprint not in (i18n.STAFF_BLUEPRINT, "health") and (
                 method in rule.methods):
             yield rule
 

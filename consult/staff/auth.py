@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 
 from consult import secret_links
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.models import StaffUser
 from consult.staff import accounts, bp
 from consult.staff.access import current_staff, end_all_sessions, sign_in
@@ -22,6 +22,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
+@limiter.limit("10 per minute", methods=["POST"])  # per address, shared by every instance
 def sign_in_page():
     form = SignInForm()
     failed = False

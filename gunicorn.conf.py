@@ -1,0 +1,37 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py`.
+
+The app reads its own settings from the environment (README, "Configuration"); these are
+the server's. Each can be overridden on the command line or in GUNICORN_CMD_ARGS.
+"""
+
+import logging
+import multiprocessing
+import os
+
+from consult.logs import gunicorn_logging
+
+wsgi_app = "consult:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: each request is short and waits mostly on PostgreSQL. The reverse proxy in
+# front buffers slow clients, so a worker is never held by a slow phone connection.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# A worker stuck for 30 s is killed and replaced; no page should take more than a second.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files on tmpfs: a container's overlay disk can stall them into false timeouts.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# Several instances may share a host; gunicornc's one control socket per user would clash.
+control_socket_disable = True
+
+# Should a log line ever fail to format, logging would print the record's arguments to
+# stderr, and gunicorn's access arguments hold every request header, cookies included.
+logging.raiseExceptions = False
+logconfig_dict = gunicorn_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+access_log_format = "%(m)s %(U)s %(s)s"
