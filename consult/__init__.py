@@ -34,7 +34,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from consult import assets, web
+    from consult import assets, encryption, web
     from consult.participation import bp as participation_bp
     from consult.reports import bp as reports_bp
     from consult.rights import bp as rights_bp
@@ -42,6 +42,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     web.init_app(app)
     assets.init_app(app)
+    encryption.init_app(app)
     app.register_blueprint(participation_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(rights_bp)

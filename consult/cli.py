@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app consult create-user` and `flask --app consult demo`."""
+"""Command-line tasks: create-user, demo, and the data-protection ones (keys, retention)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def register_commands(app: Flask) -> None:
     from consult.reports.cli import report_command
 
     app.cli.add_command(report_command)
+    app.cli.add_command(new_encryption_key_command)
+    app.cli.add_command(rotate_key_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("create-user")
@@ -58,11 +61,67 @@ def demo_command() -> None:
         raise click.ClickException("Demo data is never loaded in production.")
     loaded = load_demo(current_app.config["INVITATION_DAYS_AFTER_REVIEW"])
     db.session.commit()
-    click.echo("Demo data is ready. Staff accounts (passwords are new on every run):")
+    click.echo("Demo data is ready. Staff accounts (passwords are new on every run; add the "
+               "key to an authenticator app for the sign-in code):")
     for account in loaded.staff:
-        click.echo(f"  {account.role:<14} {account.email:<40} {account.password}")
+        click.echo(f"  {account.role:<14} {account.email:<40} {account.password:<20} "
+                   f"key {account.authenticator_key}")
     click.echo(f"Staff sign in at {external_url('staff.sign_in')}")
     click.echo("Invitation links (new on every run; the old ones stop working):")
     for link in loaded.links:
         click.echo(f"  {link.description}:")
         click.echo(f"    {external_url('participation.open_link', token=link.token)}")
+
+
+@click.command("new-encryption-key")
+def new_encryption_key_command() -> None:
+    """Print a new key for DATA_ENCRYPTION_KEYS (put it first, then run rotate-key)."""
+    from consult.encryption import new_key
+
+    click.echo(new_key())
+
+
+@click.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Re-encrypt every encrypted value with the first key in DATA_ENCRYPTION_KEYS."""
+    from consult import audit
+    from consult.encryption import rotate
+    from consult.models.encrypted import CIPHER
+
+    rewritten = rotate(current_app.extensions[CIPHER])
+    audit.record("encryption.rotated", values=rewritten)
+    db.session.commit()
+    click.echo(f"Re-encrypted {rewritten} values with the first key. Older keys can now be "
+               "removed from DATA_ENCRYPTION_KEYS.")
+
+
+@click.command("retention")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Delete for real. Without it, only say what would be deleted.")
+@with_appcontext
+def retention_command(apply_: bool) -> None:
+    """Delete what children sent, RETENTION_DAYS_AFTER_CARE days after they left care."""
+    from datetime import date
+
+    from consult import audit
+    from consult.data_protection import apply_retention, retention_due
+
+    days = current_app.config["RETENTION_DAYS_AFTER_CARE"]
+    due = retention_due(date.today(), days)
+    verb = "Deleting" if apply_ else "Would delete"
+    for item in due:
+        click.echo(f"{verb} {item.submissions} submissions and {item.help_requests} requests "
+                   f"of {item.child.case_ref} (left care {item.child.ceased_on.isoformat()})")
+    if not due:
+        click.echo(f"Nothing is due: no child who left care over {days} days ago has "
+                   "submissions left.")
+    elif apply_:
+        apply_retention(due)
+        db.session.commit()
+        click.echo(f"Deleted the submissions of {len(due)} children.")
+    else:
+        audit.record("retention.dry_run", children=len(due))
+        db.session.commit()
+        click.echo(f"Dry run: nothing was deleted. Run again with --apply to delete these "
+                   f"{len(due)} children's submissions.")

@@ -6,6 +6,8 @@ the code cannot drift apart silently: `SETTINGS` is the single list of them.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from dataclasses import dataclass
@@ -62,6 +64,11 @@ SETTINGS = (
             "counts from 1 to one below this are hidden in managers' figures and every export"),
     Setting("PROXY_FIX_HOPS", "0", "how many reverse proxies stand in front of the app; their "
             "X-Forwarded-For/-Proto/-Host headers are trusted for that many hops, 0 trusts none"),
+    Setting("DATA_ENCRYPTION_KEYS", None,
+            "comma-separated Fernet keys for what people wrote: the first encrypts, all decrypt; "
+            "required in production, generated into the instance folder in development"),
+    Setting("RETENTION_DAYS_AFTER_CARE", "730",
+            "days after a child ceases to be looked after that their submissions are kept"),
 )
 
 SMTP_SECURITY_MODES = ("starttls", "tls", "none")
@@ -91,15 +98,41 @@ def _whole_number(value: str, name: str) -> int:
     return int(value)
 
 
-def _development_secret(instance_path: Path) -> str:
-    """A secret made once per checkout, so sessions survive restarts in development."""
-    secret_file = instance_path / "secret_key"
-    if not secret_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _made_once(path: Path, make) -> str:
+    """A secret made once per checkout and kept, readable by its owner alone."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return secret_file.read_text().strip()
+            handle.write(make())
+    return path.read_text().strip()
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Kept so that sessions survive restarts in development."""
+    return _made_once(instance_path / "secret_key", lambda: secrets.token_hex(32))
+
+
+def _development_encryption_key(instance_path: Path) -> str:
+    """Kept beside the development database, which it encrypts."""
+    return _made_once(instance_path / "data_encryption_key", lambda: base64.urlsafe_b64encode(
+        secrets.token_bytes(32)).decode("ascii"))
+
+
+def _encryption_keys(value: str) -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    for position, key in enumerate(keys, start=1):
+        try:
+            well_formed = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            well_formed = False
+        if not well_formed:
+            raise ConfigError(
+                f"DATA_ENCRYPTION_KEYS key {position} is not a Fernet key (32 bytes in URL-safe "
+                "base64; make one with `flask --app consult new-encryption-key`).")
+    if not keys:
+        raise ConfigError("DATA_ENCRYPTION_KEYS must hold at least one key.")
+    return keys
 
 
 def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
@@ -110,7 +143,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         raise ConfigError(f"CONSULT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     production = env == "production"
 
-    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if production and not values[name]]
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "DATA_ENCRYPTION_KEYS")
+               if production and not values[name]]
     if missing:
         raise ConfigError(
             "In production these must be set in the environment: " + ", ".join(missing) + "."
@@ -142,6 +176,7 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD must be set together.")
 
     secure_cookie = values["SESSION_COOKIE_SECURE"]
+    secure = _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production
     auto_migrate = values["AUTO_MIGRATE"]
     return {
         "ENV_NAME": env,
@@ -159,8 +194,9 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "REVIEW_TIMETABLE": values["REVIEW_TIMETABLE"],
         "REVIEW_DUE_SOON_DAYS": _positive_int(
             values["REVIEW_DUE_SOON_DAYS"], "REVIEW_DUE_SOON_DAYS"),
-        "SESSION_COOKIE_SECURE": (
-            _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production),
+        "SESSION_COOKIE_SECURE": secure,
+        # The __Host- prefix pins the cookie to this host and path, over HTTPS only.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
@@ -173,6 +209,10 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         # to their session, which is what protects them.
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "DATA_ENCRYPTION_KEYS": _encryption_keys(
+            values["DATA_ENCRYPTION_KEYS"] or _development_encryption_key(instance_path)),
+        "RETENTION_DAYS_AFTER_CARE": _positive_int(
+            values["RETENTION_DAYS_AFTER_CARE"], "RETENTION_DAYS_AFTER_CARE"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SMTP_HOST": values["SMTP_HOST"] or None,

@@ -37,7 +37,7 @@ from consult.models import (
     utcnow,
 )
 from consult.requests import workflow
-from consult.staff import passwords
+from consult.staff import passwords, two_factor
 
 STAFF = (
     ("admin@demo.haveyoursay.example", "Ade Admin", StaffRole.ADMIN),
@@ -115,6 +115,7 @@ class DemoAccount:
     role: str
     email: str
     password: str
+    authenticator_key: str
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,12 @@ def _staff(loaded: LoadedDemo) -> dict[str, StaffUser]:
         password = _demo_password()
         user.password_hash = passwords.hash_password(password)
         user.active = True
+        # Kept across runs, so an authenticator app set up once keeps working.
+        if user.totp_secret is None:
+            user.totp_secret = two_factor.new_secret()
+            user.totp_confirmed_at = utcnow()
         by_email[email] = user
-        loaded.staff.append(DemoAccount(role.value, email, password))
+        loaded.staff.append(DemoAccount(role.value, email, password, user.totp_secret))
     return by_email
 
 

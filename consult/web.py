@@ -35,8 +35,23 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": ", ".join(f"{feature}=()" for feature in (
+        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "payment", "usb")),
+    # Sent on every response: over plain http (local development only) browsers ignore it.
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+
+_LINE_BREAKS = str.maketrans({"\r": "\\r", "\n": "\\n", "\x85": "\\x85",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+class OneLineLogRecord(logging.LogRecord):
+    """A log message is always one line, so nothing a person typed can forge another entry."""
+
+    def getMessage(self) -> str:
+        return super().getMessage().translate(_LINE_BREAKS)
 
 
 _SECRET_IN_PATH = re.compile(r"(/start/|/staff/set-password/)[^\s\"?]+")
@@ -65,6 +80,8 @@ class RedactSecretLinks(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
+    if logging.getLogRecordFactory() is logging.LogRecord:
+        logging.setLogRecordFactory(OneLineLogRecord)
     for name in ("werkzeug", "gunicorn.access"):
         access_log = logging.getLogger(name)
         if not any(isinstance(f, RedactSecretLinks) for f in access_log.filters):
@@ -74,9 +91,6 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static":
             # Pages hold children's names and words: no browser or proxy may keep a copy.
             response.headers["Cache-Control"] = "no-store"

@@ -28,6 +28,7 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
+TEST_ENCRYPTION_KEY = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
 
 
 def postgres_or_skip() -> None:
@@ -67,6 +68,7 @@ def make_app(database_url: str, **overrides: str) -> Flask:
     return create_app({
         "CONSULT_ENV": "testing",
         "SECRET_KEY": TEST_SECRET,
+        "DATA_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "DATABASE_URL": database_url,
         "AUTO_MIGRATE": "0",
         "BASE_URL": "http://localhost",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 from sqlalchemy import func, select
 
 from consult.extensions import db
@@ -35,13 +36,17 @@ def test_demo_loads_data_prints_working_links_and_can_run_again(cli, app):
 
 def test_demo_passwords_sign_in(cli, app):
     output = cli.invoke(args=["demo"]).output
-    email, password = re.search(r"iro\s+(iro@\S+)\s+(\S+)", output).groups()
+    email, password, key = re.search(r"iro\s+(iro@\S+)\s+(\S+)\s+key (\S+)", output).groups()
 
     browser = app.test_client()
     from tests.html_checks import csrf_token
     page = browser.get("/staff/sign-in").get_data(as_text=True)
-    signed_in = browser.post("/staff/sign-in", data={
+    password_step = browser.post("/staff/sign-in", data={
         "csrf_token": csrf_token(page), "email": email, "password": password})
+    assert password_step.headers["Location"] == "/staff/sign-in/code"
+    page = browser.get("/staff/sign-in/code").get_data(as_text=True)
+    signed_in = browser.post("/staff/sign-in/code", data={
+        "csrf_token": csrf_token(page), "code": pyotp.TOTP(key).now()})
     assert signed_in.status_code == 303
     assert "Amanuel" in browser.get("/staff/").get_data(as_text=True)
 

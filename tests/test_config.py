@@ -8,6 +8,7 @@ import pytest
 
 from consult import create_app
 from consult.config import ConfigError, load
+from tests.conftest import TEST_ENCRYPTION_KEY as KEY
 from tests.conftest import make_app
 
 
@@ -19,22 +20,24 @@ def test_production_without_secret_or_database_refuses_to_start(tmp_path):
 def test_create_app_reports_the_problem_without_a_traceback(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATA_ENCRYPTION_KEYS", raising=False)
     with pytest.raises(SystemExit) as stopped:
         create_app({"CONSULT_ENV": "production"})
     assert str(stopped.value) == (
         "Have Your Say cannot start: In production these must be set in the environment: "
-        "SECRET_KEY, DATABASE_URL.")
+        "SECRET_KEY, DATABASE_URL, DATA_ENCRYPTION_KEYS.")
 
 
 def test_production_refuses_a_short_secret(tmp_path):
     with pytest.raises(ConfigError, match="at least 32 characters"):
         load({"CONSULT_ENV": "production", "SECRET_KEY": "short",
-              "DATABASE_URL": "postgresql://db/consult"}, tmp_path)
+              "DATABASE_URL": "postgresql://db/consult", "DATA_ENCRYPTION_KEYS": KEY}, tmp_path)
 
 
 def test_production_cookies_are_secure_and_postgres_urls_use_psycopg_3(tmp_path):
     config = load({"CONSULT_ENV": "production", "SECRET_KEY": "s" * 40,
-                   "DATABASE_URL": "postgres://app@db/consult"}, tmp_path)
+                   "DATABASE_URL": "postgres://app@db/consult", "DATA_ENCRYPTION_KEYS": KEY},
+                  tmp_path)
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["AUTO_MIGRATE"] is False
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db/consult"

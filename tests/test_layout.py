@@ -35,6 +35,9 @@ FORBIDDEN = {
                        "consult.requests"),
     "consult.rights": ("consult.staff",),
     "consult.reports": ("consult.participation", "consult.rights"),
+    "consult.policy": ("consult.staff", "consult.participation", "consult.extensions"),
+    "consult.data_protection": ("consult.staff", "consult.participation"),
+    "consult.encryption": ("consult.staff", "consult.participation"),
 }
 
 

@@ -5,20 +5,39 @@ from __future__ import annotations
 import pytest
 
 from consult import audit
+from tests import factories
 
-
-def test_security_headers_on_every_page(client):
-    response = client.get("/staff/sign-in")
-
-    assert response.headers["Content-Security-Policy"] == (
+EXPECTED_HEADERS = {
+    "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
         "img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
-    assert response.headers["Referrer-Policy"] == "no-referrer"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Cache-Control"] == "no-store"
-    assert "camera=()" in response.headers["Permissions-Policy"]
+        "base-uri 'none'; frame-ancestors 'none'; object-src 'none'"),
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": (
+        "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), "
+        "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"),
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    # Every page but the static files may hold a child's name or words.
+    "Cache-Control": "no-store",
+}
+
+
+def assert_security_headers(response) -> None:
+    """The exact value of every security header (the access matrix applies it to every route)."""
+    for name, value in EXPECTED_HEADERS.items():
+        assert response.headers.get(name) == value, (name, response.headers.get(name))
+
+
+def test_security_headers_on_every_kind_of_response(client):
+    _invitation, token = factories.child_with_link()
+    for response in (client.get("/staff/sign-in"), client.get("/no/such/page"),
+                     client.get(f"/start/{token}"), client.get("/your-say"),
+                     client.post("/staff/sign-in", data={})):
+        assert_security_headers(response)
 
 
 def test_the_stylesheet_is_served_and_may_be_cached(client):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, func
+from sqlalchemy import JSON, ForeignKey, Index, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.models.base import Base, utcnow
@@ -19,7 +19,20 @@ class AuditEvent(Base):
         default=utcnow, server_default=func.now(), index=True)
     action: Mapped[str] = mapped_column(String(60))
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    actor_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    # Erasing a child deletes their invitations; the events stay, without the link to them.
+    actor_invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"))
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AuditIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_change(_mapper, _connection, target: AuditEvent) -> None:
+    # The app only ever adds events; on PostgreSQL a trigger refuses the same in SQL.
+    raise AuditIsAppendOnly(f"audit event {target.id} cannot be changed or deleted")

@@ -3,11 +3,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, enum_type, utcnow
 from consult.models.children import Child
+from consult.models.encrypted import EncryptedText
 from consult.models.invitations import Invitation
 from consult.models.staff import StaffUser
 
@@ -52,9 +53,10 @@ class HelpRequest(Base):
     source: Mapped[RequestSource] = mapped_column(enum_type(RequestSource, "request_source"))
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
-    message: Mapped[str | None] = mapped_column(Text)
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_detail: Mapped[str | None] = mapped_column(String(254))
+    # Encrypted at rest: the child's own words and how to reach them.
+    message: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_name: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_detail: Mapped[str | None] = mapped_column(EncryptedText)
     # The language the person asked in, so staff know how to reply.
     language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, utcnow
+from consult.models.encrypted import EncryptedJSON, EncryptedText
 from consult.models.invitations import Invitation
 
 
@@ -65,7 +66,7 @@ class FreeTextAnswer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(60))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     only_for_iro: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     response: Mapped[Response] = relationship(back_populates="free_texts")
@@ -86,7 +87,8 @@ class ResponseDraft(Base):
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
     questionnaire_key: Mapped[str] = mapped_column(String(40))
     questionnaire_version: Mapped[int]
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Encrypted at rest like sent answers: it holds what the person has typed so far.
+    answers: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     # The question to show when the person comes back; None: the check-your-answers page.
     resume_at: Mapped[str | None] = mapped_column(String(60))
     idempotency_key: Mapped[str] = mapped_column(String(64))

@@ -7,6 +7,7 @@ from sqlalchemy import String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.models.base import Base, enum_type, utcnow
+from consult.models.encrypted import EncryptedText
 
 
 class StaffRole(enum.StrEnum):
@@ -32,6 +33,11 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     last_sign_in_at: Mapped[datetime | None]
+    # Two-factor sign-in: the TOTP secret (encrypted at rest), when the person proved their
+    # authenticator works, and the last 30-second step used, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role.value}>"

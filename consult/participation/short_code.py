@@ -12,7 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from consult import invitations
+from consult import invitations, policy
 from consult.extensions import db, limiter
 from consult.models import utcnow
 from consult.participation import bp
@@ -33,6 +33,7 @@ def _page(form: ShortCodeForm, error: str | None = None, status: int = 200):
 
 
 @bp.route("/code", methods=["GET", "POST"])
+@policy.public
 @limiter.limit(CODE_ATTEMPTS, methods=["POST"])
 def enter_code():
     form = ShortCodeForm()

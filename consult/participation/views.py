@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import invitations
+from consult import invitations, policy
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 from consult.participation import bp, drafts
@@ -72,6 +72,7 @@ def _open_journey():
 
 
 @bp.get("/start/<token>")
+@policy.public
 def open_link(token: str):
     """Swap the secret in the link for a session, then leave the secret out of the URL."""
     invitation = invitations.find_by_token(token)
@@ -87,6 +88,7 @@ def open_link(token: str):
 
 
 @bp.get("/your-say")
+@policy.invitation_holder
 def resume():
     """Where the person stopped: the start page, a question, or their answers to check."""
     journey, other = _open_journey()
@@ -101,6 +103,7 @@ def resume():
 
 
 @bp.get("/your-say/start")
+@policy.invitation_holder
 def start_page():
     journey, other = _open_journey()
     if journey is None:
@@ -132,6 +135,7 @@ def _asked_question(journey: _Journey, key: str) -> Question | None:
 
 
 @bp.route("/your-say/questions/<key>", methods=["GET", "POST"])
+@policy.invitation_holder
 def question(key: str):
     journey, other = _open_journey()
     if journey is None:
@@ -174,6 +178,7 @@ def question(key: str):
 
 
 @bp.post("/your-say/questions/<key>/save")
+@policy.invitation_holder
 def save_in_background(key: str):
     """The optional script's save: the same checks as Next, without leaving the page."""
     journey, other = _open_journey()
@@ -202,6 +207,7 @@ def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None
 
 
 @bp.get("/your-say/check")
+@policy.invitation_holder
 def check_answers():
     journey, other = _open_journey()
     if journey is None:
@@ -211,6 +217,7 @@ def check_answers():
 
 
 @bp.post("/your-say/send")
+@policy.invitation_holder
 def send():
     invitation = current_invitation()
     if invitation is None:
@@ -263,6 +270,7 @@ def database_unavailable(_error: OperationalError):
 
 
 @bp.get("/your-say/thank-you")
+@policy.invitation_holder
 def thank_you():
     invitation = current_invitation()
     if invitation is None:

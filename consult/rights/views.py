@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
-from consult import council
+from consult import council, policy
 from consult.extensions import db, limiter
 from consult.models import Invitation, InviteeRole, RequestKind, RequestSource
 from consult.participation.session import current_invitation
@@ -54,10 +54,11 @@ def _explaining_view(name: str):
 
 
 for path, name in EXPLAINING_PAGES:
-    bp.add_url_rule(path, name, _explaining_view(name), methods=["GET"])
+    bp.add_url_rule(path, name, policy.public(_explaining_view(name)), methods=["GET"])
 
 
 @bp.get("/your-rights/pledge")
+@policy.public
 def pledge():
     return _page("pledge", pledge=council.pledge_for(str(get_locale())))
 
@@ -91,6 +92,7 @@ def _save(kind: RequestKind, source: RequestSource, invitation: Invitation | Non
 
 
 @bp.route("/ask-for-help", methods=["GET", "POST"])
+@policy.public
 @limiter.limit(REQUEST_LIMIT, methods=["POST"])
 def ask():
     if request.method == "GET":
@@ -110,6 +112,7 @@ def ask():
 
 
 @bp.route("/help-now", methods=["GET", "POST"])
+@policy.public
 @limiter.limit(REQUEST_LIMIT, methods=["POST"])
 def help_now():
     invitation = _child_invitation()
@@ -125,6 +128,7 @@ def help_now():
 
 
 @bp.get("/ask-for-help/sent")
+@policy.public
 def sent():
     kind = session.pop(SENT, None)
     if kind is None:

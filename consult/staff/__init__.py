@@ -5,7 +5,9 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 from consult.staff import (  # noqa: E402,F401 - registers the routes
+    admin,
     auth,
+    child_data,
     children,
     council,
     imports,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from consult import audit, secret_links
 from consult.extensions import db
 from consult.models import StaffRole, StaffUser, utcnow
-from consult.staff import passwords
+from consult.staff import passwords, throttle, two_factor
 from consult.staff.access import end_all_sessions
 
 
@@ -76,15 +77,82 @@ def set_password(user: StaffUser, password: str) -> None:
     audit.record("staff.password_set", staff=user, subject=user)
 
 
-def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active user with this email and password, or None; costs the same either way."""
+@dataclass(frozen=True)
+class Attempt:
+    """One step of signing in: the person, when it succeeded, and whether they are now locked."""
+
+    user: StaffUser | None
+    locked: bool = False
+
+
+def _refused(email: str, user: StaffUser | None, factor: str) -> Attempt:
+    audit.record("staff.sign_in_failed", subject=user, factor=factor)
+    if throttle.record_failure(email):
+        audit.record("staff.locked_out", subject=user)
+        return Attempt(None, locked=True)
+    return Attempt(None)
+
+
+def check_password(email: str, password: str) -> Attempt:
+    """The first step. Costs the same for an unknown email as for a wrong password."""
     user = find_by_email(email)
+    if throttle.is_locked(email):
+        audit.record("staff.sign_in_refused_locked", subject=user)
+        return Attempt(None, locked=True)
     valid = passwords.verify(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        audit.record("staff.sign_in_failed", subject=user)
-        return None
+        return _refused(email, user, "password")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+    return Attempt(user)
+
+
+def check_code(user: StaffUser, code: str) -> Attempt:
+    """The second step: a one-time code from the person's authenticator app."""
+    if throttle.is_locked(user.email):
+        audit.record("staff.sign_in_refused_locked", subject=user)
+        return Attempt(None, locked=True)
+    if not user.active or not two_factor.accept_code(user, code):
+        return _refused(user.email, user, "code")
+    throttle.clear(user.email)
     user.last_sign_in_at = utcnow()
     audit.record("staff.signed_in", staff=user, subject=user)
-    return user
+    return Attempt(user)
+
+
+def start_two_factor_enrolment(user: StaffUser) -> None:
+    """Give the person a secret to add to their app; kept until their first code proves it."""
+    if user.totp_secret is None or user.totp_confirmed_at is None:
+        user.totp_secret = user.totp_secret or two_factor.new_secret()
+
+
+def change_password(user: StaffUser, current: str, new: str) -> None:
+    if not passwords.verify(user.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    set_password(user, new)
+
+
+def disable(user: StaffUser, *, by: StaffUser) -> None:
+    """The person can no longer sign in, and every session they have ends now."""
+    if user.id == by.id:
+        raise AccountError("You cannot disable your own account.")
+    user.active = False
+    end_all_sessions(user)
+    audit.record("staff.disabled", staff=by, subject=user)
+
+
+def enable(user: StaffUser, *, by: StaffUser) -> None:
+    user.active = True
+    audit.record("staff.enabled", staff=by, subject=user)
+
+
+def reset_sign_in(user: StaffUser, *, by: StaffUser, setup_link_hours: int) -> str:
+    """For a forgotten password or a lost phone: a new set-up link, and two-factor afresh."""
+    user.password_hash = None
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    end_all_sessions(user)
+    token = issue_setup_link(user, setup_link_hours)
+    audit.record("staff.sign_in_reset", staff=by, subject=user)
+    return token

@@ -16,6 +16,7 @@ from consult.requests.workflow import queue_counts, requests_for_child
 from consult.schedule import ScheduleFlag
 from consult.staff import bp, caseload
 from consult.staff.access import (
+    may_answer_rights_request,
     may_edit_child,
     may_manage_caseload,
     may_read_child,
@@ -134,7 +135,7 @@ def child(child_id: int):
     return render_template(
         "staff/child.html", child=found, may_edit=may_edit_child(g.staff, found),
         may_book=may_record_meeting(g.staff, found), child_requests=requests_for_child(found),
-        **_page_context())
+        may_answer_rights=may_answer_rights_request(g.staff, found), **_page_context())
 
 
 @bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])

@@ -22,8 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.i18n import LANGUAGES, language_name
 from consult.meeting_record import ATTENDEE_LABELS, CHANNEL_LABELS, PN_MEANINGS
-from consult.models import InvitationPurpose, InviteeRole
-from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH
+from consult.models import InvitationPurpose, InviteeRole, StaffRole
+from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 
 ROLE_LABELS = {
     InviteeRole.CHILD: "Child or young person",
@@ -45,6 +45,13 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
+def _not_common(_form, field) -> None:
+    if field.data and is_common(field.data):
+        raise FieldError(
+            "That password is one of the most common, so it is among the first tried. "
+            "Choose another: a few unrelated words make a good one.")
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
@@ -53,11 +60,55 @@ class SetPasswordForm(FlaskForm):
             DataRequired("Enter a new password."),
             Length(min=MIN_LENGTH, max=MAX_LENGTH,
                    message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters."),
+            _not_common,
         ])
     confirm = PasswordField(
         "Type it again",
         validators=[DataRequired("Type the password again."),
                     EqualTo("password", "The two passwords are not the same.")])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        description="The 6 digits it shows now. Each code works once.",
+        render_kw={"inputmode": "numeric", "spellcheck": "false"},
+        validators=[DataRequired("Enter the 6-digit code from your authenticator app.")])
+
+
+STAFF_ROLE_LABELS = {
+    StaffRole.IRO: "Independent Reviewing Officer",
+    StaffRole.SOCIAL_WORKER: "Social worker",
+    StaffRole.MANAGER: "Manager or performance analyst (figures only)",
+    StaffRole.ADMIN: "Administrator (accounts and settings; no children's words)",
+}
+
+
+class InviteStaffForm(FlaskForm):
+    email = EmailField("Work email address", validators=[
+        DataRequired("Enter their work email address."),
+        Length(max=254, message="Use 254 characters or fewer.")])
+    name = StringField("Name", description="As colleagues know them.", validators=[
+        DataRequired("Enter their name."), Length(max=120, message="Use 120 characters or fewer.")])
+    role = SelectField("Role", choices=[
+        SelectChoice(role.value, label) for role, label in STAFF_ROLE_LABELS.items()])
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string: filtering changes nothing, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validators=[Optional()])
+    actor = SelectField("Done by", validators=[Optional()])
+    since = DateField("From (inclusive)", validators=[Optional()])
+    until = DateField("To (inclusive)", validators=[Optional()])
 
 
 class InvitationForm(FlaskForm):
@@ -213,3 +264,9 @@ class ImportForm(FlaskForm):
         validators=[InputRequired("Choose whether the file holds children or reviews.")])
     csv_file = FileField("CSV file", description="UTF-8 CSV with a header row.",
                          validators=[FileRequired("Choose a CSV file to import.")])
+
+
+class EraseChildForm(FlaskForm):
+    case_ref = StringField("Type the child's case reference to confirm", validators=[
+        DataRequired("Type the case reference to confirm."),
+        Length(max=40, message="Use 40 characters or fewer.")])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -35,10 +38,27 @@ def needs_rehash(stored_hash: str) -> bool:
     return HASHER.check_needs_rehash(stored_hash)
 
 
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = (Path(__file__).with_name("common_passwords.txt").read_text("utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    return password.strip().lower() in _common_passwords()
+
+
 def problem_with(password: str) -> str | None:
-    """Why a new password cannot be used, or None. Length only: no composition rules."""
+    """Why a new password cannot be used, or None.
+
+    Length and a list of passwords attackers try first; no composition rules, which push
+    people towards predictable substitutions rather than longer passwords (NIST SP 800-63B).
+    """
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if is_common(password):
+        return "That password is one of the most common, so it is among the first tried. " \
+            "Choose another: a few unrelated words make a good one."
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 from sqlalchemy import select
 
 from consult.extensions import db
@@ -56,7 +57,16 @@ def test_a_new_user_chooses_a_password_and_is_signed_in(client, cli):
         "csrf_token": csrf_token(too_short.get_data(as_text=True)),
         "password": "four words make a password", "confirm": "four words make a password"})
 
-    assert done.status_code == 303 and done.headers["Location"] == "/staff/"
+    # A password alone never signs in: the authenticator app comes next.
+    assert done.status_code == 303 and done.headers["Location"] == "/staff/sign-in/authenticator"
+    assert client.get("/staff/").status_code == 302
+    enrolment = client.get("/staff/sign-in/authenticator").get_data(as_text=True)
+    assert '<svg' in enrolment and "QR code for your authenticator app" in enrolment
+    secret = re.search(r'<p class="secret-key"><code>([A-Z2-7 ]+)</code>', enrolment).group(1)
+    signed_in = client.post("/staff/sign-in/authenticator", data={
+        "csrf_token": csrf_token(enrolment),
+        "code": pyotp.TOTP(secret.replace(" ", "")).now()})
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == "new.iro@council.example"))
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=1$")
@@ -115,6 +125,8 @@ def test_sign_out_ends_every_session_of_that_person(client, app):
     replay.set_cookie("session", copied_cookie)
     assert replay.get("/staff/").status_code == 302
     assert other_device.get("/staff/").status_code == 302
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == \
+        "staff.signed_out"
 
 
 def test_pages_need_sign_in_and_come_back_after_it(client):
@@ -124,9 +136,14 @@ def test_pages_need_sign_in_and_come_back_after_it(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/sign-in?next=/staff/"
     page = client.get("/staff/sign-in?next=/staff/")
-    signed_in = client.post("/staff/sign-in?next=//evil.example/staff/", data={
+    password_step = client.post("/staff/sign-in?next=//evil.example/staff/", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)),
         "email": user.email, "password": factories.PASSWORD})
+    assert password_step.headers["Location"] == "/staff/sign-in/code"
+    code_page = client.get("/staff/sign-in/code")
+    signed_in = client.post("/staff/sign-in/code", data={
+        "csrf_token": csrf_token(code_page.get_data(as_text=True)),
+        "code": factories.totp_code(user)})
     assert signed_in.headers["Location"] == "/staff/"
 
 

@@ -1,0 +1,144 @@
+"""Administration: staff accounts by invitation, and the audit log. No child's words here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from consult import audit
+from consult.extensions import db
+from consult.links import external_url
+from consult.models import AuditEvent, StaffRole, StaffUser
+from consult.staff import accounts, bp, two_factor
+from consult.staff.access import staff_required
+from consult.staff.forms import STAFF_ROLE_LABELS, AuditFilterForm, InviteStaffForm
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.get("/admin/users")
+@staff_required(StaffRole.ADMIN)
+def users():
+    people = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
+                                                           StaffUser.name, StaffUser.id))
+    return render_template("staff/admin/users.html", people=list(people),
+                           role_labels=STAFF_ROLE_LABELS, is_enrolled=two_factor.is_enrolled)
+
+
+@bp.route("/admin/users/invite", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMIN)
+def invite_user():
+    form = InviteStaffForm()
+    if form.validate_on_submit():
+        hours = current_app.config["STAFF_SETUP_LINK_HOURS"]
+        try:
+            user, token = accounts.create_user(
+                email=form.email.data, name=form.name.data, role=StaffRole(form.role.data),
+                setup_link_hours=hours, created_by=g.staff)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            return _setup_link_page(user, token, hours)
+    return render_template("staff/admin/invite.html", form=form), 400 if form.errors else 200
+
+
+def _setup_link_page(user: StaffUser, token: str, hours: int):
+    # Shown once, in this response: only the token's hash is kept.
+    return render_template("staff/admin/setup_link.html", person=user, hours=hours,
+                           link=external_url("staff.open_setup_link", token=token))
+
+
+def _person(user_id: int) -> StaffUser:
+    person = db.session.get(StaffUser, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.post("/admin/users/<int:user_id>/disable")
+@staff_required(StaffRole.ADMIN)
+def disable_user(user_id: int):
+    person = _person(user_id)
+    try:
+        accounts.disable(person, by=g.staff)
+    except accounts.AccountError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/enable")
+@staff_required(StaffRole.ADMIN)
+def enable_user(user_id: int):
+    accounts.enable(_person(user_id), by=g.staff)
+    db.session.commit()
+    return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/reset")
+@staff_required(StaffRole.ADMIN)
+def reset_user(user_id: int):
+    """A forgotten password or a lost phone: a new set-up link, shown once."""
+    person = _person(user_id)
+    if person.id == g.staff.id:
+        abort(404)
+    hours = current_app.config["STAFF_SETUP_LINK_HOURS"]
+    token = accounts.reset_sign_in(person, by=g.staff, setup_link_hours=hours)
+    db.session.commit()
+    return _setup_link_page(person, token, hours)
+
+
+def _audit_filter_choices(form: AuditFilterForm) -> None:
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    form.action.choices = [("", "Any action")] + [(action, action) for action in actions]
+    people = db.session.execute(select(StaffUser.id, StaffUser.name, StaffUser.email)
+                                .order_by(StaffUser.name, StaffUser.id))
+    form.actor.choices = [("", "Anyone"), ("link", "Someone with a secret link")] + [
+        (str(person_id), f"{name} ({email})") for person_id, name, email in people]
+
+
+def filtered_events(*, action: str | None, actor: str | None, since, until,
+                    page: int) -> tuple[list[AuditEvent], bool]:
+    """One page of events, newest first, and whether there are more."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor == "link":
+        query = query.where(AuditEvent.actor_invitation_id.is_not(None))
+    elif actor:
+        query = query.where(AuditEvent.actor_staff_id == int(actor))
+    if since:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(since, time(), UTC))
+    if until:
+        query = query.where(AuditEvent.occurred_at
+                            < datetime.combine(until + timedelta(days=1), time(), UTC))
+    rows = list(db.session.scalars(
+        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)))
+    return rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE
+
+
+@bp.get("/admin/audit")
+@staff_required(StaffRole.ADMIN)
+def audit_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Reading the log is itself recorded, before the read.
+    audit.record("audit.viewed", staff=g.staff, page=page)
+    db.session.commit()
+    form = AuditFilterForm(request.args)
+    _audit_filter_choices(form)
+    events, more = [], False
+    if form.validate():
+        events, more = filtered_events(
+            action=form.action.data, actor=form.actor.data, since=form.since.data,
+            until=form.until.data, page=page)
+    names = dict(db.session.execute(select(StaffUser.id, StaffUser.name)).all())
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    arguments = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "staff/admin/audit.html", form=form, events=events, names=names, total=total,
+        page=page, more=more, arguments=arguments), 400 if form.errors else 200

@@ -1,0 +1,386 @@
+"""Staff sign-in to OWASP ASVS level 2: two factors, throttling, sessions that end."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pyotp
+import pytest
+import time_machine
+from sqlalchemy import select, text
+
+from consult.extensions import db
+from consult.models import AuditEvent, StaffRole
+from consult.staff import passwords, throttle, two_factor
+from tests import factories
+from tests.html_checks import csrf_token
+
+GENERIC_FAILURE = "The email address or password is not right."
+LOCKED = "Too many attempts to sign in to this account."
+
+
+def _password_step(client, email, password):
+    page = client.get("/staff/sign-in")
+    return client.post("/staff/sign-in", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": email, "password": password})
+
+
+def _code_step(client, code):
+    page = client.get("/staff/sign-in/code")
+    return client.post("/staff/sign-in/code", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "code": code})
+
+
+def _actions(user):
+    return list(db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.subject_type == "staff_users", AuditEvent.subject_id == user.id)
+        .order_by(AuditEvent.id)))
+
+
+# Two factors ---------------------------------------------------------------------------
+
+def test_the_password_alone_does_not_sign_in(client):
+    user = factories.staff()
+
+    response = _password_step(client, user.email, factories.PASSWORD)
+
+    assert response.headers["Location"] == "/staff/sign-in/code"
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_totp_code_works_once(client, app):
+    user = factories.staff()
+    db.session.commit()
+    code = factories.totp_code(user)
+    _password_step(client, user.email, factories.PASSWORD)
+    assert _code_step(client, code).headers["Location"] == "/staff/"
+
+    again = app.test_client()
+    _password_step(again, user.email, factories.PASSWORD)
+    reused = _code_step(again, code)
+
+    assert reused.status_code == 400
+    assert "The code is not right." in reused.get_data(as_text=True)
+    assert again.get("/staff/").status_code == 302
+    assert _actions(user)[-1] == "staff.sign_in_failed"
+
+
+def test_codes_from_an_earlier_step_than_the_last_used_are_refused(app):
+    user = factories.staff()
+    totp = pyotp.TOTP(user.totp_secret)
+    now = time.time()
+    assert two_factor.accept_code(user, totp.at(now))
+    assert not two_factor.accept_code(user, totp.at(now - 30)), "an older code"
+    assert not two_factor.accept_code(user, totp.at(now)), "the same code"
+    assert two_factor.accept_code(user, totp.at(now + 30)), "the next step, within drift"
+    assert not two_factor.accept_code(user, totp.at(now + 120)), "too far ahead"
+    assert not two_factor.accept_code(user, "12345a")
+
+
+def test_the_code_page_needs_a_password_first(client):
+    assert client.get("/staff/sign-in/code").headers["Location"] == "/staff/sign-in"
+    assert client.get("/staff/sign-in/authenticator").headers["Location"] == "/staff/sign-in"
+
+
+def test_the_password_step_expires_after_ten_minutes(client):
+    user = factories.staff()
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        _password_step(client, user.email, factories.PASSWORD)
+        traveller.shift(timedelta(minutes=11))
+        assert client.get("/staff/sign-in/code").headers["Location"] == "/staff/sign-in"
+
+
+def test_enrolment_shows_a_qr_code_and_the_key_in_text(client):
+    user = factories.staff()
+    user.totp_secret = user.totp_confirmed_at = None
+    db.session.commit()
+
+    _password_step(client, user.email, factories.PASSWORD)
+    page = client.get("/staff/sign-in/authenticator").get_data(as_text=True)
+
+    db.session.refresh(user)
+    assert '<svg' in page and 'class="qr-code"' in page
+    assert two_factor.grouped_secret(user.totp_secret) in page
+    assert "otpauth" not in page, "the secret is drawn, not written out as a link"
+    assert not two_factor.is_enrolled(user)
+
+
+# The same message for every failure, throttling and lockout -------------------------------
+
+def test_every_failure_gets_the_same_message_even_with_a_right_password_on_a_disabled_account(
+        client):
+    disabled = factories.staff()
+    disabled.active = False
+    response = _password_step(client, disabled.email, factories.PASSWORD)
+    assert response.status_code == 400
+    assert GENERIC_FAILURE in response.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(client, monkeypatch):
+    user = factories.staff()
+    for _ in range(throttle.FAILURES_ALLOWED - 1):
+        assert GENERIC_FAILURE in _password_step(
+            client, user.email, "not the password at all").get_data(as_text=True)
+    locking = _password_step(client, user.email, "not the password at all")
+    assert locking.status_code == 429
+    assert LOCKED in locking.get_data(as_text=True)
+    assert "locked for 15 minutes" in locking.get_data(as_text=True)
+
+    class NoHashing:
+        def verify(self, *_args):
+            raise AssertionError("a locked account's password must not even be checked")
+
+    monkeypatch.setattr(passwords, "HASHER", NoHashing())
+    right_password = _password_step(client, user.email, factories.PASSWORD)
+    assert right_password.status_code == 429
+    assert LOCKED in right_password.get_data(as_text=True)
+    assert "staff.locked_out" in _actions(user)
+
+
+def test_a_lock_ends_after_fifteen_minutes(client):
+    user = factories.staff()
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        for _ in range(throttle.FAILURES_ALLOWED):
+            _password_step(client, user.email, "not the password at all")
+        assert throttle.is_locked(user.email)
+        traveller.shift(timedelta(minutes=14))
+        assert throttle.is_locked(user.email)
+        traveller.shift(timedelta(minutes=2))
+        assert not throttle.is_locked(user.email)
+        assert factories.sign_in(client, user).headers["Location"] == "/staff/"
+
+
+def test_an_unknown_email_locks_the_same_way_so_locking_reveals_no_account(client):
+    for _ in range(throttle.FAILURES_ALLOWED):
+        response = _password_step(client, "nobody@council.example", "not the password at all")
+    assert response.status_code == 429
+    assert LOCKED in response.get_data(as_text=True)
+
+
+def test_wrong_codes_count_towards_the_lock(client):
+    user = factories.staff()
+    _password_step(client, user.email, factories.PASSWORD)
+    for _ in range(throttle.FAILURES_ALLOWED):
+        response = _code_step(client, "000000")
+    assert response.status_code == 429
+    assert LOCKED in response.get_data(as_text=True)
+    assert client.get("/staff/sign-in/code").headers["Location"] == "/staff/sign-in"
+
+
+def test_a_successful_sign_in_clears_the_failures(client):
+    user = factories.staff()
+    for _ in range(throttle.FAILURES_ALLOWED - 1):
+        _password_step(client, user.email, "not the password at all")
+    factories.sign_in(client, user)
+    assert throttle._counter().get_window_stats(
+        throttle._FAILURES, throttle._NAMESPACE, throttle._key(user.email)).remaining \
+        == throttle.FAILURES_ALLOWED
+
+
+def test_sign_in_is_rate_limited_per_address(app):
+    browser = app.test_client()
+    page = browser.get("/staff/sign-in")
+    token = csrf_token(page.get_data(as_text=True))
+    statuses = [browser.post("/staff/sign-in", data={"csrf_token": token, "email": "",
+                                                      "password": ""}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+# Passwords -----------------------------------------------------------------------------
+
+def test_a_one_megabyte_password_never_reaches_argon2(client, monkeypatch):
+    user = factories.staff()
+    db.session.commit()
+    calls = []
+
+    class Spy:
+        def verify(self, *args):
+            calls.append(args)
+            raise AssertionError("argon2 must not see an over-long password")
+
+    monkeypatch.setattr(passwords, "HASHER", Spy())
+    # Just under the 1 MiB request limit (a longer body is refused with 413 before any code).
+    response = _password_step(client, user.email, "x" * 1_000_000)
+
+    assert response.status_code == 400
+    assert GENERIC_FAILURE in response.get_data(as_text=True)
+    assert calls == []
+
+
+def test_a_hash_with_explicit_parameters():
+    assert passwords.HASHER.time_cost == 3
+    assert passwords.HASHER.memory_cost == 64 * 1024
+    assert passwords.HASHER.parallelism == 1
+    assert passwords.hash_password("a long enough password").startswith(
+        "$argon2id$v=19$m=65536,t=3,p=1$")
+
+
+@pytest.mark.parametrize("candidate, problem", [
+    ("elevenchars", "at least 12"),
+    ("x" * 129, "at most 128"),
+    ("qwerty123456", "most common"),
+    ("QWERTY123456", "most common"),
+    ("password1234", "most common"),
+    ("all lower case words", None),
+    ("ŝŝŝŝŝŝŝŝŝŝŝŝ", None),
+])
+def test_password_rules_are_length_and_a_common_list_only(candidate, problem):
+    found = passwords.problem_with(candidate)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_choosing_a_common_password_is_refused_with_a_message(client, cli):
+    result = cli.invoke(args=["create-user", "--email", "c@council.example", "--role", "iro",
+                              "--name", "C"])
+    path = result.output.strip().splitlines()[-1].removeprefix("http://localhost")
+    client.get(path)
+    page = client.get("/staff/set-password")
+    response = client.post("/staff/set-password", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "password": "1q2w3e4r5t6y", "confirm": "1q2w3e4r5t6y"})
+    assert response.status_code == 400
+    assert "one of the most common" in response.get_data(as_text=True)
+
+
+# Sessions ------------------------------------------------------------------------------
+
+def test_a_new_session_at_sign_in(client):
+    user = factories.staff()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    factories.sign_in(client, user)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_idle_for_thirty_minutes_signs_out(client):
+    user = factories.staff()
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        factories.sign_in(client, user)
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/staff/").status_code == 200, "still active"
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/staff/").status_code == 200, "activity keeps it alive"
+        traveller.shift(timedelta(minutes=31))
+        assert client.get("/staff/").status_code == 302
+        assert "You were signed out because" in client.get("/staff/sign-in").get_data(
+            as_text=True)
+
+
+def test_twelve_hours_after_sign_in_the_session_ends_however_active(client):
+    user = factories.staff()
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        factories.sign_in(client, user)
+        for _ in range(12 * 3 - 1):
+            traveller.shift(timedelta(minutes=20))
+            assert client.get("/staff/").status_code == 200
+        traveller.shift(timedelta(minutes=20))
+        assert client.get("/staff/").status_code == 302
+
+
+def _copied_session(client, app):
+    replay = app.test_client()
+    replay.set_cookie("session", client.get_cookie("session").value)
+    return replay
+
+
+def test_changing_the_password_ends_every_other_session(client, app):
+    user = factories.staff()
+    factories.sign_in(client, user)
+    other_device = app.test_client()
+    factories.sign_in(other_device, user)
+    old_cookie = _copied_session(client, app)
+
+    page = client.get("/staff/account/password")
+    changed = client.post("/staff/account/password", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "current": factories.PASSWORD, "password": "a new and longer passphrase",
+        "confirm": "a new and longer passphrase"})
+
+    assert changed.status_code == 200
+    assert client.get("/staff/").status_code == 200, "this session continues"
+    assert other_device.get("/staff/").status_code == 302
+    assert old_cookie.get("/staff/").status_code == 302
+    assert "staff.password_set" in _actions(user)
+
+
+def test_changing_the_password_needs_the_current_one(client):
+    user = factories.staff()
+    factories.sign_in(client, user)
+    page = client.get("/staff/account/password")
+    refused = client.post("/staff/account/password", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "current": "not my password", "password": "a new and longer passphrase",
+        "confirm": "a new and longer passphrase"})
+    assert refused.status_code == 400
+    assert "Your current password is not right." in refused.get_data(as_text=True)
+
+
+def test_disabling_an_account_ends_its_sessions_at_once(client, app):
+    admin = factories.staff(StaffRole.ADMIN)
+    person = factories.staff(StaffRole.IRO)
+    theirs = app.test_client()
+    factories.sign_in(theirs, person)
+    factories.sign_in(client, admin)
+
+    page = client.get("/staff/admin/users")
+    disabled = client.post(f"/staff/admin/users/{person.id}/disable",
+                           data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+    assert disabled.status_code == 303
+    assert theirs.get("/staff/").status_code == 302
+    assert factories.sign_in(app.test_client(), person).status_code == 400
+    assert "staff.disabled" in _actions(person)
+
+
+def test_cookies_are_httponly_samesite_and_secure_with_a_host_prefix(database_url):
+    from tests.conftest import make_app
+    secure = make_app(database_url, SESSION_COOKIE_SECURE="1")
+    browser = secure.test_client()
+    response = browser.get("/staff/sign-in")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
+    assert "; Path=/" in cookie and "Domain=" not in cookie
+
+
+def test_the_staff_record_holds_the_totp_secret_encrypted(app):
+    user = factories.staff()
+    db.session.commit()
+    stored = db.session.execute(
+        text("SELECT totp_secret FROM staff_users WHERE id = :id"), {"id": user.id}).scalar()
+    assert user.totp_secret not in stored
+
+
+
+def test_the_lockout_lives_in_the_configured_storage_so_every_instance_shares_it(
+        app, database_url):
+    """Failures counted by one instance lock the account on another started afterwards."""
+    import redis
+
+    from consult.extensions import limiter
+    from tests.conftest import make_app
+    url = "redis://127.0.0.1:6379/8"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis unreachable at 127.0.0.1:6379")
+    user = factories.staff()
+    db.session.commit()
+    try:
+        first = make_app(database_url, RATELIMIT_STORAGE_URI=url)
+        for _ in range(throttle.FAILURES_ALLOWED - 1):
+            _password_step(first.test_client(), user.email, "not the password at all")
+        # Another instance: its own app and its own connection to the same Redis.
+        second = make_app(database_url, RATELIMIT_STORAGE_URI=url)
+        assert type(limiter.storage).__name__ == "RedisStorage"
+        locking = _password_step(second.test_client(), user.email, "not the password at all")
+        assert locking.status_code == 429
+        assert LOCKED in locking.get_data(as_text=True)
+    finally:
+        redis.Redis.from_url(url).flushdb()
