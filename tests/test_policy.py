@@ -92,6 +92,10 @@ EXPECTED = {
     "rights.ask": EVERYONE,
     "rights.help_now": EVERYONE,
     "rights.sent": EVERYONE,
+    # Participation figures (issue 7): counts only, small numbers suppressed for managers.
+    "reports.figures": {ADMIN, IRO, MANAGER},
+    "reports.table_download": {ADMIN, IRO, MANAGER},
+    "reports.annual_pack": {ADMIN, IRO, MANAGER},
     "staff.child_data": {IRO},
     "staff.child_data_json": {IRO},
     "staff.erase_child": {IRO},
@@ -102,6 +106,7 @@ EXPECTED = {
 ENDPOINT_ARGUMENTS: dict[str, dict[str, str]] = {
     # Only a request from the public form, not yet linked to a child, can be linked.
     "staff.link_request_to_child": {"request_id": "inbox_request_id"},
+    "reports.table_download": {"key": "report_table"},
 }
 
 # Routes that change what the others find (a cancelled review), then those that end or
@@ -160,7 +165,8 @@ def _data_set(app: Flask) -> dict:
         "values": {"review_id": review.id, "invitation_id": parent_invitation.id,
                    "user_id": bystander.id, "child_id": child.id, "token": child_token,
                    "request_id": asked.id, "inbox_request_id": inbox.id, "code": "en_GB",
-                   "key": "attend_meeting", "filename": "css/app.css"},
+                   "key": "attend_meeting", "report_table": "reviews_by_type",
+                   "filename": "css/app.css"},
     }
 
 
