@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import pyotp
+
 from consult import i18n
 from consult.questionnaires import definitions
 from tests.browser.gates import FOCUS_STEP, GateFailed, Gates, focus_is_visible
@@ -184,11 +186,14 @@ class IroJourney(Journey):
 
     # Waits for issue 8 (two-factor sign-in): the TOTP step after the password.
 
-    def sign_in(self, base_url: str, email: str, password: str) -> None:
+    def sign_in(self, base_url: str, email: str, password: str, authenticator_key: str) -> None:
         self.arrive("open sign-in", lambda: self.page.goto(f"{base_url}/staff/sign-in"),
                     path="/staff/sign-in", public=False)
         self.page.fill("#email", email)
         self.page.fill("#password", password)
+        self.arrive("password", lambda: self.page.click("main form button[type=submit]"),
+                    path="/staff/sign-in/code", public=False)
+        self.page.fill("#code", pyotp.TOTP(authenticator_key).now())
         self.arrive("sign in", lambda: self.page.click("main form button[type=submit]"),
                     path="/staff/", public=False)
 

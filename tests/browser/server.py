@@ -34,6 +34,7 @@ def language_params(*codes: str) -> list:
 class StaffLogin:
     email: str
     password: str
+    authenticator_key: str  # the TOTP secret their authenticator app would hold
 
 
 @dataclass
@@ -60,5 +61,5 @@ class LiveServer:
             review = factories.review(factories.child(iro, name="Layla", language=language))
             _invitation, token = factories.invitation(review, name="Layla", language=language)
             db.session.commit()
-            login = StaffLogin(iro.email, factories.PASSWORD)
+            login = StaffLogin(iro.email, factories.PASSWORD, iro.totp_secret)
         return login, f"{self.url}/start/{token}"

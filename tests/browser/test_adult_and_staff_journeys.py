@@ -43,11 +43,11 @@ def test_an_iro_signs_in_and_reads_the_childs_views_before_the_meeting(phone, li
     page, gates = phone(viewport={"width": 1280, "height": 800}, is_mobile=False,
                         has_touch=False, device_scale_factor=1)
     iro = IroJourney(page, gates)
-    iro.sign_in(live_server.url, login.email, login.password)
+    iro.sign_in(live_server.url, login.email, login.password, login.authenticator_key)
     iro.open_child("Layla")
     iro.open_review()
     iro.open_pre_meeting_view()
 
     assert "Please can my review be after school." in page.inner_text("main")
-    assert gates.checked == ["open sign-in", "sign in", "open the child", "open the review",
-                             "open the pre-meeting view"]
+    assert gates.checked == ["open sign-in", "password", "sign in", "open the child",
+                             "open the review", "open the pre-meeting view"]

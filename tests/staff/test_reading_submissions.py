@@ -64,7 +64,8 @@ def test_only_for_iro_text_is_marked_for_the_iro_and_absent_for_the_social_worke
 
     assert '<strong class="tag tag--private">Only for the IRO</strong>' in for_iro
     assert 'dir="auto">&lt;b&gt;I am scared&lt;/b&gt; {{7*7}}</span>' in for_iro
-    assert "49" not in for_iro
+    # Not evaluated as a template; "49" elsewhere (a time, a case reference) proves nothing.
+    assert "{{7*7}}</span>" in for_iro and "&lt;/b&gt; 49" not in for_iro
     assert "football" in for_social_worker
     assert "I am scared" not in for_social_worker and "Only for the IRO" not in for_social_worker
     assert "Is there anything you want only your IRO to know?" not in for_social_worker
