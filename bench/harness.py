@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pyotp
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -49,6 +51,9 @@ from consult.staff import passwords  # noqa: E402
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = secrets.token_hex(32)
 IRO_PASSWORD = "bench password that is long enough"
+# Every bench IRO's authenticator holds this key; each account still takes a code only once.
+IRO_TOTP_SECRET = pyotp.random_base32()
+DATA_ENCRYPTION_KEY = Fernet.generate_key().decode("ascii")
 CHILDREN_PER_IRO = 60  # a full-time IRO's caseload, about 50 to 70 children
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -58,6 +63,7 @@ def app_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
         **os.environ,
         "CONSULT_ENV": "production",
         "SECRET_KEY": SECRET_KEY,
+        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEY,
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SESSION_COOKIE_SECURE": "0",
@@ -94,13 +100,15 @@ class Seed:
 def migrate_and_seed(database_url: str, journeys: int) -> Seed:
     """Enough children, each with a review and a child's and a carer's link, for `journeys`."""
     app = create_app({"CONSULT_ENV": "production", "SECRET_KEY": SECRET_KEY,
+                      "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEY,
                       "DATABASE_URL": database_url, "AUTO_MIGRATE": "1"})
     seed = Seed([], [], [], defaultdict(list))
     today = date.today()
     with app.app_context():
         password_hash = passwords.hash_password(IRO_PASSWORD)
         iros = [StaffUser(email=f"iro{n}@bench.example", name=f"IRO {n}", role=StaffRole.IRO,
-                          password_hash=password_hash)
+                          password_hash=password_hash, totp_secret=IRO_TOTP_SECRET,
+                          totp_confirmed_at=datetime.now(UTC))
                 for n in range(max(1, journeys // CHILDREN_PER_IRO + 1))]
         db.session.add_all(iros)
         reviews = []

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import pyotp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -161,6 +162,14 @@ async def sign_in_iros(base: str, seed: harness.Seed, count: int):
                 "csrf_token": token, "email": email, "password": harness.IRO_PASSWORD}) as done:
             if done.status != 303:
                 raise SystemExit(f"IRO sign-in failed with {done.status}")
+            code_url = base + done.headers["Location"]
+        async with session.get(code_url) as page:
+            token = harness.csrf_token(await page.text())
+        async with session.post(code_url, allow_redirects=False, data={
+                "csrf_token": token,
+                "code": pyotp.TOTP(harness.IRO_TOTP_SECRET).now()}) as done:
+            if done.status != 303:
+                raise SystemExit(f"IRO sign-in code refused with {done.status}")
         browsers.append((session, email))
     return browsers
 

@@ -13,6 +13,7 @@ from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from consult import policy
 from consult.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
@@ -22,11 +23,13 @@ limiter.exempt(bp)
 
 
 @bp.get("/healthz")
+@policy.public
 def healthz():
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
+@policy.public
 def readyz():
     try:
         db.session.execute(text("SELECT 1"))

@@ -96,6 +96,9 @@ EXPECTED = {
     "reports.figures": {ADMIN, IRO, MANAGER},
     "reports.table_download": {ADMIN, IRO, MANAGER},
     "reports.annual_pack": {ADMIN, IRO, MANAGER},
+    # Probes for the load balancer (issue 10): no one's data.
+    "health.healthz": EVERYONE,
+    "health.readyz": EVERYONE,
     "staff.child_data": {IRO},
     "staff.child_data_json": {IRO},
     "staff.erase_child": {IRO},

@@ -21,7 +21,13 @@ import redis
 
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
-from tests.conftest import POSTGRES_REQUIRED, TEST_SECRET, empty_database, make_app
+from tests.conftest import (
+    POSTGRES_REQUIRED,
+    TEST_ENCRYPTION_KEY,
+    TEST_SECRET,
+    empty_database,
+    make_app,
+)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 
@@ -67,6 +73,7 @@ def start_instance(database_url: str, log_dir: Path, name: str) -> Instance:
         **os.environ,
         "CONSULT_ENV": "production",
         "SECRET_KEY": TEST_SECRET,
+        "DATA_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "SESSION_COOKIE_SECURE": "0",  # plain HTTP on the loopback, no TLS proxy in front
