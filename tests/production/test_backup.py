@@ -8,13 +8,14 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from tests import factories
-from tests.conftest import POSTGRES_REQUIRED, empty_database, make_app
+from tests.conftest import POSTGRES_REQUIRED, TEST_ENCRYPTION_KEY, empty_database, make_app
 
 DEPLOYMENT = (PROJECT_ROOT / "docs" / "deployment.md").read_text()
 
@@ -67,4 +68,6 @@ def test_a_backup_restores_into_an_empty_database_with_every_row(
 
     assert original == restored
     assert original["responses"] == 1 and original["alembic_version"] == 1
-    assert words == "Backed up words"
+    # The backup holds the words encrypted; the configured key reads them back.
+    assert "Backed up" not in words
+    assert Fernet(TEST_ENCRYPTION_KEY).decrypt(words.encode()).decode() == "Backed up words"
