@@ -160,6 +160,34 @@ def free_port() -> int:
 def gunicorn(app_spec: str, env: dict[str, str], workers: int | None = None,
              log_path: Path | None = None) -> Iterator[str]:
     """gunicorn -c gunicorn.conf.py, on a free port; yields its base URL."""
+    with gunicorn_process(app_spec, env, workers, log_path) as (url, _process):
+        yield url
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used by a process and its live children (gunicorn's master and workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that gunicorn replaced meanwhile
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+@contextmanager
+def gunicorn_process(app_spec: str, env: dict[str, str], workers: int | None = None,
+                     log_path: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like `gunicorn`, yielding the master process too, to read its CPU time."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                "--bind", f"127.0.0.1:{port}", app_spec]
@@ -170,7 +198,7 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int | None = None,
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url, process)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=60)

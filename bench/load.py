@@ -73,6 +73,7 @@ class Mixed:
     figures: harness.Figures
     answers_sent: int = 0
     people: int = 0
+    seconds: float = 0.0
 
     async def request(self, kind: str, session: aiohttp.ClientSession, method: str, path: str,
                       expected: int, **kwargs) -> tuple[str, str] | None:
@@ -175,9 +176,11 @@ async def sign_in_iros(base: str, seed: harness.Seed, count: int):
 
 
 async def closed_loop(url: str, sessions: list[aiohttp.ClientSession], seconds: float,
-                      label: str) -> tuple[harness.Figures, float]:
+                      label: str, server_pid: int) -> tuple[harness.Figures, float, float]:
+    """The figures, the seconds taken, and the server's CPU seconds in that time."""
     figures = harness.Figures()
     loop = asyncio.get_running_loop()
+    cpu_before = harness.cpu_seconds(server_pid)
     start = loop.time()
     end = start + seconds
 
@@ -193,18 +196,19 @@ async def closed_loop(url: str, sessions: list[aiohttp.ClientSession], seconds: 
             figures.record(label, loop.time() - sent, response.status, 200)
 
     await asyncio.gather(*(client(session) for session in sessions))
-    return figures, loop.time() - start
+    return figures, loop.time() - start, harness.cpu_seconds(server_pid) - cpu_before
 
 
-async def peak_hello(url: str, clients: int, seconds: float):
+async def peak_hello(url: str, clients: int, seconds: float, server_pid: int):
     sessions = [harness.browser(harness.address(n)) for n in range(clients)]
     try:
-        return await closed_loop(url + "/", sessions, seconds, "hello")
+        return await closed_loop(url + "/", sessions, seconds, "hello", server_pid)
     finally:
         await asyncio.gather(*(session.close() for session in sessions))
 
 
-async def peak_question_page(base: str, tokens: list[str], clients: int, seconds: float):
+async def peak_question_page(base: str, tokens: list[str], clients: int, seconds: float,
+                             server_pid: int):
     sessions = []
     try:
         for n in range(clients):
@@ -216,7 +220,8 @@ async def peak_question_page(base: str, tokens: list[str], clients: int, seconds
                     raise SystemExit(f"opening a child's link gave {opened.status}")
             async with session.get(base + "/your-say/start") as start:
                 first = harness.first_question(await start.text())
-        return await closed_loop(base + first, sessions, seconds, "child question page")
+        return await closed_loop(base + first, sessions, seconds, "child question page",
+                                 server_pid)
     finally:
         await asyncio.gather(*(session.close() for session in sessions))
 
@@ -227,6 +232,8 @@ async def mixed_load(base: str, seed: harness.Seed, rate: float, seconds: float,
     try:
         mixed = Mixed(base, Pacer(rate, seconds), seed, iro_browsers, harness.Figures())
         await asyncio.gather(*(mixed.person() for _ in range(people)))
+        # From the first request due to the last answer: signing the IROs in is not load.
+        mixed.seconds = asyncio.get_running_loop().time() - mixed.pacer.start
         return mixed
     finally:
         await asyncio.gather(*(session.close() for session, _email in iro_browsers))
@@ -269,24 +276,28 @@ def main() -> int:
         with harness.gunicorn("hello:app", {**env, "PYTHONPATH": str(harness.ROOT / "bench")},
                               args.workers):
             pass  # started once to warm the page cache for Python's imports
-        with harness.gunicorn("hello:app", {**env, "PYTHONPATH": str(harness.ROOT / "bench")},
-                              args.workers) as url:
-            hello, hello_seconds = asyncio.run(peak_hello(url, args.clients, args.peak_seconds))
+        with harness.gunicorn_process("hello:app",
+                                      {**env, "PYTHONPATH": str(harness.ROOT / "bench")},
+                                      args.workers) as (url, server):
+            hello, hello_seconds, hello_cpu = asyncio.run(
+                peak_hello(url, args.clients, args.peak_seconds, server.pid))
         print(harness.row("hello app (ceiling)", hello.latencies["hello"], hello_seconds))
 
-        with harness.gunicorn("consult:create_app()", env, args.workers) as base:
-            page, page_seconds = asyncio.run(peak_question_page(
-                base, seed.child_tokens, args.clients, args.peak_seconds))
+        with harness.gunicorn_process("consult:create_app()", env, args.workers) as (base, server):
+            page, page_seconds, page_cpu = asyncio.run(peak_question_page(
+                base, seed.child_tokens, args.clients, args.peak_seconds, server.pid))
             print(harness.row("child question page", page.latencies["child question page"],
                               page_seconds))
+            # Independent of what else the machine runs, unlike the throughput above.
+            print(f"gunicorn CPU per request: hello {hello_cpu * 1000 / hello.total:.2f} ms, "
+                  f"question page {page_cpu * 1000 / page.total:.2f} ms")
 
             before = harness.count_responses(database_url)
             print(f"\n2. Mixed load: {args.rate:.0f} requests/s for {args.soak_seconds:.0f} s, "
                   f"{args.people} people at a time")
-            started = time.monotonic()
             mixed = asyncio.run(mixed_load(base, seed, args.rate, args.soak_seconds,
                                            args.people, iros=min(20, len(seed.iro_emails))))
-            elapsed = time.monotonic() - started
+            elapsed = mixed.seconds
             stored = harness.count_responses(database_url) - before
 
         print(harness.HEADER)

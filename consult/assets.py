@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flask import Flask, abort, current_app
@@ -95,9 +95,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
 
+    static_folder = Path(app.static_folder)
+    name_for = partial(hashed_name, static_folder)
+    if app.config["ENV_NAME"] == "production":
+        # Files change only with a deployment, which restarts the app: hash each one once
+        # rather than look at the disk for every link on every page.
+        name_for = lru_cache(maxsize=256)(name_for)
+
     @app.url_defaults
     def static_url_carries_content_hash(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values:
-            values["filename"] = hashed_name(Path(app.static_folder or ""), values["filename"])
+            values["filename"] = name_for(values["filename"])
 
     app.view_functions["static"] = serve_static

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from consult import transactions
 from consult.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -100,9 +101,12 @@ def init_app(app: Flask) -> None:
     def end_session_even_if_the_database_just_went(_error: BaseException | None) -> None:
         """Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later).
 
+        A request that only read commits (see consult.transactions); any other rolls back.
         If the connection died after the view's last statement, the closing rollback
         raises; the person has their page already, so it is logged, not turned into a 500.
         """
+        if db.session.registry.has():
+            transactions.end_read_only(db.session(), _error)
         try:
             db.session.remove()
         except SQLAlchemyError as error:

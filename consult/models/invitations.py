@@ -61,3 +61,6 @@ class Invitation(Base):
     created_by: Mapped[StaffUser | None] = relationship()
     response: Mapped[Response | None] = relationship(  # noqa: F821 - responses.py
         back_populates="invitation")
+    # Read with the invitation in one query on every page of the journey
+    # (participation.session); written only through participation.drafts.
+    draft: Mapped[ResponseDraft | None] = relationship(viewonly=True)  # noqa: F821 - responses.py

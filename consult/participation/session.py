@@ -11,10 +11,11 @@ import logging
 
 from flask import g, session
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from consult import i18n, invitations, secret_links
 from consult.extensions import db
-from consult.models import Invitation, utcnow
+from consult.models import Invitation, Review, utcnow
 
 INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
@@ -41,7 +42,10 @@ def current_invitation() -> Invitation | None:
     invitation = None
     invitation_id = session.get(INVITATION_ID)
     if isinstance(invitation_id, int):
-        candidate = db.session.get(Invitation, invitation_id)
+        # One round trip for all that every page of the journey reads.
+        candidate = db.session.get(Invitation, invitation_id, options=[
+            joinedload(Invitation.review).joinedload(Review.child),
+            joinedload(Invitation.draft)])
         if (candidate is not None
                 and session.get(LINK_FINGERPRINT) == secret_links.fingerprint(candidate.token_hash)
                 and (candidate.submitted_at is not None

@@ -48,7 +48,7 @@ class _Journey:
 
     def __init__(self, invitation: Invitation):
         self.invitation = invitation
-        self.draft = drafts.find_draft(invitation)
+        self.draft = invitation.draft
         self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
         self.facts = drafts.facts_for(invitation)
         self.values = dict(self.draft.answers) if self.draft else {}
