@@ -45,6 +45,19 @@ def find_draft(invitation: Invitation) -> ResponseDraft | None:
         select(ResponseDraft).where(ResponseDraft.invitation_id == invitation.id))
 
 
+def _current_draft_locked(invitation: Invitation) -> ResponseDraft | None:
+    """The draft as saved now, locked until this transaction ends.
+
+    A save rewrites the draft's answers whole, so two tabs saving at once would each drop
+    the other's answer. With the row locked (PostgreSQL), the second save waits and then
+    reads the first one's answers; populate_existing replaces a copy loaded earlier in the
+    request, which may be out of date.
+    """
+    return db.session.scalar(
+        select(ResponseDraft).where(ResponseDraft.invitation_id == invitation.id)
+        .with_for_update().execution_options(populate_existing=True))
+
+
 def questionnaire_for(invitation: Invitation, draft: ResponseDraft | None) -> Questionnaire:
     """The form this person answers. Once started, they keep the version they started with."""
     if draft is not None:
@@ -79,7 +92,7 @@ def save_answer(invitation: Invitation, questionnaire: Questionnaire, key: str, 
     """Save one answer to the draft and commit; False (and nothing saved) if that failed."""
     for _attempt in range(2):
         try:
-            draft = find_draft(invitation) or new_draft(invitation, questionnaire)
+            draft = _current_draft_locked(invitation) or new_draft(invitation, questionnaire)
             record_answer(draft, key, value, resume_at)
             db.session.commit()
             return True

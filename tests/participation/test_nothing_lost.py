@@ -8,9 +8,12 @@ import threading
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from consult.extensions import db
 from consult.models import FreeTextAnswer, Invitation, Response, ResponseDraft
+from consult.participation import drafts
+from consult.questionnaires import runner
 from tests import factories
 from tests.participation.walk import Respondent
 
@@ -195,6 +198,25 @@ def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
     assert _count(Response) == 1
     assert db.session.scalars(select(FreeTextAnswer.text)).all() == ["sent twice"]
     assert _count(ResponseDraft) == 0
+
+
+def test_answers_saved_from_two_tabs_at_once_are_both_kept(client, app):
+    invitation, _token, person = _opened(client)
+    questionnaire = drafts.questionnaire_for(invitation, None)
+    asked = runner.applicable(questionnaire, drafts.facts_for(invitation), {})
+    first, second = [q.key for q in asked if q.is_free_text][:2]
+    person.answer(first, "typed before")
+    db.session.expire_all()
+    stale = db.session.get(Invitation, invitation.id).draft  # this tab read the draft ...
+    assert stale.answers == {first: "typed before"}
+
+    with Session(db.engine) as other_tab:  # ... then the other tab saved its answer
+        other = other_tab.get(Invitation, invitation.id)
+        drafts.record_answer(other.draft, second, "from the other tab", None)
+        other_tab.commit()
+
+    assert drafts.save_answer(invitation, questionnaire, first, "typed after", second)
+    assert _draft_answers() == {first: "typed after", second: "from the other tab"}
 
 
 def _failing_commit():
