@@ -184,6 +184,7 @@ def _review_export(review: Review) -> dict:
                 "version": invitation.response.questionnaire_version,
                 "language": invitation.response.language,
                 "submitted_at": _when(invitation.response.submitted_at),
+                "typed_in_from_paper": invitation.response.from_paper,
                 "answers": [{"question": answer.question_key, "value": answer.value}
                             for answer in invitation.response.answers],
                 "own_words": [{"question": text.question_key, "text": text.text,

@@ -164,6 +164,14 @@ def current_language() -> Language:
     return LANGUAGES.get(code, LANGUAGES[SOURCE_LOCALE])
 
 
+def served_language(code: str) -> Language:
+    """The person's language when we serve it, else English (never a half-translation):
+    for what we send them, a letter or an email, whatever language the sender uses."""
+    if code in current_app.config["LANGUAGES"]:
+        return LANGUAGES[code]
+    return LANGUAGES[SOURCE_LOCALE]
+
+
 def english_name(code: str | None) -> str:
     """A language's English name, for staff pages: 'Dari', 'Kurdish (Sorani)'."""
     language = LANGUAGES.get(code or "")

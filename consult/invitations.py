@@ -11,8 +11,16 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select, update
 
 from consult import audit, secret_links, short_codes
+from consult.alerts import outbox
 from consult.extensions import db
-from consult.models import Invitation, InvitationPurpose, InviteeRole, Review, StaffUser
+from consult.models import (
+    AlertOutbox,
+    Invitation,
+    InvitationPurpose,
+    InviteeRole,
+    Review,
+    StaffUser,
+)
 
 
 class InvitationState(enum.StrEnum):
@@ -74,17 +82,46 @@ def issue_short_code(invitation: Invitation, key: str) -> str:
     return code
 
 
-def reissue(invitation: Invitation, by: StaffUser, key: str) -> tuple[str, str]:
+def reissue(invitation: Invitation, by: StaffUser, key: str, now: datetime
+            ) -> tuple[str, str]:
     """A new link and code for a lost or leaked one, for a letter printed again.
 
-    The person is given the new one anew, so the invitation is "not sent" until then.
+    The person is given the new one anew, so the invitation is "not sent" until then; an
+    email of the old link that has not gone yet never goes.
     """
     token = reissue_token(invitation)
     code = issue_short_code(invitation, key)
     invitation.revoked_at = None
     invitation.handed_over_at = None
+    outbox.withdraw_invitation_emails(invitation, now)
     audit.record("invitation.reissued", staff=by, subject=invitation)
     return token, code
+
+
+def may_be_emailed(invitation: Invitation, now: datetime) -> bool:
+    """Adults only: a child gets their link from their IRO, on a letter or in person.
+
+    An invitation whose answers are in, or whose time is up, has nothing left to send.
+    """
+    return (invitation.role is not InviteeRole.CHILD
+            and state_of(invitation, now) not in (InvitationState.SENT, InvitationState.EXPIRED))
+
+
+def email_invitation(invitation: Invitation, address: str, by: StaffUser, now: datetime
+                     ) -> AlertOutbox:
+    """Queue an email of a new link to the person, in this transaction.
+
+    The new link replaces the old one and there is no code to type any more, so a letter
+    printed before stops working: one live way in at a time. The invitation counts as given
+    to the person once the email has gone (the sender marks it then).
+    """
+    outbox.withdraw_invitation_emails(invitation, now)
+    token = reissue_token(invitation)
+    invitation.short_code_hash = None
+    invitation.revoked_at = None
+    invitation.handed_over_at = None
+    audit.record("invitation.emailed", staff=by, subject=invitation, role=invitation.role.value)
+    return outbox.queue_invitation_email(invitation, address, token)
 
 
 def find_by_short_code(typed: str, key: str) -> Invitation | None:
@@ -138,6 +175,7 @@ def claim_submission(invitation: Invitation, now: datetime) -> bool:
 def revoke(invitation: Invitation, by: StaffUser, now: datetime) -> None:
     if invitation.revoked_at is None:
         invitation.revoked_at = now
+        outbox.withdraw_invitation_emails(invitation, now)
         audit.record("invitation.revoked", staff=by, subject=invitation)
 
 

@@ -76,10 +76,33 @@ class MeetingRecord:
 
 
 def sent_online(review: Review) -> set[ConsultedRole]:
-    """The consulted roles of whom someone sent their views through their link."""
+    """The consulted roles of whom someone sent their views through their link (a booklet
+    typed in by staff came on paper, not online)."""
     sent_roles = {invitation.role for invitation in review.invitations
-                  if invitation.submitted_at is not None}
+                  if invitation.submitted_at is not None
+                  and not (invitation.response is not None and invitation.response.from_paper)}
     return {role for role, invitees in CONSULTED_INVITEES.items() if invitees & sent_roles}
+
+
+def consulted_role_of(invitee: InviteeRole) -> ConsultedRole | None:
+    return next((role for role, invitees in CONSULTED_INVITEES.items() if invitee in invitees),
+                None)
+
+
+def record_paper_views(review: Review, invitee: InviteeRole) -> None:
+    """A paper booklet of this person's was typed in: their role's views came on paper.
+
+    Set at once, before or after the meeting, so the figures count it without the IRO
+    having to remember it when recording the meeting (where it is offered as recorded).
+    """
+    role = consulted_role_of(invitee)
+    if role is None:
+        return
+    recorded = next((row for row in review.views_received if row.role is role), None)
+    if recorded is None:
+        review.views_received.append(ReviewViews(role=role, channel=ViewsChannel.PAPER))
+    else:
+        recorded.channel = ViewsChannel.PAPER
 
 
 def suggested_views(review: Review) -> dict[ConsultedRole, ViewsChannel]:

@@ -124,10 +124,22 @@ def send_answers(invite: Invitation, values: dict[str, str | list[str]],
                  language: str = "en_GB") -> Response:
     """Send a response for an invitation as its form would, without a browser; committed."""
     from consult.participation import drafts
+    from consult.submissions import SaveOutcome
 
     questionnaire = drafts.questionnaire_for(invite, None)
     outcome = drafts.send(
         invite, questionnaire, values, idempotency_key=f"key-{next(_serial):013d}",
         language=language, now=datetime.now(UTC))
-    assert outcome is drafts.SendOutcome.SAVED, outcome
+    assert outcome is SaveOutcome.SAVED, outcome
     return invite.response
+
+
+def assert_not_found_for(app, people: list[StaffUser], path: str, data: dict) -> None:
+    """Each of these people, signed in, gets 404 for the page and for posting to it."""
+    for person in people:
+        browser = app.test_client()
+        sign_in(browser, person)
+        token = csrf_token(browser.get("/staff/sign-in").get_data(as_text=True))
+        assert browser.get(path).status_code == 404, person.role
+        assert browser.post(path, data={"csrf_token": token, **data}).status_code == 404, (
+            person.role)

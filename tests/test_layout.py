@@ -27,6 +27,8 @@ FORBIDDEN = {
     "consult.staff": ("consult.participation",),
     "consult.schedule": ("consult.extensions", "consult.participation", "consult.staff"),
     "consult.meeting_record": ("consult.participation", "consult.staff"),
+    "consult.paper_booklets": ("consult.participation", "consult.staff"),
+    "consult.submissions": ("consult.participation", "consult.staff", "consult.alerts"),
     "consult.short_codes": ("consult.",),
     "consult.imports": ("consult.participation", "consult.staff"),
     "consult.requests": ("consult.participation", "consult.staff", "consult.rights"),

@@ -74,6 +74,10 @@ EXPECTED = {
     "staff.pre_meeting": {IRO, SOCIAL_WORKER},
     "staff.hand_over_invitation": {IRO},
     "staff.reissue_invitation": {IRO},
+    # Email an adult their link (never a child): only the child's own IRO.
+    "staff.email_invitation": {IRO},
+    # Type in a paper booklet's answers (its words are the child's or a carer's): the IRO.
+    "staff.type_in_paper": {IRO},
     # Requests for help and council settings (issue 5). Admins see the queue and the
     # public inbox; a linked request's words reach only the child's IRO.
     "staff.help_requests": {ADMIN, IRO},

@@ -1,14 +1,18 @@
-"""Queueing alerts: one row in the same transaction as the submission or request.
+"""Queueing email: one row in the same transaction as the submission, request or
+invitation it is about.
 
 The web request never talks to the mail server, so a slow or broken one cannot slow or
-fail what a child sends, and a queued alert survives any outage until it is sent.
+fail what a child sends, and a queued email survives any outage until it is sent.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import defer
 
 from consult import council
 from consult.extensions import db
@@ -58,3 +62,33 @@ def queue_request_alert(help_request: HelpRequest) -> AlertOutbox | None:
              else AlertEvent.NEW_REQUEST)
     return _queue(event, _recipient(help_request.child),
                   _staff_path("staff.help_request", request_id=help_request.id))
+
+
+def queue_invitation_email(invitation: Invitation, address: str, token: str) -> AlertOutbox:
+    """Email this invitation's link to the person. The token is kept, encrypted, until sent."""
+    email = AlertOutbox(event=AlertEvent.INVITATION, recipient=address, invitation=invitation,
+                        link_token=token)
+    db.session.add(email)
+    return email
+
+
+def withdraw_invitation_emails(invitation: Invitation, now: datetime) -> None:
+    """Stop any unsent email of this invitation and forget its link: it no longer works."""
+    db.session.execute(
+        update(AlertOutbox)
+        .where(AlertOutbox.invitation_id == invitation.id, AlertOutbox.sent_at.is_(None),
+               AlertOutbox.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, link_token=None)
+        .execution_options(synchronize_session=False))
+
+
+def latest_invitation_emails(invitation_ids: list[int]) -> dict[int, AlertOutbox]:
+    """The newest email of each of these invitations, by invitation id, in one statement."""
+    if not invitation_ids:
+        return {}
+    emails = db.session.scalars(
+        select(AlertOutbox).where(AlertOutbox.invitation_id.in_(invitation_ids))
+        # A staff page has no use for the link: it is neither read nor decrypted here.
+        .options(defer(AlertOutbox.link_token, raiseload=True))
+        .order_by(AlertOutbox.id))
+    return {email.invitation_id: email for email in emails}

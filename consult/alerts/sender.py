@@ -1,9 +1,11 @@
-"""Sending queued alerts through SMTP, outside any web request.
+"""Sending queued alerts and emailed invitations through SMTP, outside any web request.
 
-Each alert is taken with a row lock that other senders skip (PostgreSQL), sent, and
-committed on its own, so two senders never send the same alert and a crash resends at
-most one. A failure leaves the alert queued with a later next attempt: 1, 2, 4 … minutes,
-then every hour, until the mail server takes it. Nothing is ever given up.
+Each email is taken with a row lock that other senders skip (PostgreSQL), sent, and
+committed on its own, so two senders never send the same email and a crash resends at
+most one. A failure leaves the email queued with a later next attempt: 1, 2, 4 … minutes,
+then every hour, until the mail server takes it. Nothing is ever given up, except an
+invitation whose link was replaced, withdrawn or used up meanwhile: that one is withdrawn
+unsent, because its link would no longer open anything.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from email.utils import make_msgid
 
 from sqlalchemy import func, select
 
+from consult import audit
+from consult.alerts import invitation_email
 from consult.extensions import db
 from consult.models import AlertEvent, AlertOutbox, utcnow
 
@@ -62,6 +66,8 @@ class SmtpSettings:
 
 def compose(alert: AlertOutbox, *, base_url: str, from_address: str) -> EmailMessage:
     """The email: what happened and a link to sign in. No name, no words, no reference."""
+    if alert.event is AlertEvent.INVITATION:
+        return invitation_email.compose(alert, base_url=base_url, from_address=from_address)
     message = EmailMessage()
     message["Subject"] = SUBJECTS[alert.event]
     message["From"] = from_address
@@ -98,7 +104,8 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 def _next_due(now: datetime) -> AlertOutbox | None:
     return db.session.scalar(
         select(AlertOutbox)
-        .where(AlertOutbox.sent_at.is_(None), AlertOutbox.next_attempt_at <= now)
+        .where(AlertOutbox.sent_at.is_(None), AlertOutbox.withdrawn_at.is_(None),
+               AlertOutbox.next_attempt_at <= now)
         .order_by(AlertOutbox.next_attempt_at, AlertOutbox.id)
         .limit(1)
         .with_for_update(skip_locked=True))
@@ -122,6 +129,11 @@ def send_due(settings: SmtpSettings, *, base_url: str, limit: int = 200,
             alert = _next_due(now())
             if alert is None:
                 break
+            if alert.event is AlertEvent.INVITATION and not invitation_email.is_current(
+                    alert, now()):
+                _withdraw(alert, now())
+                db.session.commit()
+                continue
             try:
                 smtp = smtp or _connect(settings)
                 smtp.send_message(compose(alert, base_url=base_url,
@@ -133,9 +145,7 @@ def send_due(settings: SmtpSettings, *, base_url: str, limit: int = 200,
                 if not isinstance(error, _MESSAGE_ERRORS):
                     break
                 continue
-            alert.sent_at = now()
-            alert.attempts += 1
-            alert.last_error = None
+            _sent(alert, now())
             db.session.commit()
             report.sent += 1
             logger.info("alert %d sent", alert.id)
@@ -150,6 +160,25 @@ def send_due(settings: SmtpSettings, *, base_url: str, limit: int = 200,
     return report
 
 
+def _sent(alert: AlertOutbox, now: datetime) -> None:
+    alert.sent_at = now
+    alert.attempts += 1
+    alert.last_error = None
+    if alert.event is AlertEvent.INVITATION:
+        # The link is in the person's inbox now; the database need not hold it any more.
+        alert.link_token = None
+        invitation = alert.invitation
+        if invitation.handed_over_at is None:
+            invitation.handed_over_at = now
+        audit.record("invitation.email_sent", subject=invitation, attempts=alert.attempts)
+
+
+def _withdraw(alert: AlertOutbox, now: datetime) -> None:
+    alert.withdrawn_at = now
+    alert.link_token = None
+    logger.info("alert %d withdrawn unsent: its link no longer works", alert.id)
+
+
 def _failed(alert: AlertOutbox, error: Exception, now: datetime) -> None:
     alert.attempts += 1
     alert.last_error = type(error).__name__[:60]
@@ -162,4 +191,5 @@ def _failed(alert: AlertOutbox, error: Exception, now: datetime) -> None:
 
 def waiting_count() -> int:
     return db.session.scalar(
-        select(func.count()).select_from(AlertOutbox).where(AlertOutbox.sent_at.is_(None)))
+        select(func.count()).select_from(AlertOutbox)
+        .where(AlertOutbox.sent_at.is_(None), AlertOutbox.withdrawn_at.is_(None)))

@@ -14,7 +14,13 @@ from consult.models.requests import (
     RequestSource,
     RequestState,
 )
-from consult.models.responses import Answer, FreeTextAnswer, Response, ResponseDraft
+from consult.models.responses import (
+    Answer,
+    FreeTextAnswer,
+    PaperResponse,
+    Response,
+    ResponseDraft,
+)
 from consult.models.reviews import (
     AttendeeRole,
     ConsultedRole,
@@ -36,5 +42,5 @@ __all__ = [
     "ReviewAttendance", "ReviewFigures", "ReviewFiguresStale", "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
-    "ResponseDraft",
+    "ResponseDraft", "PaperResponse",
 ]

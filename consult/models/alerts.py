@@ -3,23 +3,29 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, enum_type, utcnow
+from consult.models.encrypted import EncryptedText
+from consult.models.invitations import Invitation
 
 
 class AlertEvent(enum.StrEnum):
     NEW_SUBMISSION = "new_submission"
     NEW_REQUEST = "new_request"
     NEW_URGENT_REQUEST = "new_urgent_request"
+    # Not an alert to staff: an invitation emailed to a foster carer, parent or other adult.
+    INVITATION = "invitation"
 
 
 class AlertOutbox(Base):
-    """An email alert waiting to be sent, or sent: written in the same transaction as the
-    submission or request it announces, and sent later by `flask send-alerts`.
+    """An email waiting to be sent, or sent: written in the same transaction as what it
+    announces, and sent later by `flask send-alerts`.
 
-    It holds no personal content: the event, the address, and the path of a staff page.
+    An alert to staff holds no personal content: the event, the address, and the path of a
+    staff page. An emailed invitation holds its invitation and the one thing that cannot be
+    rebuilt, the link's token, encrypted and only until the email is sent or withdrawn.
     """
 
     __tablename__ = "alert_outbox"
@@ -29,10 +35,20 @@ class AlertOutbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[AlertEvent] = mapped_column(enum_type(AlertEvent, "alert_event"))
     recipient: Mapped[str] = mapped_column(String(254))
-    staff_path: Mapped[str] = mapped_column(String(200))
+    # The staff page an alert links to; None for an emailed invitation.
+    staff_path: Mapped[str | None] = mapped_column(String(200))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    # The invitation's secret link token: set to NULL once sent or withdrawn, so the database
+    # never keeps a usable link longer than it takes to send it.
+    link_token: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[datetime | None]
+    # An emailed invitation whose link was replaced or withdrawn before it went: never sent.
+    withdrawn_at: Mapped[datetime | None]
     # The exception's class name only: an SMTP reply can echo the message back.
     last_error: Mapped[str | None] = mapped_column(String(60))
+
+    invitation: Mapped[Invitation | None] = relationship()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.models.base import Base, utcnow
 from consult.models.encrypted import EncryptedJSON, EncryptedText
 from consult.models.invitations import Invitation
+from consult.models.staff import StaffUser
 
 
 class Response(Base):
@@ -34,6 +35,13 @@ class Response(Base):
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id")
     free_texts: Mapped[list[FreeTextAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="FreeTextAnswer.id")
+    # Joined, not a query of its own: every page that shows a response says how it came.
+    paper: Mapped[PaperResponse | None] = relationship(
+        back_populates="response", cascade="all, delete-orphan", lazy="joined")
+
+    @property
+    def from_paper(self) -> bool:
+        return self.paper is not None
 
 
 class Answer(Base):
@@ -94,3 +102,21 @@ class ResponseDraft(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+class PaperResponse(Base):
+    """A response typed in by staff from a paper booklet, not sent through a link.
+
+    Its answers are stored like any other response's; this row says who typed them in, so
+    staff see where they came from and the figures count the paper channel, not online.
+    """
+
+    __tablename__ = "paper_responses"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    typed_in_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    typed_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="paper")
+    typed_in_by: Mapped[StaffUser] = relationship(lazy="joined")

@@ -6,39 +6,21 @@ kept, sent exactly once) are tested without a request.
 
 from __future__ import annotations
 
-import enum
 import logging
-import re
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from consult import audit, invitations
+from consult import audit
 from consult.alerts.outbox import queue_submission_alert
 from consult.extensions import db
-from consult.models import Invitation, Response, ResponseDraft
+from consult.models import Invitation, ResponseDraft
 from consult.questionnaires import definitions, runner
-from consult.questionnaires.model import Facts, Questionnaire, Value
+from consult.questionnaires.model import Questionnaire, Value
+from consult.submissions import SaveOutcome, save_once
 
 logger = logging.getLogger(__name__)
-
-_WELL_FORMED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-class SendOutcome(enum.Enum):
-    SAVED = enum.auto()
-    ALREADY_SENT = enum.auto()
-    NOT_SAVED = enum.auto()
-
-
-def facts_for(invitation: Invitation) -> Facts:
-    review = invitation.review
-    child = review.child
-    return Facts(age_at_review=child.age_on(review.meeting_date),
-                 unaccompanied_asylum_seeking=child.unaccompanied_asylum_seeking)
-
 
 def find_draft(invitation: Invitation) -> ResponseDraft | None:
     return db.session.scalar(
@@ -64,15 +46,14 @@ def questionnaire_for(invitation: Invitation, draft: ResponseDraft | None) -> Qu
         started = definitions.version(draft.questionnaire_key, draft.questionnaire_version)
         if started is not None:
             return started
-    return definitions.choose(invitation.role, invitation.purpose,
-                              facts_for(invitation).age_at_review)
+    return definitions.for_invitation(invitation)
 
 
 def new_draft(invitation: Invitation, questionnaire: Questionnaire) -> ResponseDraft:
     draft = ResponseDraft(
         invitation_id=invitation.id, questionnaire_key=questionnaire.key,
         questionnaire_version=questionnaire.version, answers={},
-        idempotency_key=secrets.token_urlsafe(24))
+        idempotency_key=runner.new_idempotency_key())
     db.session.add(draft)
     return draft
 
@@ -119,49 +100,16 @@ def ensure_draft(invitation: Invitation, questionnaire: Questionnaire) -> Respon
     return draft
 
 
-def sent_with_key(invitation: Invitation, idempotency_key: str) -> bool:
-    """Whether this very send (same page, same key) already saved the response."""
-    return db.session.scalar(select(Response.id).where(
-        Response.invitation_id == invitation.id,
-        Response.idempotency_key == idempotency_key)) is not None
-
-
-def usable_key(posted: str | None) -> str:
-    return posted if posted and _WELL_FORMED_KEY.fullmatch(posted) else secrets.token_urlsafe(24)
-
-
 def send(invitation: Invitation, questionnaire: Questionnaire, values: dict[str, Value],
-         *, idempotency_key: str, language: str, now: datetime) -> SendOutcome:
-    """Save the response and end the draft in one transaction, exactly once.
+         *, idempotency_key: str, language: str, now: datetime) -> SaveOutcome:
+    """Save the response and end the draft in one transaction, exactly once, and tell the
+    child's IRO that views arrived."""
 
-    Two guards: the conditional claim on the invitation lets one request through, and the
-    unique idempotency key and invitation on `responses` refuse any second row even if a
-    claim were ever skipped. Nothing is half-saved: a failure rolls back all of it.
-    """
-    facts = facts_for(invitation)
-    kept = runner.kept_values(questionnaire, facts, values)
-    asked = [q.key for q in runner.applicable(questionnaire, facts, kept)]
-    try:
-        if not invitations.claim_submission(invitation, now):
-            db.session.rollback()
-            return SendOutcome.ALREADY_SENT
-        response = runner.build_response(
-            questionnaire, kept, asked=asked, invitation=invitation, language=language,
-            submitted_at=now, idempotency_key=idempotency_key)
-        db.session.add(response)
-        draft = find_draft(invitation)
-        if draft is not None:
-            db.session.delete(draft)
+    def announce(_response) -> None:
         audit.record("response.submitted", invitation=invitation, subject=invitation,
                      questionnaire=questionnaire.key, version=questionnaire.version)
         queue_submission_alert(invitation)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return SendOutcome.ALREADY_SENT
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        # The class is enough to diagnose; the message could hold what the person wrote.
-        logger.error("could not save a response: %s", type(error).__name__)
-        return SendOutcome.NOT_SAVED
-    return SendOutcome.SAVED
+
+    return save_once(invitation, questionnaire, definitions.facts_for(invitation), values,
+                     language=language, idempotency_key=idempotency_key, now=now,
+                     with_response=announce)

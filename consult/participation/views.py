@@ -15,11 +15,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import invitations, policy
+from consult import invitations, policy, submissions
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 from consult.participation import bp, drafts
-from consult.participation.drafts import SendOutcome
 from consult.participation.session import current_invitation, start
 from consult.questionnaires import definitions, reading, runner
 from consult.questionnaires.model import Question, Questionnaire
@@ -50,7 +49,7 @@ class _Journey:
         self.invitation = invitation
         self.draft = invitation.draft
         self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
-        self.facts = drafts.facts_for(invitation)
+        self.facts = definitions.facts_for(invitation)
         self.values = dict(self.draft.answers) if self.draft else {}
 
     def place(self, key: str):
@@ -222,19 +221,19 @@ def send():
     invitation = current_invitation()
     if invitation is None:
         return _link_not_working()
-    idempotency_key = drafts.usable_key(request.form.get("idempotency_key"))
+    idempotency_key = runner.usable_idempotency_key(request.form.get("idempotency_key"))
     if invitation.submitted_at is not None:
-        if drafts.sent_with_key(invitation, idempotency_key):
+        if submissions.sent_with_key(invitation, idempotency_key):
             return redirect(url_for(".thank_you"), code=303)
         return _already_sent()
     journey = _Journey(invitation)
     outcome = drafts.send(invitation, journey.questionnaire, journey.values,
                           idempotency_key=idempotency_key, language=str(get_locale()),
                           now=utcnow())
-    if outcome is SendOutcome.SAVED:
+    if outcome is submissions.SaveOutcome.SAVED:
         return redirect(url_for(".thank_you"), code=303)
-    if outcome is SendOutcome.ALREADY_SENT:
-        if drafts.sent_with_key(invitation, idempotency_key):
+    if outcome is submissions.SaveOutcome.ALREADY_SENT:
+        if submissions.sent_with_key(invitation, idempotency_key):
             return redirect(url_for(".thank_you"), code=303)
         return _already_sent()
     return _check_page(journey, idempotency_key, status=503, notice="not_saved")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from consult.models import InvitationPurpose, InviteeRole
+from consult.models import Invitation, InvitationPurpose, InviteeRole
 from consult.questionnaires.model import (
     AgeAtLeast,
     AnswerIs,
     AnswerIsNot,
     Choice,
+    Facts,
     Question,
     QuestionKind,
     Questionnaire,
@@ -497,6 +498,19 @@ def choose(role: InviteeRole, purpose: InvitationPurpose, age_at_review: int | N
     if role is InviteeRole.FOSTER_CARER:
         return FOSTER_CARER_V1
     return PARENT_FAMILY_V1
+
+
+def facts_for(invitation: Invitation) -> Facts:
+    """What we know about the child of this invitation's review, to choose the questions."""
+    review = invitation.review
+    child = review.child
+    return Facts(age_at_review=child.age_on(review.meeting_date),
+                 unaccompanied_asylum_seeking=child.unaccompanied_asylum_seeking)
+
+
+def for_invitation(invitation: Invitation) -> Questionnaire:
+    """The current form for this person, whether they answer online or on paper."""
+    return choose(invitation.role, invitation.purpose, facts_for(invitation).age_at_review)
 
 
 def version(key: str, number: int) -> Questionnaire | None:

@@ -39,6 +39,9 @@ class Facts:
 class Condition:
     """When a question is asked. Conditions are data, so a test can name what each one is."""
 
+    # Whether it turns on an earlier answer (a follow-up question) rather than on the facts.
+    on_answers = False
+
     def holds(self, facts: Facts, values: Values) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -63,6 +66,7 @@ class AnswerIs(Condition):
 
     key: str
     answers: tuple[str, ...]
+    on_answers = True
 
     def holds(self, facts: Facts, values: Values) -> bool:
         given = values.get(self.key)
@@ -76,6 +80,7 @@ class AnswerIsNot(Condition):
 
     key: str
     answers: tuple[str, ...]
+    on_answers = True
 
     def holds(self, facts: Facts, values: Values) -> bool:
         return not AnswerIs(self.key, self.answers).holds(facts, values)

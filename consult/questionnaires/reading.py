@@ -56,13 +56,16 @@ class PreparedSubmission:
     language: str
     submitted_at: datetime | None
     sections: tuple[ShownSection, ...]
+    # The member of staff who typed it in from a paper booklet; None when sent online.
+    typed_in_by: str | None = None
 
     @property
     def answers(self) -> tuple[ShownAnswer, ...]:
         return tuple(shown for section in self.sections for shown in section.answers)
 
 
-def _label(question: Question, value: str) -> str:
+def label_of(question: Question, value: str) -> str:
+    """The words of one chosen answer, in the current locale."""
     if value == IN_PERSON:
         return _("I'd rather tell my IRO in person")
     return next((str(c.label) for c in question.choices if c.value == value), value)
@@ -81,7 +84,7 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
             if question.is_free_text:
                 chosen, words = (), value if isinstance(value, str) else ""
             else:
-                chosen = tuple(_label(question, v) for v in
+                chosen = tuple(label_of(question, v) for v in
                                (value if isinstance(value, list) else [value]) if v)
                 words = ""
             shown.append(ShownAnswer(
@@ -122,4 +125,5 @@ def prepare_submission(response: Response, *, include_only_for_iro: bool) -> Pre
             submitted_at=response.submitted_at,
             sections=lay_out(questionnaire, asked, values,
                              include_only_for_iro=include_only_for_iro),
+            typed_in_by=response.paper.typed_in_by.name if response.from_paper else None,
         )

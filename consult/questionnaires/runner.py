@@ -7,6 +7,8 @@ submitted form, and turns a finished set of answers into rows to save.
 
 from __future__ import annotations
 
+import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 
@@ -125,6 +127,19 @@ def is_keepable(question: Question, value: object) -> bool:
 
 
 # Saving ------------------------------------------------------------------------------------
+
+_WELL_FORMED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_idempotency_key() -> str:
+    """Made with the page that sends a form, so a second send of that page is known."""
+    return secrets.token_urlsafe(24)
+
+
+def usable_idempotency_key(posted: str | None) -> str:
+    return (posted if posted and _WELL_FORMED_KEY.fullmatch(posted)
+            else new_idempotency_key())
+
 
 def build_response(questionnaire: Questionnaire, values: Values, *, asked: list[str],
                    **fields) -> Response:

@@ -39,6 +39,7 @@ from consult.models import (
     Invitation,
     InvitationPurpose,
     InviteeRole,
+    PaperResponse,
     ParticipationCode,
     RequestKind,
     RequestState,
@@ -180,7 +181,10 @@ def _figures_of(reviews):
             for role, roles in ONLINE_ROLES.items()])
         .join(Response, Response.invitation_id == Invitation.id)
         .join(Review, Review.id == Invitation.review_id)
+        # A booklet typed in by staff came on paper (and set the recorded channel so).
+        .outerjoin(PaperResponse, PaperResponse.response_id == Response.id)
         .where(held, Invitation.purpose == InvitationPurpose.VIEWS,
+               PaperResponse.response_id.is_(None),
                Invitation.submitted_at.is_not(None),
                utc_day(Invitation.submitted_at) <= Review.held_on)
         .group_by(Invitation.review_id)

@@ -12,6 +12,7 @@ from consult.staff import (  # noqa: E402,F401 - registers the routes
     council,
     imports,
     meetings,
+    paper,
     requests,
     views,
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -137,6 +138,27 @@ class InvitationForm(FlaskForm):
                 and self.purpose.data != InvitationPurpose.FEEDBACK.value):
             raise FieldError("Social workers can only be asked for feedback after the "
                                   "review. Choose \u201cFeedback after the review\u201d.")
+
+
+def _deliverable_shape(_form, field) -> None:
+    """An address mail can be sent to, as written; normalised (the domain in lower case).
+
+    Its domain is not looked up: that would make the page wait on DNS, and a mistyped
+    address shows up as a failing email on the review page instead.
+    """
+    try:
+        field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise FieldError("Enter an email address in the correct format, like "
+                         "name@example.com.") from None
+
+
+class InvitationEmailForm(FlaskForm):
+    email = EmailField(
+        "Their email address", description="Used only to send them this invitation.",
+        validators=[DataRequired("Enter their email address."),
+                    Length(max=254, message="Use 254 characters or fewer."),
+                    _deliverable_shape])
 
 
 def _date_field(label: str, *, required: bool = True, description: str = "") -> DateField:

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
 from consult import short_codes
-from consult.i18n import LANGUAGES, SOURCE_LOCALE
+from consult.i18n import served_language
 from consult.links import external_url
 from consult.models import Invitation, InviteeRole
-
-
-def letter_language(invitation: Invitation) -> str:
-    """The invitation's language when we serve it, else English (never a half-translation)."""
-    if invitation.language in current_app.config["LANGUAGES"]:
-        return invitation.language
-    return SOURCE_LOCALE
 
 
 def qr_svg(link: str, title: str) -> Markup:
@@ -31,7 +24,7 @@ def qr_svg(link: str, title: str) -> Markup:
 
 def render_letter(invitation: Invitation, link: str, code: str) -> Markup:
     """The letter's HTML, its words in the person's language whatever the staff page uses."""
-    language = LANGUAGES[letter_language(invitation)]
+    language = served_language(invitation.language)
     review = invitation.review
     with force_locale(language.code):
         html = render_template(

@@ -5,9 +5,11 @@ from datetime import date
 from flask import abort, current_app, g, redirect, render_template, url_for
 
 from consult import audit, invitations, meeting_record, schedule, short_codes
-from consult.extensions import db
+from consult.alerts import outbox
+from consult.extensions import db, limiter
+from consult.i18n import served_language
 from consult.links import external_url
-from consult.models import InvitationPurpose, InviteeRole, utcnow
+from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import reading
 from consult.requests.workflow import requests_for_child
 from consult.staff import bp, caseload, letters
@@ -18,7 +20,16 @@ from consult.staff.access import (
     staff_required,
 )
 from consult.staff.children import schedule_for
-from consult.staff.forms import PURPOSE_LABELS, ROLE_LABELS, InvitationForm
+from consult.staff.forms import (
+    PURPOSE_LABELS,
+    ROLE_LABELS,
+    InvitationEmailForm,
+    InvitationForm,
+)
+
+# Enough for a day of reviews; a stolen session cannot turn the council's mail server into
+# a spam relay.
+EMAIL_RATE = "40 per hour"
 
 
 def _invitation_form(**kwargs) -> InvitationForm:
@@ -34,14 +45,19 @@ def _paperwork_due(review) -> dict[str, date] | None:
 
 def _review_page(review, form: InvitationForm, status: int = 200):
     full_view = may_read_only_for_iro(g.staff, review.child)
+    inviting = may_invite(g.staff, review.child)
     sent = [invitation for invitation in review.invitations
             if invitation.response is not None and invitation.response.submitted_at is not None]
+    now = utcnow()
     page = render_template(
         "staff/review.html", review=review, sent=sent,
-        form=form if may_invite(g.staff, review.child) else None,
+        form=form if inviting else None,
+        emails=outbox.latest_invitation_emails(
+            [invitation.id for invitation in review.invitations]) if inviting else {},
+        may_be_emailed=lambda invitation: invitations.may_be_emailed(invitation, now),
         may_record=may_record_meeting(g.staff, review.child), planned=schedule_for(review.child),
         meeting_record=meeting_record, meeting_record_due=_paperwork_due(review),
-        now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        now=now, state_of=invitations.state_of, role_labels=ROLE_LABELS,
         child_requests=requests_for_child(review.child),
         only_for_iro_visible=full_view,
         prepare_submission=lambda response: reading.prepare_submission(
@@ -96,6 +112,7 @@ def _link_page(invitation, token: str, code: str):
         "staff/invitation_created.html", invitation=invitation, review=invitation.review,
         link=link, code=short_codes.formatted(code), role_labels=ROLE_LABELS,
         purpose_labels=PURPOSE_LABELS,
+        may_be_emailed=invitations.may_be_emailed(invitation, utcnow()),
         letter=letters.render_letter(invitation, link, code))
 
 
@@ -112,7 +129,8 @@ def reissue_invitation(invitation_id: int):
     invitation = _my_invitation(invitation_id)
     if invitation.submitted_at is not None:
         abort(404)
-    token, code = invitations.reissue(invitation, g.staff, current_app.config["SECRET_KEY"])
+    token, code = invitations.reissue(invitation, g.staff, current_app.config["SECRET_KEY"],
+                                      utcnow())
     db.session.commit()
     return _link_page(invitation, token, code)
 
@@ -133,3 +151,30 @@ def revoke_invitation(invitation_id: int):
     invitations.revoke(invitation, g.staff, utcnow())
     db.session.commit()
     return redirect(url_for("staff.review", review_id=invitation.review_id), code=303)
+
+
+def _signed_in_staff() -> str:
+    return f"staff-{g.staff.id}"
+
+
+@bp.route("/invitations/<int:invitation_id>/email", methods=["GET", "POST"])
+@staff_required(StaffRole.IRO)
+@limiter.limit(EMAIL_RATE, methods=["POST"], key_func=_signed_in_staff)
+def email_invitation(invitation_id: int):
+    """Email an adult a new link, through the outbox: the page never waits on mail."""
+    invitation = _my_invitation(invitation_id)
+    now = utcnow()
+    if not invitations.may_be_emailed(invitation, now):
+        abort(404)
+    form = InvitationEmailForm()
+    if form.validate_on_submit():
+        invitations.email_invitation(invitation, form.email.data, g.staff, now)
+        db.session.commit()
+        return redirect(url_for("staff.review", review_id=invitation.review_id,
+                                _anchor="invitations"), code=303)
+    return render_template(
+        "staff/email_invitation.html", form=form, invitation=invitation,
+        review=invitation.review, role_labels=ROLE_LABELS,
+        language=served_language(invitation.language),
+        had_letter=invitation.short_code_hash is not None,
+    ), 400 if form.errors else 200

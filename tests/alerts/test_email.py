@@ -2,64 +2,25 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from consult.alerts.sender import SmtpSettings, backoff, send_due
+from consult.alerts.sender import backoff, send_due
 from consult.extensions import db
 from consult.models import AlertEvent, AlertOutbox, Response, StaffRole, utcnow
 from tests import factories
+from tests.alerts.mail import FROM, free_port, full_text, settings
 from tests.conftest import make_app
 from tests.participation.walk import Respondent
 
 WORDS = "my foster carer shouts at me and I want to move"
-FROM = "alerts@council.example"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, _server, _session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(
-            envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
-
-
-def _settings(port: int) -> SmtpSettings:
-    return SmtpSettings("127.0.0.1", port, "none", None, None, 5, FROM)
 
 
 def _child_sends_views(client, token: str):
     person = Respondent(client)
     person.walk({"went_well": WORDS, "only_for_iro": WORDS}, person.open_link(token))
     return person.press_send()
-
-
-def _full_text(message) -> str:
-    return str(message) + message.get_body(("plain",)).get_content()
 
 
 def test_a_submission_alert_arrives_with_a_link_and_nothing_personal(client, smtp_server):
@@ -69,14 +30,14 @@ def test_a_submission_alert_arrives_with_a_link_and_nothing_personal(client, smt
     assert _child_sends_views(client, token).status_code == 303
     assert WORDS in "".join(text.text for text in db.session.scalar(select(Response)).free_texts)
 
-    report = send_due(_settings(port), base_url="https://haveyoursay.example")
+    report = send_due(settings(port), base_url="https://haveyoursay.example")
 
     assert (report.sent, report.failed, report.waiting) == (1, 0, 0)
     [(recipients, message)] = inbox.messages
     assert recipients == [child.iro.email]
     assert message["From"] == FROM
     assert message["Subject"] == "Have Your Say: new views for a review"
-    text = _full_text(message)
+    text = full_text(message)
     assert f"https://haveyoursay.example/staff/reviews/{invitation.review_id}" in text
     for personal in (child.preferred_name, child.case_ref, WORDS, "foster carer shouts",
                      invitation.invitee_name, child.iro.name):
@@ -95,11 +56,11 @@ def test_a_request_alert_arrives_without_the_message_or_the_contact_details(
     factories.post_form(client, "/ask-for-help", {
         "kind": "independent_visitor", "message": WORDS, "contact_name": "Dawit Tesfaye",
         "contact_detail": "07700 900123"})
-    send_due(_settings(port), base_url="http://localhost")
+    send_due(settings(port), base_url="http://localhost")
 
     [(recipients, message)] = inbox.messages
     assert recipients == ["iro.service@council.example"]
-    text = _full_text(message)
+    text = full_text(message)
     assert "/staff/requests/" in text
     for personal in (WORDS, "Dawit", "Tesfaye", "07700", "independent visitor"):
         assert personal not in text
@@ -107,13 +68,13 @@ def test_a_request_alert_arrives_without_the_message_or_the_contact_details(
 
 def test_an_smtp_outage_neither_fails_the_submission_nor_loses_the_alert(client, smtp_server):
     inbox, port = smtp_server
-    closed_port = _free_port()
+    closed_port = free_port()
     invitation, token = factories.child_with_link()
 
     sent = _child_sends_views(client, token)
     assert sent.status_code == 303 and sent.headers["Location"] == "/your-say/thank-you"
     first_try = utcnow()
-    report = send_due(_settings(closed_port), base_url="http://localhost",
+    report = send_due(settings(closed_port), base_url="http://localhost",
                       now=lambda: first_try)
 
     assert (report.sent, report.failed, report.waiting) == (0, 1, 1)
@@ -123,12 +84,12 @@ def test_an_smtp_outage_neither_fails_the_submission_nor_loses_the_alert(client,
     assert alert.next_attempt_at == first_try + timedelta(minutes=1)
 
     # Not due yet: nothing is tried, nothing is lost.
-    assert send_due(_settings(port), base_url="http://localhost",
+    assert send_due(settings(port), base_url="http://localhost",
                     now=lambda: first_try).sent == 0
     assert inbox.messages == []
 
     later = first_try + timedelta(minutes=2)
-    report = send_due(_settings(port), base_url="http://localhost", now=lambda: later)
+    report = send_due(settings(port), base_url="http://localhost", now=lambda: later)
 
     assert (report.sent, report.waiting) == (1, 0)
     db.session.refresh(alert)
@@ -143,7 +104,7 @@ def test_an_outage_stops_the_run_and_every_alert_waits_for_the_next(app):
                                    staff_path=f"/staff/requests/{number}"))
     db.session.commit()
 
-    report = send_due(_settings(_free_port()), base_url="http://localhost")
+    report = send_due(settings(free_port()), base_url="http://localhost")
 
     assert (report.sent, report.failed, report.waiting) == (0, 1, 3)
 
@@ -172,7 +133,7 @@ def test_the_send_alerts_command_sends_what_is_due(app, database_url, smtp_serve
     assert "alerts sent: 1, failed: 0, waiting: 0" in result.output
     [(_recipients, message)] = inbox.messages
     assert message["Subject"] == "Have Your Say: URGENT request for help"
-    assert "http://localhost/staff/requests/7" in _full_text(message)
+    assert "http://localhost/staff/requests/7" in full_text(message)
 
 
 def test_the_command_says_what_to_set_without_a_mail_server(cli):

@@ -15,7 +15,7 @@ from consult.alerts.sender import SmtpSettings, send_due
 from consult.extensions import db
 from consult.models import AlertEvent, AlertOutbox, StaffRole
 from tests import factories
-from tests.alerts.test_email import FROM, Inbox, _free_port
+from tests.alerts.mail import FROM, Inbox, free_port
 
 USER, PASSWORD = "alerts", "s3cret-mail-password"
 
@@ -60,7 +60,7 @@ def _queue_one():
 def starttls_server(certificate_authority):
     inbox = Inbox()
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=_free_port(),
+        inbox, hostname="127.0.0.1", port=free_port(),
         tls_context=_server_context(certificate_authority), require_starttls=True,
         authenticator=_authenticate, auth_require_tls=True)
     controller.start()
@@ -110,7 +110,7 @@ def test_an_untrusted_certificate_is_refused(app, starttls_server):
 
 def test_implicit_tls(app, certificate_authority, trusting_client):
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(),
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
                             ssl_context=_server_context(certificate_authority))
     controller.start()
     try:

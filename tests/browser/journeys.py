@@ -207,6 +207,14 @@ class IroJourney(Journey):
         self.arrive("open the review", link.click, path=re.compile(r"/staff/reviews/\d+"),
                     public=False)
 
+    def type_in_a_paper_booklet(self, key: str, words: str) -> None:
+        link = self.page.locator("main a[href$='/paper']").first
+        self.arrive("open the paper booklet", link.click,
+                    path=re.compile(r"/staff/invitations/\d+/paper"), public=False)
+        self.page.fill(f"#{key}", words)
+        self.arrive("save the booklet", lambda: self.page.click("main form button[type=submit]"),
+                    path=re.compile(r"/staff/reviews/\d+"), public=False)
+
     def open_pre_meeting_view(self) -> None:
         link = self.page.locator("main a[href$='/before-the-meeting']")
         self.arrive("open the pre-meeting view", link.click,

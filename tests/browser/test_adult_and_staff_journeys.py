@@ -30,6 +30,15 @@ def test_a_foster_carer_gives_their_views(phone, live_server, language):
     assert gates.checked[-1] == "send"
 
 
+def _iro_signed_in(phone, live_server, login):
+    # IROs work at a desk: a laptop's screen.
+    page, gates = phone(viewport={"width": 1280, "height": 800}, is_mobile=False,
+                        has_touch=False, device_scale_factor=1)
+    iro = IroJourney(page, gates)
+    iro.sign_in(live_server.url, login.email, login.password, login.authenticator_key)
+    return page, gates, iro
+
+
 def test_an_iro_signs_in_and_reads_the_childs_views_before_the_meeting(phone, live_server):
     login, child_link = live_server.iro_with_child_link()
     child_page, child_gates = phone()
@@ -39,11 +48,7 @@ def test_an_iro_signs_in_and_reads_the_childs_views_before_the_meeting(phone, li
     child.write_words_then_check("Please can my review be after school.")
     child.send()
 
-    # IROs work at a desk: a laptop's screen.
-    page, gates = phone(viewport={"width": 1280, "height": 800}, is_mobile=False,
-                        has_touch=False, device_scale_factor=1)
-    iro = IroJourney(page, gates)
-    iro.sign_in(live_server.url, login.email, login.password, login.authenticator_key)
+    page, gates, iro = _iro_signed_in(phone, live_server, login)
     iro.open_child("Layla")
     iro.open_review()
     iro.open_pre_meeting_view()
@@ -51,3 +56,18 @@ def test_an_iro_signs_in_and_reads_the_childs_views_before_the_meeting(phone, li
     assert "Please can my review be after school." in page.inner_text("main")
     assert gates.checked == ["open sign-in", "password", "sign in", "open the child",
                              "open the review", "open the pre-meeting view"]
+
+
+def test_an_iro_types_in_a_childs_paper_booklet(phone, live_server):
+    login, _child_link = live_server.iro_with_child_link()
+    page, gates, iro = _iro_signed_in(phone, live_server, login)
+    iro.open_child("Layla")
+    iro.open_review()
+    iro.type_in_a_paper_booklet("went_well", "Written on paper: I like my new school.")
+    iro.open_pre_meeting_view()
+
+    main = page.inner_text("main")
+    assert "Written on paper: I like my new school." in main
+    assert "Typed in from a paper booklet by Imani Reviewing" in main
+    assert gates.checked[-3:] == ["open the paper booklet", "save the booklet",
+                                  "open the pre-meeting view"]
