@@ -22,6 +22,7 @@ from consult.submissions import SaveOutcome, save_once
 
 logger = logging.getLogger(__name__)
 
+
 def find_draft(invitation: Invitation) -> ResponseDraft | None:
     return db.session.scalar(
         select(ResponseDraft).where(ResponseDraft.invitation_id == invitation.id))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from consult.extensions import db
 from consult.models import FreeTextAnswer, Invitation, Response, ResponseDraft
 from consult.participation import drafts
-from consult.questionnaires import runner
+from consult.questionnaires import definitions, runner
 from tests import factories
 from tests.participation.walk import Respondent
 
@@ -203,7 +203,7 @@ def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
 def test_answers_saved_from_two_tabs_at_once_are_both_kept(client, app):
     invitation, _token, person = _opened(client)
     questionnaire = drafts.questionnaire_for(invitation, None)
-    asked = runner.applicable(questionnaire, drafts.facts_for(invitation), {})
+    asked = runner.applicable(questionnaire, definitions.facts_for(invitation), {})
     first, second = [q.key for q in asked if q.is_free_text][:2]
     person.answer(first, "typed before")
     db.session.expire_all()
