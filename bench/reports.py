@@ -240,18 +240,27 @@ def fill(connection, children: int, iros: int) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     connection.execute(text("SET session_replication_role = DEFAULT"))
+    mark_everything_stale(connection)
+
+
+def mark_everything_stale(connection) -> None:
+    """Every held review and every day a form was sent, for the rollups to count."""
     connection.execute(text(
         "INSERT INTO review_figures_stale (review_id) SELECT id FROM reviews "
         "WHERE status = 'held' ON CONFLICT DO NOTHING"))
+    connection.execute(text(
+        "INSERT INTO answer_figures_stale (sent_on) "
+        "SELECT DISTINCT CAST(i.submitted_at AT TIME ZONE 'UTC' AS date) FROM invitations i "
+        "JOIN responses r ON r.invitation_id = i.id ON CONFLICT DO NOTHING"))
 
 
 def build_rollup(app) -> None:
-    from consult.reports.figures import refresh_review_figures
+    from consult.reports.figures import refresh_figures
     with app.app_context():
         started = time.perf_counter()
-        refresh_review_figures()
-        print(f"  rollup review_figures built from scratch in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        refresh_figures()
+        print(f"  rollups (review_figures and its monthly sums, answer_figures) built from "
+              f"scratch in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _stepper():
