@@ -83,12 +83,14 @@ def test_the_figures_rollup_triggers_survive_every_revision(empty_app):
                 "SELECT trigger_name, event_object_table FROM information_schema.triggers")
         found = Counter(f"{name.split('_')[0]}_{table}" for name, table in rows
                         if name.startswith(("review_figures_", "answer_figures_")))
-    # review: insert, update, delete on five tables, update on children; review_figures
-    # summed by month on insert, update, delete; answer days on three tables, three events.
+    # review: insert, update, delete on five tables, update on children; answer days on
+    # three tables, three events; review_figures and answer_figures summed by month on
+    # insert, update and delete.
     assert found == Counter({
         **{f"review_{table}": 3 for table in (
             "reviews", "review_attendance", "review_views", "invitations", "responses")},
         "review_children": 1,
-        "review_review_figures": 3,
         **{f"answer_{table}": 3 for table in ("invitations", "responses", "answers")},
+        "review_review_figures": 3,
+        "answer_answer_figures": 3,
     })

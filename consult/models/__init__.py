@@ -8,6 +8,7 @@ from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
 from consult.models.reports import (
     AnswerFigures,
+    AnswerFiguresMonthly,
     AnswerFiguresStale,
     ReviewFigures,
     ReviewFiguresIroMonthly,
@@ -40,9 +41,9 @@ __all__ = [
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
-    "AnswerFigures", "AnswerFiguresStale", "ReviewAttendance", "ReviewFigures",
-    "ReviewFiguresIroMonthly", "ReviewFiguresMonthly", "ReviewFiguresStale", "ReviewStatus",
-    "ReviewType",
+    "AnswerFigures", "AnswerFiguresMonthly", "AnswerFiguresStale", "ReviewAttendance",
+    "ReviewFigures", "ReviewFiguresIroMonthly", "ReviewFiguresMonthly", "ReviewFiguresStale",
+    "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
     "ResponseDraft",

@@ -19,7 +19,8 @@ erased), so these are never stale once `review_figures` is up to date.
 question and value, so the whole service's answers are not counted from millions of
 answer rows on each report. Triggers on invitations, responses and answers put every day
 whose count may have changed into `answer_figures_stale`; the reports count those days
-again first.
+again first. `answer_figures_monthly` sums it per month, kept by triggers on
+`answer_figures` as `review_figures_monthly` is.
 """
 
 from __future__ import annotations
@@ -121,6 +122,20 @@ class AnswerFigures(Base):
     __tablename__ = "answer_figures"
 
     sent_on: Mapped[date] = mapped_column(primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+    questionnaire_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+    forms: Mapped[int]
+
+
+class AnswerFiguresMonthly(Base):
+    """Sums of answer_figures per month (its first day)."""
+
+    __tablename__ = "answer_figures_monthly"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
     audience: Mapped[str] = mapped_column(String(20), primary_key=True)
     questionnaire_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)

@@ -77,7 +77,8 @@ def _seconds_sqlite(element, compiler, **kw):
 @compiles(seconds_between, "postgresql")
 def _seconds_postgresql(element, compiler, **kw):
     earlier, later = (compiler.process(c, **kw) for c in element.clauses)
-    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    # As a float, like SQLite's: EXTRACT gives a numeric, many times slower to sort.
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
 
 
 def day_number(column):

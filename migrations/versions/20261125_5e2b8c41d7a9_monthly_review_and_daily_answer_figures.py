@@ -1,5 +1,5 @@
 """Monthly sums of the review figures, kept by triggers on review_figures; structured answers
-counted per day sent, kept fresh by marking the days that changed.
+counted per day sent, kept fresh by marking the days that changed, and their monthly sums.
 
 Revision ID: 5e2b8c41d7a9
 Revises: a08328d566f6
@@ -10,7 +10,10 @@ one per answer. `review_figures` is written only when the reports bring it up to
 its triggers add each new row to the month's sums and take each deleted row away (a review
 erased cascades to its row, and so out of the sums). Triggers on invitations, responses and
 answers put the day a form was sent into `answer_figures_stale` whenever what is counted of
-it may have changed; the reports count those days again before they read.
+it may have changed; the reports count those days again before they read, and triggers on
+`answer_figures` keep `answer_figures_monthly` as those rows change. An index on the time
+help requests were made, which the figures count by period, and one on the day feedback
+forms were sent, where the annual pack finds its quotes.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -28,7 +31,7 @@ ATTENDANCE = ['att_child', 'att_foster_carer', 'att_parent_or_family',
               'att_supervising_social_worker', 'att_partner_agency']
 
 # measure -> what one review_figures row {r} adds to it
-MEASURES = {
+REVIEW_MEASURES = {
     'held': '1',
     'in_time': '{r}.in_time',
     **{name: '{r}.' + name for name in ATTENDANCE},
@@ -38,11 +41,16 @@ MEASURES = {
        for code in PARTICIPATION_CODES},
     'pn_none': 'CASE WHEN {r}.participation_code IS NULL THEN 1 ELSE 0 END',
 }
-# monthly table -> the columns of review_figures it is summed by (besides the month)
+ANSWER_KEYS = ['audience', 'questionnaire_key', 'kind', 'question_key', 'value']
+# monthly table -> (the table it sums, its day column, the columns it is summed by besides
+# the month, the measures)
 MONTHLY = {
-    'review_figures_monthly': ['review_type', 'age_band', 'language'],
-    'review_figures_iro_monthly': ['iro_id'],
+    'review_figures_monthly': ('review_figures', 'held_on',
+                               ['review_type', 'age_band', 'language'], REVIEW_MEASURES),
+    'review_figures_iro_monthly': ('review_figures', 'held_on', ['iro_id'], REVIEW_MEASURES),
+    'answer_figures_monthly': ('answer_figures', 'sent_on', ANSWER_KEYS, {'forms': '{r}.forms'}),
 }
+SUMMED = ['review_figures', 'answer_figures']
 # table -> (the columns whose change alters the answers counted, the days to mark for {row})
 ANSWER_DAYS = {
     'invitations': (['submitted_at', 'role'],
@@ -60,10 +68,10 @@ def _postgresql():
     return op.get_bind().dialect.name == 'postgresql'
 
 
-def _month(row):
+def _month(day):
     if _postgresql():
-        return f"CAST(date_trunc('month', {row}.held_on) AS date)"
-    return f"date({row}.held_on, 'start of month')"
+        return f"CAST(date_trunc('month', {day}) AS date)"
+    return f"date({day}, 'start of month')"
 
 
 def _utc_day(timestamp):
@@ -74,40 +82,45 @@ def _utc_day(timestamp):
 
 def _sums_from(table, rows, sign, aggregate):
     """INSERT ... SELECT of what `rows` add (sign 1) to or take from (sign -1) `table`."""
-    keys = MONTHLY[table]
+    _source, day, keys, measures = MONTHLY[table]
     if aggregate:
-        values = [f'{sign} * sum({expression.format(r="r")})' for expression in MEASURES.values()]
+        values = [f'{sign} * sum({expression.format(r="r")})' for expression in measures.values()]
         source = f"FROM {rows} r GROUP BY {', '.join(str(n) for n in range(1, len(keys) + 2))}"
     else:
-        values = [f'{sign} * ({expression.format(r=rows)})' for expression in MEASURES.values()]
+        values = [f'{sign} * ({expression.format(r=rows)})' for expression in measures.values()]
         source = 'WHERE true'  # SQLite needs a WHERE before ON CONFLICT
     row = 'r' if aggregate else rows
-    return (f"INSERT INTO {table} (month, {', '.join(keys)}, {', '.join(MEASURES)}) "
-            f"SELECT {_month(row)}, {', '.join(f'{row}.{key}' for key in keys)}, "
+    return (f"INSERT INTO {table} (month, {', '.join(keys)}, {', '.join(measures)}) "
+            f"SELECT {_month(f'{row}.{day}')}, {', '.join(f'{row}.{key}' for key in keys)}, "
             f"{', '.join(values)} {source}")
 
 
 def _upsert(table, rows, sign, aggregate):
-    keys = MONTHLY[table]
+    _source, _day, keys, measures = MONTHLY[table]
     return (_sums_from(table, rows, sign, aggregate)
             + f" ON CONFLICT (month, {', '.join(keys)}) DO UPDATE SET "
-            + ', '.join(f'{name} = {table}.{name} + excluded.{name}' for name in MEASURES))
+            + ', '.join(f'{name} = {table}.{name} + excluded.{name}' for name in measures))
+
+
+def _monthly_of(source):
+    return [table for table, (summed, *_rest) in MONTHLY.items() if summed == source]
 
 
 def _postgresql_triggers():
-    body = []
-    for table in MONTHLY:
-        body.append(f"IF TG_OP <> 'INSERT' THEN {_upsert(table, 'old_rows', -1, True)}; END IF;")
-        body.append(f"IF TG_OP <> 'DELETE' THEN {_upsert(table, 'new_rows', 1, True)}; END IF;")
-    op.execute(f"""
-        CREATE FUNCTION review_figures_sum() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN {' '.join(body)} RETURN NULL; END $$""")
-    for event, transition in (('INSERT', 'NEW TABLE AS new_rows'),
-                              ('DELETE', 'OLD TABLE AS old_rows'),
-                              ('UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows')):
+    for source in SUMMED:
+        body = []
+        for table in _monthly_of(source):
+            body.append(f"IF TG_OP <> 'INSERT' THEN {_upsert(table, 'old_rows', -1, True)}; END IF;")
+            body.append(f"IF TG_OP <> 'DELETE' THEN {_upsert(table, 'new_rows', 1, True)}; END IF;")
         op.execute(f"""
-            CREATE TRIGGER review_figures_sum_{event.lower()} AFTER {event} ON review_figures
-            REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION review_figures_sum()""")
+            CREATE FUNCTION {source}_sum() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN {' '.join(body)} RETURN NULL; END $$""")
+        for event, transition in (('INSERT', 'NEW TABLE AS new_rows'),
+                                  ('DELETE', 'OLD TABLE AS old_rows'),
+                                  ('UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows')):
+            op.execute(f"""
+                CREATE TRIGGER {source}_sum_{event.lower()} AFTER {event} ON {source}
+                REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {source}_sum()""")
 
     for table, (columns, select) in ANSWER_DAYS.items():
         unchanged = ' AND '.join(f'OLD.{column} IS NOT DISTINCT FROM NEW.{column}'
@@ -133,13 +146,14 @@ def _postgresql_triggers():
 
 
 def _sqlite_triggers():
-    for event, changes in (('insert', (('NEW', 1),)), ('delete', (('OLD', -1),)),
-                           ('update', (('OLD', -1), ('NEW', 1)))):
-        body = ' '.join(f'{_upsert(table, row, sign, False)};'
-                        for row, sign in changes for table in MONTHLY)
-        op.execute(f"""
-            CREATE TRIGGER review_figures_sum_{event} AFTER {event.upper()} ON review_figures
-            BEGIN {body} END""")
+    for source in SUMMED:
+        for event, changes in (('insert', (('NEW', 1),)), ('delete', (('OLD', -1),)),
+                               ('update', (('OLD', -1), ('NEW', 1)))):
+            body = ' '.join(f'{_upsert(table, row, sign, False)};'
+                            for row, sign in changes for table in _monthly_of(source))
+            op.execute(f"""
+                CREATE TRIGGER {source}_sum_{event} AFTER {event.upper()} ON {source}
+                BEGIN {body} END""")
 
     for table, (columns, select) in ANSWER_DAYS.items():
         changed = ' OR '.join(f'OLD.{column} IS NOT NEW.{column}' for column in columns)
@@ -156,7 +170,7 @@ def _sqlite_triggers():
 
 
 def _measure_columns():
-    return [sa.Column(name, sa.Integer(), nullable=False) for name in MEASURES]
+    return [sa.Column(name, sa.Integer(), nullable=False) for name in REVIEW_MEASURES]
 
 
 def upgrade():
@@ -169,6 +183,16 @@ def upgrade():
     sa.Column('value', sa.String(length=60), nullable=False),
     sa.Column('forms', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('sent_on', 'audience', 'questionnaire_key', 'kind', 'question_key', 'value', name=op.f('pk_answer_figures'))
+    )
+    op.create_table('answer_figures_monthly',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.Column('questionnaire_key', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('question_key', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.String(length=60), nullable=False),
+    sa.Column('forms', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'audience', 'questionnaire_key', 'kind', 'question_key', 'value', name=op.f('pk_answer_figures_monthly'))
     )
     op.create_table('answer_figures_stale',
     sa.Column('sent_on', sa.Date(), nullable=False),
@@ -188,8 +212,14 @@ def upgrade():
     *_measure_columns(),
     sa.PrimaryKeyConstraint('month', 'review_type', 'age_band', 'language', name=op.f('pk_review_figures_monthly'))
     )
+    with op.batch_alter_table('help_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_help_requests_created_at', ['created_at'], unique=False)
+    op.create_index('ix_invitations_feedback_submitted_at', 'invitations', ['submitted_at'],
+                    unique=False, postgresql_where=sa.text("purpose = 'feedback'"),
+                    sqlite_where=sa.text("purpose = 'feedback'"))
+
     # The sums of the rows review_figures already holds; the triggers keep them from here.
-    for table in MONTHLY:
+    for table in _monthly_of('review_figures'):
         op.execute(_sums_from(table, 'review_figures', 1, True))
     if _postgresql():
         _postgresql_triggers()
@@ -203,18 +233,25 @@ def upgrade():
 
 def downgrade():
     if _postgresql():
-        for event in ('insert', 'delete', 'update'):
-            op.execute(f'DROP TRIGGER review_figures_sum_{event} ON review_figures')
-        op.execute('DROP FUNCTION review_figures_sum()')
+        for source in SUMMED:
+            for event in ('insert', 'delete', 'update'):
+                op.execute(f'DROP TRIGGER {source}_sum_{event} ON {source}')
+            op.execute(f'DROP FUNCTION {source}_sum()')
         for table in ANSWER_DAYS:
             op.execute(f'DROP TRIGGER answer_figures_mark ON {table}')
             op.execute(f'DROP FUNCTION answer_figures_mark_{table}()')
     else:
         for event in ('insert', 'delete', 'update'):
-            op.execute(f'DROP TRIGGER IF EXISTS review_figures_sum_{event}')
+            for source in SUMMED:
+                op.execute(f'DROP TRIGGER IF EXISTS {source}_sum_{event}')
             for table in ANSWER_DAYS:
                 op.execute(f'DROP TRIGGER IF EXISTS answer_figures_mark_{table}_{event}')
+    op.drop_index('ix_invitations_feedback_submitted_at', table_name='invitations')
+    with op.batch_alter_table('help_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_help_requests_created_at')
+
     op.drop_table('review_figures_monthly')
     op.drop_table('review_figures_iro_monthly')
     op.drop_table('answer_figures_stale')
+    op.drop_table('answer_figures_monthly')
     op.drop_table('answer_figures')

@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.models import (
     Answer,
     AnswerFigures,
+    AnswerFiguresMonthly,
     Invitation,
     InviteeRole,
     ReviewFigures,
@@ -95,6 +96,14 @@ def assert_answer_figures_match_the_answers() -> None:
     stored = {(row.sent_on, row.audience, row.questionnaire_key, row.kind, row.question_key,
                row.value): row.forms for row in db.session.scalars(select(AnswerFigures))}
     assert stored == dict(expected)
+    by_month: Counter = Counter()
+    for (day, *key), forms in expected.items():
+        by_month[(day.replace(day=1), *key)] += forms
+    monthly = {(row.month, row.audience, row.questionnaire_key, row.kind, row.question_key,
+                row.value): row.forms
+               for row in db.session.scalars(select(AnswerFiguresMonthly))
+               if row.forms}  # sums taken back to nothing may stay as zeros
+    assert monthly == dict(by_month)
 
 
 @pytest.fixture
