@@ -11,6 +11,8 @@ import gc
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from itertools import zip_longest
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale
@@ -25,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
     union_all,
@@ -64,7 +67,7 @@ from consult.models.reports import MONTHLY_MEASURES
 from consult.questionnaires import definitions
 from consult.questionnaires.model import IN_PERSON
 from consult.reports.period import Period
-from consult.reports.sql import day_number, on_utc_day, seconds_between, utc_day
+from consult.reports.sql import day_number, seconds_between, utc_day
 from consult.reports.tables import Cell, Column, Row, Table, suppress
 
 REVIEW_TYPE_LABELS = {
@@ -162,7 +165,7 @@ def _review_iro():
 
 
 def _figures_of(reviews):
-    """What the figures count about each held review among `reviews` (a SELECT of ids)."""
+    """What the figures count about each held review among `reviews` (ids, or a SELECT of them)."""
     held = and_(Review.status == ReviewStatus.HELD, Review.held_on.is_not(None),
                 Review.id.in_(reviews))
     attendance = (
@@ -224,46 +227,65 @@ def _figures_of(reviews):
     return list(columns), query
 
 
+# Marks counted again per statement: at most four times this many values are bound in one
+# statement, within the limits of SQLite and PostgreSQL.
+MARKS_AT_ONCE = 5000
+
+
+def _in_chunks(values: list) -> list[list]:
+    return [values[start:start + MARKS_AT_ONCE] for start in range(0, len(values),
+                                                                   MARKS_AT_ONCE)]
+
+
 def refresh_figures() -> None:
     """Bring the rollups up to date: the rows of every review and day the triggers marked.
 
     Runs in its own short transaction, committed at once, so the caller's session and the
     rows it holds are untouched. Costs one statement when nothing changed. On PostgreSQL
     the marks are locked for the moment of the refresh: a review or day marked meanwhile
-    waits for that moment, and is never lost. (The monthly sums of review_figures follow
-    its rows by their own triggers.)
+    waits for that moment, and is never lost; only the marks read here are taken away.
+    (The monthly sums follow review_figures and answer_figures by their own triggers.)
+
+    The marks are read first and named in each statement, so the database plans for the
+    few rows they usually are (a table of marks it has not analysed lately can look to it
+    like thousands, and it would then read every review instead of looking a few up).
     """
-    stale_reviews = select(ReviewFiguresStale.review_id)
-    stale_days = select(AnswerFiguresStale.sent_on)
     with db.engine.begin() as connection:
-        reviews_stale, days_stale = connection.execute(
-            select(exists(stale_reviews), exists(stale_days))).one()
-        if not (reviews_stale or days_stale):
+        marks = connection.execute(union_all(
+            select(ReviewFiguresStale.review_id, literal_column("NULL").label("sent_on")),
+            select(literal_column("NULL"), AnswerFiguresStale.sent_on))).all()
+        if not marks:
             return
+        review_ids = sorted(mark.review_id for mark in marks if mark.review_id is not None)
+        days = sorted({_as_date(mark.sent_on) for mark in marks if mark.sent_on is not None})
         postgresql = connection.dialect.name == "postgresql"
         if postgresql:
             connection.execute(text("LOCK TABLE review_figures_stale, answer_figures_stale "
                                     "IN SHARE ROW EXCLUSIVE MODE"))
-        if reviews_stale:
-            connection.execute(
-                delete(ReviewFigures).where(ReviewFigures.review_id.in_(stale_reviews)))
-            names, query = _figures_of(stale_reviews)
+        for ids in _in_chunks(review_ids):
+            connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(ids)))
+            names, query = _figures_of(ids)
             connection.execute(insert(ReviewFigures).from_select(names, query))
-        if days_stale:
-            connection.execute(
-                delete(AnswerFigures).where(AnswerFigures.sent_on.in_(stale_days)))
-            names, query = _answer_figures_of_stale_days()
+        for some_days in _in_chunks(days):
+            connection.execute(delete(AnswerFigures).where(AnswerFigures.sent_on.in_(some_days)))
+            names, query = _answer_figures_of(some_days)
             connection.execute(insert(AnswerFigures).from_select(names, query))
-        # Only the marks of what was counted again: a table found clean above may have been
-        # marked since.
-        if reviews_stale and days_stale and postgresql:
-            connection.execute(text("WITH reviews AS (DELETE FROM review_figures_stale) "
-                                    "DELETE FROM answer_figures_stale"))
-        else:
-            if reviews_stale:
-                connection.execute(delete(ReviewFiguresStale))
-            if days_stale:
-                connection.execute(delete(AnswerFiguresStale))
+        for ids, some_days in zip_longest(_in_chunks(review_ids), _in_chunks(days)):
+            done = [delete(ReviewFiguresStale).where(ReviewFiguresStale.review_id.in_(ids))
+                    if ids else None,
+                    delete(AnswerFiguresStale).where(AnswerFiguresStale.sent_on.in_(some_days))
+                    if some_days else None]
+            done = [statement for statement in done if statement is not None]
+            if postgresql and len(done) == 2:  # one statement for both
+                connection.execute(done[1].add_cte(done[0].cte("reviews_done")))
+            else:
+                for statement in done:
+                    connection.execute(statement)
+
+
+def _as_date(value) -> date:
+    """A day as the database returned it (SQLite gives a union's dates as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _per_review(figures) -> list:
@@ -655,15 +677,29 @@ def _answer_counts(sent, *groups) -> list:
             "forms"], union_all(per_value, per_question, respondents)
 
 
-def _answer_figures_of_stale_days():
-    """The rows of answer_figures for every day the triggers marked."""
-    sent = (select(AnswerFiguresStale.sent_on, Response.id.label("response_id"),
-                   _audience().label("audience"), Response.questionnaire_key)
-            .select_from(AnswerFiguresStale)
-            .join(Invitation, on_utc_day(Invitation.submitted_at, AnswerFiguresStale.sent_on))
-            .join(Response, Response.invitation_id == Invitation.id)
+def _answer_figures_of(days: list[date]):
+    """The rows of answer_figures for these days (UTC)."""
+    sent_on = [and_(Invitation.submitted_at >= Period(first, last).starts_at,
+                    Invitation.submitted_at < Period(first, last).ends_before)
+               for first, last in _runs_of(days)]
+    sent = (select(utc_day(Invitation.submitted_at).label("sent_on"),
+                   Response.id.label("response_id"), _audience().label("audience"),
+                   Response.questionnaire_key)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .where(or_(*sent_on))
             .cte("sent"))
     return _answer_counts(sent, "sent_on")
+
+
+def _runs_of(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days, first and last: each a range to look up."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _structured_questions() -> dict[str, tuple[object, list]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Float, Integer, cast, extract
+from sqlalchemy import Date, Float, Integer, cast, extract
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -39,26 +39,6 @@ def _month_start_sqlite(element, compiler, **kw):
 @compiles(month_start, "postgresql")
 def _month_start_postgresql(element, compiler, **kw):
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-class on_utc_day(FunctionElement):  # noqa: N801
-    """Whether a timestamp falls on a day (UTC); on PostgreSQL as a range an index can use."""
-
-    type = Boolean()
-    inherit_cache = True
-
-
-@compiles(on_utc_day, "sqlite")
-def _on_utc_day_sqlite(element, compiler, **kw):
-    timestamp, day = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(date({timestamp}) = {day})"
-
-
-@compiles(on_utc_day, "postgresql")
-def _on_utc_day_postgresql(element, compiler, **kw):
-    timestamp, day = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"({timestamp} >= CAST({day} AS timestamp) AT TIME ZONE 'UTC' AND "
-            f"{timestamp} < CAST({day} + 1 AS timestamp) AT TIME ZONE 'UTC')")
 
 
 class seconds_between(FunctionElement):  # noqa: N801
