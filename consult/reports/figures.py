@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import zip_longest
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale
@@ -225,14 +224,15 @@ def _figures_of(reviews):
     return list(columns), query
 
 
-# Marks counted again per statement: at most four times this many values are bound in one
-# statement, within the limits of SQLite and PostgreSQL.
+# Marks named in one statement: at most four times this many values are bound, within the
+# limits of SQLite and PostgreSQL. More reviews than this (a first build, an import) are
+# read from the table of marks instead, where the database plans for many.
 MARKS_AT_ONCE = 5000
 
 
 def _in_chunks(values: list) -> list[list]:
-    return [values[start:start + MARKS_AT_ONCE] for start in range(0, len(values),
-                                                                   MARKS_AT_ONCE)]
+    return [values[start:start + MARKS_AT_ONCE]
+            for start in range(0, len(values), MARKS_AT_ONCE)]
 
 
 def refresh_figures() -> None:
@@ -241,12 +241,13 @@ def refresh_figures() -> None:
     Runs in its own short transaction, committed at once, so the caller's session and the
     rows it holds are untouched. Costs one statement when nothing changed. On PostgreSQL
     the marks are locked for the moment of the refresh: a review or day marked meanwhile
-    waits for that moment, and is never lost; only the marks read here are taken away.
-    (The monthly sums follow review_figures and answer_figures by their own triggers.)
+    waits for that moment, and is never lost. (The monthly sums follow review_figures and
+    answer_figures by their own triggers.)
 
-    The marks are read first and named in each statement, so the database plans for the
-    few rows they usually are (a table of marks it has not analysed lately can look to it
-    like thousands, and it would then read every review instead of looking a few up).
+    The marks are read first and, when they are few, named in each statement, so the
+    database plans for the few rows they are (a table of marks it has not analysed lately
+    can look to it like thousands, and it would then read every review instead of looking
+    a few up); only the marks named are taken away.
     """
     with db.engine.begin() as connection:
         marks = connection.execute(union_all(
@@ -260,25 +261,26 @@ def refresh_figures() -> None:
         if postgresql:
             connection.execute(text("LOCK TABLE review_figures_stale, answer_figures_stale "
                                     "IN SHARE ROW EXCLUSIVE MODE"))
-        for ids in _in_chunks(review_ids):
-            connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(ids)))
-            names, query = _figures_of(ids)
+        done = []
+        if review_ids:
+            many = len(review_ids) > MARKS_AT_ONCE  # then every mark there is, from here on
+            marked = select(ReviewFiguresStale.review_id) if many else review_ids
+            connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(marked)))
+            names, query = _figures_of(marked)
             connection.execute(insert(ReviewFigures).from_select(names, query))
+            done.append(delete(ReviewFiguresStale) if many else delete(ReviewFiguresStale)
+                        .where(ReviewFiguresStale.review_id.in_(review_ids)))
         for some_days in _in_chunks(days):
             connection.execute(delete(AnswerFigures).where(AnswerFigures.sent_on.in_(some_days)))
             names, query = _answer_figures_of(some_days)
             connection.execute(insert(AnswerFigures).from_select(names, query))
-        for ids, some_days in zip_longest(_in_chunks(review_ids), _in_chunks(days)):
-            done = [delete(ReviewFiguresStale).where(ReviewFiguresStale.review_id.in_(ids))
-                    if ids else None,
-                    delete(AnswerFiguresStale).where(AnswerFiguresStale.sent_on.in_(some_days))
-                    if some_days else None]
-            done = [statement for statement in done if statement is not None]
-            if postgresql and len(done) == 2:  # one statement for both
-                connection.execute(done[1].add_cte(done[0].cte("reviews_done")))
-            else:
-                for statement in done:
-                    connection.execute(statement)
+            done.append(delete(AnswerFiguresStale)
+                        .where(AnswerFiguresStale.sent_on.in_(some_days)))
+        if postgresql and len(done) == 2:  # both kinds of marks in one statement
+            connection.execute(done[1].add_cte(done[0].cte("reviews_done")))
+        else:
+            for statement in done:
+                connection.execute(statement)
 
 
 def _as_date(value) -> date:
