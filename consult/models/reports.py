@@ -11,7 +11,8 @@ date before they count (`consult.reports.figures.refresh_figures`).
 
 `review_figures_monthly` and `review_figures_iro_monthly`: the sums of `review_figures`
 per calendar month (and review type, age band and language; or IRO), so a year of the
-whole service reads a few thousand rows, not one per review. Triggers on `review_figures`
+whole service reads a few thousand rows, not one per review; `review_figures_daily` the
+same per day, for the days of a period outside its whole months. Triggers on `review_figures`
 add each row written there and take away each row deleted (also when a review is
 erased), so these are never stale once `review_figures` is up to date.
 
@@ -98,6 +99,18 @@ class ReviewFiguresMonthly(MonthlyMeasures, Base):
     __tablename__ = "review_figures_monthly"
 
     month: Mapped[date] = mapped_column(primary_key=True)
+    review_type: Mapped[str] = mapped_column(String(12), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(12), primary_key=True)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class ReviewFiguresDaily(MonthlyMeasures, Base):
+    """Sums of review_figures per day held, review type, age band and language: for the days
+    of a period outside its whole months."""
+
+    __tablename__ = "review_figures_daily"
+
+    held_on: Mapped[date] = mapped_column(primary_key=True)
     review_type: Mapped[str] = mapped_column(String(12), primary_key=True)
     age_band: Mapped[str] = mapped_column(String(12), primary_key=True)
     language: Mapped[str] = mapped_column(String(10), primary_key=True)

@@ -51,6 +51,7 @@ from consult.models import (
     Review,
     ReviewAttendance,
     ReviewFigures,
+    ReviewFiguresDaily,
     ReviewFiguresIroMonthly,
     ReviewFiguresMonthly,
     ReviewFiguresStale,
@@ -288,7 +289,7 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _per_review(figures) -> list:
+def _per_review(figures, names=MONTHLY_MEASURES) -> list:
     """What one row of review_figures adds to each monthly measure (as the triggers add it)."""
     def one_if(condition, name):
         return case((condition, 1), else_=0).label(name)
@@ -306,7 +307,7 @@ def _per_review(figures) -> list:
            for code in ParticipationCode},
         "pn_none": one_if(figures.c.participation_code.is_(None), "pn_none"),
     }
-    return [measures[name] for name in MONTHLY_MEASURES]  # the rollup's columns, in order
+    return [measures[name] for name in names]  # in the rollup's order
 
 
 def _union(parts: list):
@@ -316,8 +317,9 @@ def _union(parts: list):
 def _review_sources(period: Period, scope: Scope):
     """The rows to sum: per (type, age band, language), and per IRO if the scope shows it.
 
-    A whole month of the whole service is read from the monthly sums; the days outside
-    whole months, and one IRO's reviews (a few hundred a year), from review_figures.
+    A whole month of the whole service is read from the monthly sums, the days outside
+    whole months from the daily sums (and, by IRO, from review_figures); one IRO's reviews
+    (a few hundred a year) from review_figures.
     """
     figures = ReviewFigures.__table__
     breakdown = (figures.c.review_type, figures.c.age_band, figures.c.language)
@@ -334,12 +336,16 @@ def _review_sources(period: Period, scope: Scope):
                    *(monthly.c[name] for name in MONTHLY_MEASURES))
             .where(monthly.c.month.between(*months)))
         by_iro.append(select(iro_monthly.c.iro_id,
-                             *(iro_monthly.c[name] for name in MONTHLY_MEASURES))
+                             *(iro_monthly.c[name] for name in IRO_MEASURES))
                       .where(iro_monthly.c.month.between(*months)))
+    daily = ReviewFiguresDaily.__table__
     for days in period.days_outside_whole_months:
-        held = figures.c.held_on.between(days.start, days.end)
-        by_breakdown.append(select(*breakdown, *_per_review(figures)).where(held))
-        by_iro.append(select(figures.c.iro_id, *_per_review(figures)).where(held))
+        by_breakdown.append(
+            select(daily.c.review_type, daily.c.age_band, daily.c.language,
+                   *(daily.c[name] for name in MONTHLY_MEASURES))
+            .where(daily.c.held_on.between(days.start, days.end)))
+        by_iro.append(select(figures.c.iro_id, *_per_review(figures, IRO_MEASURES))
+                      .where(figures.c.held_on.between(days.start, days.end)))
     return (_union(by_breakdown).cte("facts"),
             _union(by_iro).cte("iro_facts") if scope.by_iro else None)
 
@@ -349,6 +355,9 @@ GIVEN = tuple(channel.value for channel, _label in GIVEN_CHANNELS)
 
 GIVEN_KEYS = tuple(f"given_{role.value}" for role in ConsultedRole)
 BREAKDOWN_MEASURES = ("held", "in_time", "att_child", *GIVEN_KEYS)
+# The monthly measures a breakdown's six figures are summed from.
+IRO_MEASURES = ("held", "in_time", "att_child",
+                *(f"views_{role.value}_{channel}" for role in ConsultedRole for channel in GIVEN))
 
 
 def _measures(facts, *, breakdown: bool) -> list:

@@ -1,4 +1,4 @@
-"""Monthly sums of the review figures, kept by triggers on review_figures; structured answers
+"""Monthly (and daily) sums of the review figures, kept by triggers on review_figures; structured answers
 counted per day sent, kept fresh by marking the days that changed, and their monthly sums.
 
 Revision ID: 5e2b8c41d7a9
@@ -42,11 +42,13 @@ REVIEW_MEASURES = {
     'pn_none': 'CASE WHEN {r}.participation_code IS NULL THEN 1 ELSE 0 END',
 }
 ANSWER_KEYS = ['audience', 'questionnaire_key', 'kind', 'question_key', 'value']
-# monthly table -> (the table it sums, its day column, the columns it is summed by besides
-# the month, the measures)
+# table of sums -> (the table it sums, its day column, the columns it is summed by besides
+# the month (or the day, for review_figures_daily), the measures)
 MONTHLY = {
     'review_figures_monthly': ('review_figures', 'held_on',
                                ['review_type', 'age_band', 'language'], REVIEW_MEASURES),
+    'review_figures_daily': ('review_figures', 'held_on',
+                             ['review_type', 'age_band', 'language'], REVIEW_MEASURES),
     'review_figures_iro_monthly': ('review_figures', 'held_on', ['iro_id'], REVIEW_MEASURES),
     'answer_figures_monthly': ('answer_figures', 'sent_on', ANSWER_KEYS, {'forms': '{r}.forms'}),
 }
@@ -68,7 +70,10 @@ def _postgresql():
     return op.get_bind().dialect.name == 'postgresql'
 
 
-def _month(day):
+def _period(table, day):
+    """The first column of `table`'s key: the day itself, or the first day of its month."""
+    if table == 'review_figures_daily':
+        return day
     if _postgresql():
         return f"CAST(date_trunc('month', {day}) AS date)"
     return f"date({day}, 'start of month')"
@@ -90,15 +95,20 @@ def _sums_from(table, rows, sign, aggregate):
         values = [f'{sign} * ({expression.format(r=rows)})' for expression in measures.values()]
         source = 'WHERE true'  # SQLite needs a WHERE before ON CONFLICT
     row = 'r' if aggregate else rows
-    return (f"INSERT INTO {table} (month, {', '.join(keys)}, {', '.join(measures)}) "
-            f"SELECT {_month(f'{row}.{day}')}, {', '.join(f'{row}.{key}' for key in keys)}, "
-            f"{', '.join(values)} {source}")
+    return (f"INSERT INTO {table} ({_first_key(table)}, {', '.join(keys)}, "
+            f"{', '.join(measures)}) "
+            f"SELECT {_period(table, f'{row}.{day}')}, "
+            f"{', '.join(f'{row}.{key}' for key in keys)}, {', '.join(values)} {source}")
+
+
+def _first_key(table):
+    return 'held_on' if table == 'review_figures_daily' else 'month'
 
 
 def _upsert(table, rows, sign, aggregate):
     _source, _day, keys, measures = MONTHLY[table]
     return (_sums_from(table, rows, sign, aggregate)
-            + f" ON CONFLICT (month, {', '.join(keys)}) DO UPDATE SET "
+            + f" ON CONFLICT ({_first_key(table)}, {', '.join(keys)}) DO UPDATE SET "
             + ', '.join(f'{name} = {table}.{name} + excluded.{name}' for name in measures))
 
 
@@ -204,6 +214,14 @@ def upgrade():
     *_measure_columns(),
     sa.PrimaryKeyConstraint('month', 'iro_id', name=op.f('pk_review_figures_iro_monthly'))
     )
+    op.create_table('review_figures_daily',
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('review_type', sa.String(length=12), nullable=False),
+    sa.Column('age_band', sa.String(length=12), nullable=False),
+    sa.Column('language', sa.String(length=10), nullable=False),
+    *_measure_columns(),
+    sa.PrimaryKeyConstraint('held_on', 'review_type', 'age_band', 'language', name=op.f('pk_review_figures_daily'))
+    )
     op.create_table('review_figures_monthly',
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('review_type', sa.String(length=12), nullable=False),
@@ -251,6 +269,7 @@ def downgrade():
         batch_op.drop_index('ix_help_requests_created_at')
 
     op.drop_table('review_figures_monthly')
+    op.drop_table('review_figures_daily')
     op.drop_table('review_figures_iro_monthly')
     op.drop_table('answer_figures_stale')
     op.drop_table('answer_figures_monthly')

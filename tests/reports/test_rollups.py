@@ -22,6 +22,7 @@ from consult.models import (
     Invitation,
     InviteeRole,
     ReviewFigures,
+    ReviewFiguresDaily,
     ReviewFiguresIroMonthly,
     ReviewFiguresMonthly,
     ReviewStatus,
@@ -48,14 +49,16 @@ def _measures_of(row: ReviewFigures) -> Counter:
     return measures
 
 
-def _expected_monthly() -> tuple[dict, dict]:
-    by_breakdown, by_iro = {}, {}
+def _expected_sums() -> tuple[dict, dict, dict]:
+    by_breakdown, by_iro, by_day = {}, {}, {}
     for row in db.session.scalars(select(ReviewFigures)):
         month = row.held_on.replace(day=1)
         for sums, key in ((by_breakdown, (month, row.review_type, row.age_band, row.language)),
-                          (by_iro, (month, row.iro_id))):
+                          (by_iro, (month, row.iro_id)),
+                          (by_day, (row.held_on, row.review_type, row.age_band,
+                                    row.language))):
             sums.setdefault(key, Counter()).update(_measures_of(row))
-    return by_breakdown, by_iro
+    return by_breakdown, by_iro, by_day
 
 
 def _stored(model, keys) -> dict:
@@ -68,11 +71,13 @@ def _stored(model, keys) -> dict:
 
 
 def assert_monthly_sums_match_review_figures() -> None:
-    by_breakdown, by_iro = _expected_monthly()
+    by_breakdown, by_iro, by_day = _expected_sums()
     assert _stored(ReviewFiguresMonthly, ("month", "review_type", "age_band", "language")) == {
         key: +sums for key, sums in by_breakdown.items()}
     assert _stored(ReviewFiguresIroMonthly, ("month", "iro_id")) == {
         key: +sums for key, sums in by_iro.items()}
+    assert _stored(ReviewFiguresDaily, ("held_on", "review_type", "age_band", "language")) == {
+        key: +sums for key, sums in by_day.items()}
 
 
 def _utc_day(moment: datetime) -> date:
