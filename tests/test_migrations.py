@@ -84,7 +84,7 @@ def test_the_figures_rollup_triggers_survive_every_revision(empty_app):
         found = Counter(f"{name.split('_')[0]}_{table}" for name, table in rows
                         if name.startswith(("review_figures_", "answer_figures_")))
     # review: insert, update, delete on five tables, update on children; answer days on
-    # three tables, three events; review_figures and answer_figures summed by month on
+    # three tables, three events; review_figures and answer_figures summed (by month, by day) on
     # insert, update and delete.
     assert found == Counter({
         **{f"review_{table}": 3 for table in (
