@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from consult.models.encrypted import CIPHER  # noqa: E402
+
 SERVER_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 LANGUAGES = ("en_GB", "ar", "ps", "fa_AF", "fa", "ckb", "ku", "ti", "am", "so", "vi", "sq", "ro")
@@ -71,7 +73,20 @@ def questionnaire_for(role: str, purpose: str = "views", age: int = 15) -> tuple
     return form.key, form.version
 
 
-def fill(connection, children: int, iros: int) -> None:
+def fill_feedback_texts(connection, cipher, feedback_key: str) -> None:
+    """Words in the feedback forms, encrypted as the app keeps them (so quotes can be read)."""
+    ids = connection.execute(text(
+        "SELECT id FROM responses WHERE questionnaire_key = :key ORDER BY id"),
+        {"key": feedback_key}).scalars().all()
+    if ids:
+        connection.execute(text(
+            "INSERT INTO free_text_answers (response_id, question_key, text, only_for_iro) "
+            "VALUES (:id, 'review_went', :text, false)"),
+            [{"id": id_, "text": cipher.encrypt(f"Synthetic feedback number {id_}".encode())
+              .decode("ascii")} for id_ in ids])
+
+
+def fill(connection, children: int, iros: int, cipher) -> None:
     step = _stepper()
     # The rollup's triggers are off while loading (replica role); the rollup is then built
     # in one go and timed, as after a first import.
@@ -215,11 +230,7 @@ def fill(connection, children: int, iros: int) -> None:
           ON q.form_key = r.questionnaire_key AND q.form_version = r.questionnaire_version
         WHERE random() < 0.85
     """), parameters)
-    connection.execute(text("""
-        INSERT INTO free_text_answers (response_id, question_key, text, only_for_iro)
-        SELECT id, 'review_went', 'Synthetic feedback number ' || id, false
-        FROM responses WHERE questionnaire_key = :feedback_key
-    """), {"feedback_key": feedback_form[0]})
+    fill_feedback_texts(connection, cipher, feedback_form[0])
     step("answers")
     connection.execute(text("""
         INSERT INTO help_requests (kind, state, source, child_id, created_at, acknowledged_at)
@@ -240,18 +251,27 @@ def fill(connection, children: int, iros: int) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     connection.execute(text("SET session_replication_role = DEFAULT"))
+    mark_everything_stale(connection)
+
+
+def mark_everything_stale(connection) -> None:
+    """Every held review and every day a form was sent, for the rollups to count."""
     connection.execute(text(
         "INSERT INTO review_figures_stale (review_id) SELECT id FROM reviews "
         "WHERE status = 'held' ON CONFLICT DO NOTHING"))
+    connection.execute(text(
+        "INSERT INTO answer_figures_stale (sent_on) "
+        "SELECT DISTINCT CAST(i.submitted_at AT TIME ZONE 'UTC' AS date) FROM invitations i "
+        "JOIN responses r ON r.invitation_id = i.id ON CONFLICT DO NOTHING"))
 
 
 def build_rollup(app) -> None:
-    from consult.reports.figures import refresh_review_figures
+    from consult.reports.figures import refresh_figures
     with app.app_context():
         started = time.perf_counter()
-        refresh_review_figures()
-        print(f"  rollup review_figures built from scratch in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        refresh_figures()
+        print(f"  rollups (review_figures and its monthly sums, answer_figures) built from "
+              f"scratch in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _stepper():
@@ -337,9 +357,11 @@ def time_reports(app, runs: int) -> list[tuple[str, float, float]]:
         manager_id = db.session.execute(text(
             "SELECT id FROM staff_users WHERE role = 'manager'")).scalar_one()
         with browser.session_transaction() as session:
-            from consult.staff.access import STAFF_ID, STAFF_VERSION
+            from consult.staff.access import SEEN_AT, SIGNED_IN_AT, STAFF_ID, STAFF_VERSION
             session[STAFF_ID] = manager_id
             session[STAFF_VERSION] = 1
+            # Signed in now; each page seen keeps the session from going idle.
+            session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
         results.append(timed("figures page over HTTP, manager, rendered", runs, lambda: (
             browser.get("/staff/reports/?from=2023-04-01&to=2024-03-31").status_code == 200
             or sys.exit("the figures page failed"))))
@@ -360,10 +382,10 @@ def main() -> None:
     if not options.reuse:
         print(f"Creating {options.database} and filling it ({options.children} children)...")
         create_database(options.database)
-        make_app(url, migrate=True)
+        app = make_app(url, migrate=True)
         engine = create_engine(url)
         with engine.begin() as connection:
-            fill(connection, options.children, options.iros)
+            fill(connection, options.children, options.iros, app.extensions[CIPHER])
         build_rollup(make_app(url, migrate=False))
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

@@ -121,7 +121,9 @@ def _empty_all_tables() -> None:
             names = ", ".join(f'"{table.name}"' for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
+            # The rollups last: triggers on the tables they sum write to them as those empty.
+            for table in sorted(tables, key=lambda table: table.name.endswith(
+                    ("_monthly", "_stale"))):
                 connection.execute(table.delete())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -74,12 +76,21 @@ def test_the_figures_rollup_triggers_survive_every_revision(empty_app):
     upgrade()
     with db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
-            names = {row[0] for row in connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-            expected = 5 * 3 + 1  # insert, update, delete on five tables; update on children
-        else:
-            names = {row[0] for row in connection.exec_driver_sql(
-                "SELECT event_object_table || ':' || event_manipulation "
-                "FROM information_schema.triggers WHERE trigger_name = 'review_figures_mark'")}
-            expected = 5 * 3 + 1
-    assert len(names) == expected
+            rows = connection.exec_driver_sql(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        else:  # one row per trigger and event
+            rows = connection.exec_driver_sql(
+                "SELECT trigger_name, event_object_table FROM information_schema.triggers")
+        found = Counter(f"{name.split('_')[0]}_{table}" for name, table in rows
+                        if name.startswith(("review_figures_", "answer_figures_")))
+    # review: insert, update, delete on five tables, update on children; answer days on
+    # three tables, three events; review_figures and answer_figures summed (by month, by day) on
+    # insert, update and delete.
+    assert found == Counter({
+        **{f"review_{table}": 3 for table in (
+            "reviews", "review_attendance", "review_views", "invitations", "responses")},
+        "review_children": 1,
+        **{f"answer_{table}": 3 for table in ("invitations", "responses", "answers")},
+        "review_review_figures": 3,
+        "answer_answer_figures": 3,
+    })

@@ -6,7 +6,16 @@ from consult.models.base import Base, utcnow
 from consult.models.children import Child
 from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
-from consult.models.reports import ReviewFigures, ReviewFiguresStale
+from consult.models.reports import (
+    AnswerFigures,
+    AnswerFiguresMonthly,
+    AnswerFiguresStale,
+    ReviewFigures,
+    ReviewFiguresDaily,
+    ReviewFiguresIroMonthly,
+    ReviewFiguresMonthly,
+    ReviewFiguresStale,
+)
 from consult.models.requests import (
     HelpRequest,
     HelpRequestEvent,
@@ -39,7 +48,9 @@ __all__ = [
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
-    "ReviewAttendance", "ReviewFigures", "ReviewFiguresStale", "ReviewStatus", "ReviewType",
+    "AnswerFigures", "AnswerFiguresMonthly", "AnswerFiguresStale", "ReviewAttendance",
+    "ReviewFigures", "ReviewFiguresDaily", "ReviewFiguresIroMonthly", "ReviewFiguresMonthly",
+    "ReviewFiguresStale", "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
     "ResponseDraft", "PaperResponse",

@@ -44,7 +44,9 @@ class HelpRequest(Base):
     """
 
     __tablename__ = "help_requests"
-    __table_args__ = (Index("ix_help_requests_state_created_at", "state", "created_at"),)
+    # created_at alone: the participation figures count the requests made in a period.
+    __table_args__ = (Index("ix_help_requests_state_created_at", "state", "created_at"),
+                      Index("ix_help_requests_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[RequestKind] = mapped_column(enum_type(RequestKind, "request_kind"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale
@@ -23,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
     union_all,
@@ -31,6 +33,9 @@ from sqlalchemy import (
 from consult.extensions import db
 from consult.models import (
     Answer,
+    AnswerFigures,
+    AnswerFiguresMonthly,
+    AnswerFiguresStale,
     AttendeeRole,
     Child,
     ConsultedRole,
@@ -47,6 +52,9 @@ from consult.models import (
     Review,
     ReviewAttendance,
     ReviewFigures,
+    ReviewFiguresDaily,
+    ReviewFiguresIroMonthly,
+    ReviewFiguresMonthly,
     ReviewFiguresStale,
     ReviewStatus,
     ReviewType,
@@ -54,11 +62,12 @@ from consult.models import (
     StaffUser,
     ViewsChannel,
 )
+from consult.models.reports import MONTHLY_MEASURES
 from consult.questionnaires import definitions
 from consult.questionnaires.model import IN_PERSON
 from consult.reports.period import Period
 from consult.reports.sql import day_number, seconds_between, utc_day
-from consult.reports.tables import Cell, Column, Row, Table, suppress
+from consult.reports.tables import Cell, Column, Row, Table, no_cycle_collection, suppress
 
 REVIEW_TYPE_LABELS = {
     ReviewType.INITIAL: "Initial reviews",
@@ -155,7 +164,7 @@ def _review_iro():
 
 
 def _figures_of(reviews):
-    """What the figures count about each held review among `reviews` (a SELECT of ids)."""
+    """What the figures count about each held review among `reviews` (ids, or a SELECT of them)."""
     held = and_(Review.status == ReviewStatus.HELD, Review.held_on.is_not(None),
                 Review.id.in_(reviews))
     attendance = (
@@ -200,7 +209,7 @@ def _figures_of(reviews):
         "review_type": cast(Review.review_type, String),
         "in_time": case((Review.held_on <= Review.due_on, 1), else_=0),
         "participation_code": cast(Review.participation_code, String),
-        "iro_id": func.coalesce(Review.chair_id, Child.iro_id),
+        "iro_id": _review_iro(),
         "language": Child.preferred_language,
         "age_band": age_band,
         **{f"att_{key}": func.coalesce(attendance.c[key], 0)
@@ -220,81 +229,186 @@ def _figures_of(reviews):
     return list(columns), query
 
 
-def refresh_review_figures() -> None:
-    """Work out again the rollup rows of every review the triggers marked.
+# Marks named in one statement: at most four times this many values are bound, within the
+# limits of SQLite and PostgreSQL. More reviews than this (a first build, an import) are
+# read from the table of marks instead, where the database plans for many.
+MARKS_AT_ONCE = 5000
+
+
+def _in_chunks(values: list) -> list[list]:
+    return [values[start:start + MARKS_AT_ONCE]
+            for start in range(0, len(values), MARKS_AT_ONCE)]
+
+
+def refresh_figures() -> None:
+    """Bring the rollups up to date: the rows of every review and day the triggers marked.
 
     Runs in its own short transaction, committed at once, so the caller's session and the
     rows it holds are untouched. Costs one statement when nothing changed. On PostgreSQL
-    the marks are locked for the moment of the refresh: a review marked meanwhile waits
-    for that moment, and is never lost.
+    the marks are locked for the moment of the refresh: a review or day marked meanwhile
+    waits for that moment, and is never lost. (The monthly sums follow review_figures and
+    answer_figures by their own triggers.)
+
+    The marks are read first and, when they are few, named in each statement, so the
+    database plans for the few rows they are (a table of marks it has not analysed lately
+    can look to it like thousands, and it would then read every review instead of looking
+    a few up); only the marks named are taken away.
     """
-    stale = select(ReviewFiguresStale.review_id)
     with db.engine.begin() as connection:
-        if not connection.scalar(select(exists(stale))):
+        marks = connection.execute(union_all(
+            select(ReviewFiguresStale.review_id, literal_column("NULL").label("sent_on")),
+            select(literal_column("NULL"), AnswerFiguresStale.sent_on))).all()
+        if not marks:
             return
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("LOCK TABLE review_figures_stale IN SHARE ROW EXCLUSIVE MODE"))
-        connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(stale)))
-        names, query = _figures_of(stale)
-        connection.execute(insert(ReviewFigures).from_select(names, query))
-        connection.execute(delete(ReviewFiguresStale))
+        review_ids = sorted(mark.review_id for mark in marks if mark.review_id is not None)
+        days = sorted({_as_date(mark.sent_on) for mark in marks if mark.sent_on is not None})
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:
+            connection.execute(text("LOCK TABLE review_figures_stale, answer_figures_stale "
+                                    "IN SHARE ROW EXCLUSIVE MODE"))
+        done = []
+        if review_ids:
+            many = len(review_ids) > MARKS_AT_ONCE  # then every mark there is, from here on
+            marked = select(ReviewFiguresStale.review_id) if many else review_ids
+            connection.execute(delete(ReviewFigures).where(ReviewFigures.review_id.in_(marked)))
+            names, query = _figures_of(marked)
+            connection.execute(insert(ReviewFigures).from_select(names, query))
+            done.append(delete(ReviewFiguresStale) if many else delete(ReviewFiguresStale)
+                        .where(ReviewFiguresStale.review_id.in_(review_ids)))
+        for some_days in _in_chunks(days):
+            connection.execute(delete(AnswerFigures).where(AnswerFigures.sent_on.in_(some_days)))
+            names, query = _answer_figures_of(some_days)
+            connection.execute(insert(AnswerFigures).from_select(names, query))
+            done.append(delete(AnswerFiguresStale)
+                        .where(AnswerFiguresStale.sent_on.in_(some_days)))
+        if postgresql and len(done) == 2:  # both kinds of marks in one statement
+            connection.execute(done[1].add_cte(done[0].cte("reviews_done")))
+        else:
+            for statement in done:
+                connection.execute(statement)
 
 
-def _facts(period: Period, scope: Scope):
-    """One row per held review in the period: what the figures count about it."""
-    query = select(ReviewFigures).where(
-        ReviewFigures.held_on >= period.start, ReviewFigures.held_on <= period.end)
+def _as_date(value) -> date:
+    """A day as the database returned it (SQLite gives a union's dates as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _per_review(figures, names=MONTHLY_MEASURES) -> list:
+    """What one row of review_figures adds to each monthly measure (as the triggers add it)."""
+    def one_if(condition, name):
+        return case((condition, 1), else_=0).label(name)
+
+    measures = {
+        "held": literal_column("1").label("held"),
+        "in_time": figures.c.in_time.label("in_time"),
+        **{f"att_{key}": figures.c[f"att_{key}"].label(f"att_{key}")
+           for key, _label, _roles in ATTENDANCE_GROUPS},
+        **{f"views_{role.value}_{channel}": one_if(
+            figures.c[f"views_{role.value}"] == channel, f"views_{role.value}_{channel}")
+           for role in ConsultedRole for channel in GIVEN},
+        **{f"pn_{code.value.lower()}": one_if(figures.c.participation_code == code.value,
+                                              f"pn_{code.value.lower()}")
+           for code in ParticipationCode},
+        "pn_none": one_if(figures.c.participation_code.is_(None), "pn_none"),
+    }
+    return [measures[name] for name in names]  # in the rollup's order
+
+
+def _union(parts: list):
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _review_sources(period: Period, scope: Scope):
+    """The rows to sum: per (type, age band, language), and per IRO if the scope shows it.
+
+    A whole month of the whole service is read from the monthly sums, the days outside
+    whole months from the daily sums (and, by IRO, from review_figures); one IRO's reviews
+    (a few hundred a year) from review_figures.
+    """
+    figures = ReviewFigures.__table__
+    breakdown = (figures.c.review_type, figures.c.age_band, figures.c.language)
     if scope.iro_id is not None:
-        query = query.where(ReviewFigures.iro_id == scope.iro_id)
-    return query.cte("facts")
+        mine = select(*breakdown, *_per_review(figures)).where(
+            figures.c.iro_id == scope.iro_id, figures.c.held_on.between(period.start, period.end))
+        return mine.cte("facts"), None
+    by_breakdown, by_iro = [], []
+    if (months := period.whole_months) is not None:
+        monthly = ReviewFiguresMonthly.__table__
+        iro_monthly = ReviewFiguresIroMonthly.__table__
+        by_breakdown.append(
+            select(monthly.c.review_type, monthly.c.age_band, monthly.c.language,
+                   *(monthly.c[name] for name in MONTHLY_MEASURES))
+            .where(monthly.c.month.between(*months)))
+        by_iro.append(select(iro_monthly.c.iro_id,
+                             *(iro_monthly.c[name] for name in IRO_MEASURES))
+                      .where(iro_monthly.c.month.between(*months)))
+    daily = ReviewFiguresDaily.__table__
+    for days in period.days_outside_whole_months:
+        by_breakdown.append(
+            select(daily.c.review_type, daily.c.age_band, daily.c.language,
+                   *(daily.c[name] for name in MONTHLY_MEASURES))
+            .where(daily.c.held_on.between(days.start, days.end)))
+        by_iro.append(select(figures.c.iro_id, *_per_review(figures, IRO_MEASURES))
+                      .where(figures.c.held_on.between(days.start, days.end)))
+    return (_union(by_breakdown).cte("facts"),
+            _union(by_iro).cte("iro_facts") if scope.by_iro else None)
 
 
 GIVEN = tuple(channel.value for channel, _label in GIVEN_CHANNELS)
 
 
+GIVEN_KEYS = tuple(f"given_{role.value}" for role in ConsultedRole)
+BREAKDOWN_MEASURES = ("held", "in_time", "att_child", *GIVEN_KEYS)
+# The monthly measures a breakdown's six figures are summed from.
+IRO_MEASURES = ("held", "in_time", "att_child",
+                *(f"views_{role.value}_{channel}" for role in ConsultedRole for channel in GIVEN))
+
+
 def _measures(facts, *, breakdown: bool) -> list:
-    """The sums every grouping returns; a breakdown only needs six, and leaves the rest 0."""
-    def tally(condition, name):
-        return func.sum(case((condition, 1), else_=0)).label(name)
+    """Every figure about reviews, summed over the rows of `facts` (monthly measures); a
+    breakdown needs only six of them, and leaves the rest 0."""
+    def total(name, label=None):
+        label = label or name
+        if breakdown and label not in BREAKDOWN_MEASURES:
+            return literal_column("0").label(label)
+        return func.sum(facts.c[name]).label(label)
 
-    def only_in_totals(expression):
-        return literal_column("0").label(expression.name) if breakdown else expression
+    def given(role):
+        return func.sum(sum(facts.c[f"views_{role.value}_{channel}"] for channel in GIVEN)
+                        ).label(f"given_{role.value}")
 
-    measures = [func.count().label("held"), func.sum(facts.c.in_time).label("in_time"),
-                func.sum(facts.c.att_child).label("att_child")]
-    measures += [tally(facts.c[f"views_{role.value}"].in_(GIVEN), f"given_{role.value}")
-                 for role in ConsultedRole]
-    measures += [only_in_totals(tally(facts.c.participation_code == code.value,
-                                      f"pn_{code.value}"))
+    measures = [total("held"), total("in_time")]
+    measures += [total(f"att_{key}") for key, _label, _roles in ATTENDANCE_GROUPS]
+    measures += [given(role) for role in ConsultedRole]
+    measures += [total(f"pn_{code.value.lower()}", f"pn_{code.value}")
                  for code in ParticipationCode]
-    measures.append(only_in_totals(tally(facts.c.participation_code.is_(None), "pn_none")))
-    measures += [only_in_totals(func.sum(facts.c[f"att_{key}"]).label(f"att_{key}"))
-                 for key, _label, _roles in ATTENDANCE_GROUPS if key != "child"]
-    measures += [only_in_totals(tally(facts.c[f"views_{role.value}"] == channel,
-                                      f"views_{role.value}_{channel}"))
+    measures.append(total("pn_none"))
+    measures += [total(f"views_{role.value}_{channel}")
                  for role in ConsultedRole for channel in GIVEN]
     return measures
 
 
 def _review_aggregates(period: Period, scope: Scope) -> dict[tuple[str, str], dict]:
     """Every review figure, for the whole scope and each breakdown, in one statement."""
-    facts = _facts(period, scope)
+    facts, iro_facts = _review_sources(period, scope)
     empty = literal_column("''", String)
     parts = [select(literal_column("'all'", String).label("dimension"), empty.label("value"),
                     empty.label("label"), *_measures(facts, breakdown=False))]
     for dimension in ("review_type", "age_band", "language"):
         column = facts.c[dimension]
         parts.append(select(literal_column(f"'{dimension}'", String), column, empty,
-                            *_measures(facts, breakdown=True)).group_by(column))
-    if scope.by_iro:
-        per_iro = (select(facts.c.iro_id, *_measures(facts, breakdown=True))
-                   .group_by(facts.c.iro_id).subquery("per_iro"))
+                            *_measures(facts, breakdown=True))
+                     .group_by(column).having(func.sum(facts.c.held) > 0))
+    if iro_facts is not None:
+        per_iro = (select(iro_facts.c.iro_id, *_measures(iro_facts, breakdown=True))
+                   .group_by(iro_facts.c.iro_id).having(func.sum(iro_facts.c.held) > 0)
+                   .subquery("per_iro"))
         parts.append(
             select(literal_column("'iro'", String), cast(per_iro.c.iro_id, String),
                    StaffUser.name, *(column for column in per_iro.c if column.name != "iro_id"))
             .join(StaffUser, StaffUser.id == per_iro.c.iro_id))
     rows = db.session.execute(union_all(*parts)).mappings()
-    return {(row["dimension"], row["value"] or ""): dict(row) for row in rows}
+    return {(row["dimension"], row["value"] or ""): row for row in rows}
 
 
 def _n(row: dict | None, key: str) -> int:
@@ -401,7 +515,7 @@ def _breakdown(dimension: str, groups: list[tuple[str, str, dict]]) -> Table:
         rows.append(Row(value, label, (
             Cell(held),
             Cell(_n(group, "in_time"), held),
-            *(Cell(_n(group, f"given_{role.value}"), held) for role in ConsultedRole),
+            *(Cell(_n(group, key), held) for key in GIVEN_KEYS),
             Cell(_n(group, "att_child"), held),
         )))
     return Table(
@@ -453,32 +567,48 @@ def _requests_in(period: Period, scope: Scope, query):
 
 
 def _requests(period: Period, scope: Scope) -> Table:
-    counts = {row.kind: row for row in db.session.execute(_requests_in(period, scope, select(
-        HelpRequest.kind,
+    """The requests of each kind, and the median time to acknowledge them, in one statement."""
+    none, zero = literal_column("NULL"), literal_column("0")
+    per_kind = _requests_in(period, scope, select(
+        literal_column("'count'", String).label("part"),
+        cast(HelpRequest.kind, String).label("grp"),
         func.count().label("expressed"),
         func.sum(case((HelpRequest.state == RequestState.MATCHED, 1), else_=0)).label("matched"),
         func.sum(case((HelpRequest.state.in_((RequestState.MATCHED, *CLOSED_STATES)), 0),
                       else_=1)).label("waiting"),
-    )).group_by(HelpRequest.kind))}
+        none.label("median"), zero.label("n"),
+    )).group_by(HelpRequest.kind)
 
     seconds = seconds_between(HelpRequest.created_at, HelpRequest.acknowledged_at)
+    # Each group also has a number to rank within: sorting by it is much cheaper than by
+    # its name under the database's collation.
+    kind_number = case({kind.value: number for number, kind in enumerate(RequestKind, 1)},
+                       value=HelpRequest.kind)
     acknowledged = _requests_in(period, scope, select(
-        cast(HelpRequest.kind, String).label("grp"), seconds.label("seconds"))
+        cast(HelpRequest.kind, String).label("grp"), kind_number.label("grp_number"),
+        seconds.label("seconds"))
         .where(HelpRequest.acknowledged_at.is_not(None)))
     every_kind = _requests_in(period, scope, select(
-        literal_column("'all'", String), seconds)
+        literal_column("'all'", String), literal_column("0"), seconds)
         .where(HelpRequest.acknowledged_at.is_not(None)))
     both = union_all(acknowledged, every_kind).subquery("acknowledged")
     ranked = select(
         both.c.grp, both.c.seconds,
-        func.row_number().over(partition_by=both.c.grp, order_by=both.c.seconds).label("rank"),
-        func.count().over(partition_by=both.c.grp).label("n"),
+        func.row_number().over(partition_by=both.c.grp_number,
+                               order_by=both.c.seconds).label("rank"),
+        func.count().over(partition_by=both.c.grp_number).label("n"),
     ).subquery("ranked")
-    medians = {row.grp: (row.median, row.n) for row in db.session.execute(
-        select(ranked.c.grp, func.avg(ranked.c.seconds).label("median"),
-               func.max(ranked.c.n).label("n"))
+    per_group_median = (
+        select(literal_column("'median'", String), ranked.c.grp, zero, zero, zero,
+               func.avg(ranked.c.seconds), func.max(ranked.c.n))
         .where(ranked.c.rank.between((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
-        .group_by(ranked.c.grp))}
+        .group_by(ranked.c.grp))
+    counts, medians = {}, {}
+    for row in db.session.execute(union_all(per_kind, per_group_median)):
+        if row.part == "count":
+            counts[row.grp] = row
+        else:
+            medians[row.grp] = (row.median, row.n)
 
     def median_cell(group: str) -> Cell:
         median, n = medians.get(group, (None, 0))
@@ -524,14 +654,65 @@ def _audience():
                 else_=cast(Invitation.role, String))
 
 
-def _sent_in(period: Period, scope: Scope, query):
-    query = query.join(Invitation, Invitation.id == Response.invitation_id).where(
-        Invitation.submitted_at >= period.starts_at, Invitation.submitted_at < period.ends_before)
-    if scope.iro_id is not None:
-        query = (query.join(Review, Review.id == Invitation.review_id)
-                 .join(Child, Child.id == Review.child_id)
-                 .where(_review_iro() == scope.iro_id))
-    return query
+def _reviews_of(iro_id: int):
+    """The ids of the reviews an IRO chaired, or whose child is theirs when no chair was
+    recorded: the same as `_review_iro() == iro_id`, in a form the indexes on the chair
+    and on the child's IRO can find."""
+    return union_all(
+        select(Review.id).where(Review.chair_id == iro_id),
+        select(Review.id).join(Child, Child.id == Review.child_id)
+        .where(Review.chair_id.is_(None), Child.iro_id == iro_id))
+
+
+def _answer_counts(sent, *groups) -> list:
+    """Per audience and questionnaire (and `groups`, columns of `sent`): the forms sent, the
+    forms in which each question was answered, and the forms with each answer.
+
+    `sent` has one row per form sent: response_id, audience, questionnaire_key, groups.
+    """
+    empty = literal_column("''", String)
+    by = [*(sent.c[name] for name in groups), sent.c.audience, sent.c.questionnaire_key]
+    chosen = (select(*by, Answer.response_id, Answer.question_key, Answer.value)
+              .join(Answer, Answer.response_id == sent.c.response_id).cte("chosen"))
+    chosen_by = [chosen.c[column.name] for column in by]
+    per_value = select(
+        *chosen_by, literal_column("'value'", String).label("kind"),
+        chosen.c.question_key, chosen.c.value, func.count().label("forms"),
+    ).group_by(*chosen_by, chosen.c.question_key, chosen.c.value)
+    per_question = select(
+        *chosen_by, literal_column("'question'", String), chosen.c.question_key, empty,
+        func.count(func.distinct(chosen.c.response_id)),
+    ).group_by(*chosen_by, chosen.c.question_key)
+    respondents = select(
+        *by, literal_column("'respondents'", String), empty, empty, func.count(),
+    ).group_by(*by)
+    return [*groups, "audience", "questionnaire_key", "kind", "question_key", "value",
+            "forms"], union_all(per_value, per_question, respondents)
+
+
+def _answer_figures_of(days: list[date]):
+    """The rows of answer_figures for these days (UTC)."""
+    sent_on = [and_(Invitation.submitted_at >= Period(first, last).starts_at,
+                    Invitation.submitted_at < Period(first, last).ends_before)
+               for first, last in _runs_of(days)]
+    sent = (select(utc_day(Invitation.submitted_at).label("sent_on"),
+                   Response.id.label("response_id"), _audience().label("audience"),
+                   Response.questionnaire_key)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .where(or_(*sent_on))
+            .cte("sent"))
+    return _answer_counts(sent, "sent_on")
+
+
+def _runs_of(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days, first and last: each a range to look up."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _structured_questions() -> dict[str, tuple[object, list]]:
@@ -557,33 +738,34 @@ def _structured_questions() -> dict[str, tuple[object, list]]:
 
 
 def _answers(period: Period, scope: Scope) -> list[Table]:
-    empty = literal_column("''", String)
-    sent = _sent_in(period, scope, select(
-        Response.id.label("response_id"), _audience().label("audience"),
-        Response.questionnaire_key.label("questionnaire_key")).select_from(Response)
-    ).cte("sent")
-    chosen = (select(sent.c.audience, sent.c.questionnaire_key, Answer.response_id,
-                     Answer.question_key, Answer.value)
-              .join(Answer, Answer.response_id == sent.c.response_id).cte("chosen"))
-    per_value = select(
-        literal_column("'value'", String).label("kind"), chosen.c.audience,
-        chosen.c.questionnaire_key, chosen.c.question_key, chosen.c.value,
-        func.count().label("n"),
-    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key,
-               chosen.c.value)
-    per_question = select(
-        literal_column("'question'", String), chosen.c.audience, chosen.c.questionnaire_key,
-        chosen.c.question_key, empty, func.count(func.distinct(chosen.c.response_id)),
-    ).group_by(chosen.c.audience, chosen.c.questionnaire_key, chosen.c.question_key)
-    respondents = select(
-        literal_column("'respondents'", String), sent.c.audience, sent.c.questionnaire_key,
-        empty, empty, func.count(),
-    ).group_by(sent.c.audience, sent.c.questionnaire_key)
-
+    if scope.iro_id is None:  # the whole service: whole months' and other days' rollups
+        daily, monthly = AnswerFigures.__table__, AnswerFiguresMonthly.__table__
+        keys = ("audience", "questionnaire_key", "kind", "question_key", "value")
+        parts = []
+        if (months := period.whole_months) is not None:
+            parts.append(select(*(monthly.c[key] for key in keys), monthly.c.forms)
+                         .where(monthly.c.month.between(*months)))
+        parts += [select(*(daily.c[key] for key in keys), daily.c.forms)
+                  .where(daily.c.sent_on.between(days.start, days.end))
+                  for days in period.days_outside_whole_months]
+        sums = _union(parts).subquery("sums")
+        by = [sums.c[key] for key in keys]
+        # A month's sum taken back to nothing stays as a zero: it is no form sent.
+        query = (select(*by, func.sum(sums.c.forms).label("forms"))
+                 .group_by(*by).having(func.sum(sums.c.forms) > 0))
+    else:  # one IRO's forms, a few hundred a year, counted from the answers themselves
+        sent = (select(Response.id.label("response_id"), _audience().label("audience"),
+                       Response.questionnaire_key)
+                .join(Invitation, Invitation.id == Response.invitation_id)
+                .where(Invitation.review_id.in_(_reviews_of(scope.iro_id)),
+                       Invitation.submitted_at >= period.starts_at,
+                       Invitation.submitted_at < period.ends_before)
+                .cte("sent"))
+        _names, query = _answer_counts(sent)
     counts: dict[tuple[str, str], dict] = defaultdict(dict)
-    for row in db.session.execute(union_all(per_value, per_question, respondents)).mappings():
+    for row in db.session.execute(query).mappings():
         counts[(row["audience"], row["questionnaire_key"])][
-            (row["kind"], row["question_key"], row["value"])] = int(row["n"])
+            (row["kind"], row["question_key"], row["value"])] = int(row["forms"])
     with force_locale("en_GB"):  # staff read figures in English, also on the command line
         return _answer_tables(counts)
 
@@ -628,29 +810,22 @@ def _answer_tables(counts: dict[tuple[str, str], dict]) -> list[Table]:
     return tables
 
 
-def _settings_for_counting() -> None:
-    """On PostgreSQL, for this transaction only: memory to sort and hash a year in, and no
-    JIT compilation, which costs more than it saves on queries of a few hundred ms."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(
-            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"))
-
-
 def build_report(period: Period, scope: Scope) -> Report:
-    refresh_review_figures()
-    _settings_for_counting()
-    aggregates = _review_aggregates(period, scope)
-    totals = aggregates.get(("all", ""), {})
-    by_type = {value: row for (dim, value), row in aggregates.items() if dim == "review_type"}
-    tables = [
-        _reviews_by_type(totals, by_type),
-        _views_by_role(totals),
-        _attendance(totals),
-        _participation_codes(totals),
-        *_breakdowns(aggregates, scope),
-        _requests(period, scope),
-        *_answers(period, scope),
-    ]
+    refresh_figures()
+    with no_cycle_collection():
+        aggregates = _review_aggregates(period, scope)
+        totals = aggregates.get(("all", ""), {})
+        by_type = {value: row for (dim, value), row in aggregates.items()
+                   if dim == "review_type"}
+        tables = [
+            _reviews_by_type(totals, by_type),
+            _views_by_role(totals),
+            _attendance(totals),
+            _participation_codes(totals),
+            *_breakdowns(aggregates, scope),
+            _requests(period, scope),
+            *_answers(period, scope),
+        ]
     return Report(period, scope, tuple(tables))
 
 
@@ -672,18 +847,34 @@ class Quote:
 
 
 def consented_quotes(period: Period) -> list[Quote]:
-    """Feedback its writer agreed to share, without their name: never text only for the IRO."""
+    """Feedback its writer agreed to share, without their name: never text only for the IRO.
+
+    The first QUOTES_SHOWN in the order the forms were sent. Every form with something to
+    quote gives at least one quote, so all of them are among the forms sent no later than
+    the QUOTES_SHOWN-th such form: finding that moment first (in the order of an index on
+    feedback forms by the time sent) spares reading every feedback form of the year.
+    """
     consented = exists().where(
         Answer.response_id == Response.id, Answer.question_key == "may_quote",
         Answer.value == "yes")
+    quotable = exists().where(Response.invitation_id == Invitation.id,
+                              FreeTextAnswer.response_id == Response.id,
+                              FreeTextAnswer.only_for_iro == false(), consented)
+    feedback_sent = and_(Invitation.purpose == InvitationPurpose.FEEDBACK,
+                         Invitation.submitted_at >= period.starts_at,
+                         Invitation.submitted_at < period.ends_before)
+    first_forms = (select(Invitation.submitted_at)
+                   .where(feedback_sent, quotable)
+                   .order_by(Invitation.submitted_at)
+                   .limit(QUOTES_SHOWN)
+                   .subquery("first_forms"))
+    last_needed = select(func.max(first_forms.c.submitted_at)).scalar_subquery()
     rows = db.session.execute(
         select(Invitation.role, FreeTextAnswer.text)
         .select_from(FreeTextAnswer)
         .join(Response, Response.id == FreeTextAnswer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(Invitation.purpose == InvitationPurpose.FEEDBACK,
-               Invitation.submitted_at >= period.starts_at,
-               Invitation.submitted_at < period.ends_before,
+        .where(feedback_sent, Invitation.submitted_at <= last_needed,
                FreeTextAnswer.only_for_iro == false(), consented)
         .order_by(Invitation.submitted_at, FreeTextAnswer.id)
         .limit(QUOTES_SHOWN))
@@ -692,4 +883,6 @@ def consented_quotes(period: Period) -> list[Quote]:
 
 def suppressed(report: Report, threshold: int) -> Report:
     """The report as it may leave the IRO's own screen."""
-    return replace(report, tables=tuple(suppress(table, threshold) for table in report.tables))
+    with no_cycle_collection():
+        return replace(report, tables=tuple(suppress(table, threshold)
+                                            for table in report.tables))

@@ -54,6 +54,33 @@ class Period:
     def ends_before(self) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
 
+    @property
+    def whole_months(self) -> tuple[date, date] | None:
+        """The first days of the first and last calendar months wholly inside the period."""
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        after = self.end + timedelta(days=1)
+        last = _previous_month(after if after.day == 1 else after.replace(day=1))
+        return (first, last) if first <= last else None
+
+    @property
+    def days_outside_whole_months(self) -> tuple[Period, ...]:
+        """The days before the first whole month and after the last (all, if none)."""
+        months = self.whole_months
+        if months is None:
+            return (self,)
+        first, last = months
+        edges = (Period(self.start, first - timedelta(days=1)),
+                 Period(_next_month(last), self.end))
+        return tuple(edge for edge in edges if edge.start <= edge.end)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _previous_month(first_day: date) -> date:
+    return (first_day - timedelta(days=1)).replace(day=1)
+
 
 def _parse_day(raw: str, field: str, name: str) -> date:
     try:

@@ -7,9 +7,31 @@ database returned, so every screen and export suppresses the same way.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 SUPPRESSED = "[c]"
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a report is built, suppressed or written out.
+
+    The whole service's report is tens of thousands of small objects (a row and its cells
+    for each of 1,500 IROs) that all live until it is sent; meanwhile the collector would
+    run its full pass over every object the app holds, again and again: measured, three
+    quarters of the time spent laying out the table by IRO, and the slowest exports. None
+    of these objects form cycles, so nothing is left for the collector to find later.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)

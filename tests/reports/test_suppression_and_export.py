@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import select
 
 from consult.extensions import db
@@ -97,3 +98,21 @@ def test_cli_refuses_bad_input_with_a_message(cli, app):
     assert "must be the same as or after the first day" in result.output
     unknown = cli.invoke(args=["report", "--iro", "nobody@example.com"])
     assert unknown.exit_code == 2 and "no IRO has this email address" in unknown.output
+
+
+def test_the_cycle_collector_is_paused_only_while_a_report_is_made():
+    import gc
+
+    from consult.reports.tables import no_cycle_collection
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), no_cycle_collection():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018 - fails inside, and the collector still comes back
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cycle_collection():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
