@@ -2,7 +2,7 @@
 counted per day sent, kept fresh by marking the days that changed, and their monthly sums.
 
 Revision ID: 5e2b8c41d7a9
-Revises: a08328d566f6
+Revises: 5e0a7c3d1b92
 Create Date: 2026-11-25 21:00:00.000000
 
 A year of the whole service then reads a few thousand rows instead of one per review and
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e2b8c41d7a9'
-down_revision = 'a08328d566f6'
+down_revision = '5e0a7c3d1b92'
 branch_labels = None
 depends_on = None
 
