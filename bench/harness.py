@@ -165,15 +165,17 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int | None = None,
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time used by a process and its live children (gunicorn's master and workers)."""
+    """CPU time used by gunicorn's master, its live workers and the workers it has reaped
+    (recycled after max_requests), whose time the kernel adds to the master's."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for each in [pid, *_children(pid)]:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue  # a worker that gunicorn replaced meanwhile
-        total += (int(fields[11]) + int(fields[12])) / tick
+            continue  # a worker that exited meanwhile: counted with the master once reaped
+        # utime and stime; for the master also cutime and cstime, its reaped children's.
+        total += sum(int(value) for value in fields[11:15 if each == pid else 13]) / tick
     return total
 
 
