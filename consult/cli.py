@@ -20,9 +20,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_children_command)
     app.cli.add_command(import_reviews_command)
     app.cli.add_command(send_alerts_command)
-    from consult.reports.cli import report_command
+    from consult.reports.cli import refresh_figures_command, report_command
 
     app.cli.add_command(report_command)
+    app.cli.add_command(refresh_figures_command)
     app.cli.add_command(new_encryption_key_command)
     app.cli.add_command(rotate_key_command)
     app.cli.add_command(retention_command)

@@ -1,19 +1,21 @@
-"""`flask --app consult report`: the same figures for analysts and scheduled jobs."""
+"""`flask --app consult report`: the same figures for analysts and scheduled jobs; and
+`refresh-figures`, which brings the reports' rollups up to date ahead of any report."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult import audit
 from consult.extensions import db
-from consult.models import StaffRole, StaffUser
+from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 from consult.reports.export import report_csv, report_json
-from consult.reports.figures import Scope, build_report, suppressed
+from consult.reports.figures import Scope, build_report, refresh_figures, suppressed
 from consult.reports.period import PeriodError, parse_period
 
 
@@ -48,3 +50,20 @@ def report_command(first_day: str | None, last_day: str | None, iro_email: str |
     db.session.commit()
     click.echo(report_json(report, threshold) if output_format == "json" else report_csv(report),
                nl=output_format == "json")
+
+
+@click.command("refresh-figures")
+@with_appcontext
+def refresh_figures_command() -> None:
+    """Bring the reports' rollups up to date now, rather than in the next report.
+
+    Run it after `flask db upgrade` (a migration may mark every review and day, which takes
+    a minute or more at national scale, too long for a page) and after a large import.
+    """
+    waiting = [db.session.scalar(select(func.count()).select_from(marks))
+               for marks in (ReviewFiguresStale, AnswerFiguresStale)]
+    db.session.rollback()
+    started = time.monotonic()
+    refresh_figures()
+    click.echo(f"Brought the figures of {waiting[0]} reviews and {waiting[1]} days of answers "
+               f"up to date in {time.monotonic() - started:.1f} s.")

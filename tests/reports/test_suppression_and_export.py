@@ -116,3 +116,21 @@ def test_the_cycle_collector_is_paused_only_while_a_report_is_made():
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_refresh_figures_brings_the_rollups_up_to_date_before_any_report(cli, app):
+    from consult.models import AnswerFiguresStale, ReviewFigures, ReviewFiguresStale
+
+    build_year()
+    marked = db.session.scalar(select(db.func.count()).select_from(ReviewFiguresStale))
+    days = db.session.scalar(select(db.func.count()).select_from(AnswerFiguresStale))
+    assert marked > 0 and days > 0
+    result = cli.invoke(args=["refresh-figures"])
+    assert result.exit_code == 0, result.output
+    assert f"Brought the figures of {marked} reviews and {days} days of answers" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(db.func.count()).select_from(ReviewFiguresStale)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(AnswerFiguresStale)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(ReviewFigures)) > 0
+    again = cli.invoke(args=["refresh-figures"])
+    assert "Brought the figures of 0 reviews and 0 days of answers" in again.output
