@@ -7,8 +7,9 @@ asking again: a changed file gets a new name, and the page that names it is neve
 
 Why not Flask-Static-Digest: it hashes and compresses at build time, in a separate step
 that every checkout, test run and deployment would have to remember. The few files here
-are hashed when first linked instead, and re-hashed when they change on disk, so a fresh
-checkout and the tests need no build step and an edited stylesheet never goes stale.
+are hashed when first linked instead, and in development and tests re-hashed when they
+change on disk, so a fresh checkout and the tests need no build step and an edited
+stylesheet never goes stale (in production, where files change only with a restart, once).
 """
 
 from __future__ import annotations
