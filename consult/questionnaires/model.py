@@ -7,6 +7,7 @@ and checked in a plain unit test.
 from __future__ import annotations
 
 import enum
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -36,14 +37,15 @@ class Facts:
     unaccompanied_asylum_seeking: bool = False
 
 
-class Condition:
+class Condition(ABC):
     """When a question is asked. Conditions are data, so a test can name what each one is."""
 
     # Whether it turns on an earlier answer (a follow-up question) rather than on the facts.
     on_answers = False
 
-    def holds(self, facts: Facts, values: Values) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def holds(self, facts: Facts, values: Values) -> bool:
+        """Whether the question is asked, given the facts and the answers so far."""
 
 
 @dataclass(frozen=True)
