@@ -211,7 +211,7 @@ def check_answers():
     journey, other = _open_journey()
     if journey is None:
         return other
-    draft = drafts.ensure_draft(journey.invitation, journey.questionnaire)
+    draft = journey.draft or drafts.ensure_draft(journey.invitation, journey.questionnaire)
     return _check_page(journey, draft.idempotency_key)
 
 
@@ -255,7 +255,7 @@ def form_expired(_error: CSRFError):
                                   status=400, changing=request.values.get("change") == "1",
                                   notice="refreshed")
     if request.endpoint == "participation.send":
-        draft = drafts.ensure_draft(journey.invitation, journey.questionnaire)
+        draft = journey.draft or drafts.ensure_draft(journey.invitation, journey.questionnaire)
         return _check_page(journey, draft.idempotency_key, status=400, notice="refreshed")
     return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
 
