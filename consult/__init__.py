@@ -30,7 +30,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     # First, so that every later hook, and any error it logs, sees the request id.
     logs.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(config.data_folder("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)
 

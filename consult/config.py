@@ -14,6 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A wheel carries the compiled catalogs and the migrations here (setup.py puts them there);
+# a checkout or an editable install has no such folder and reads them at the top of the repo.
+SHIPPED = Path(__file__).resolve().parent / "_shipped"
+
+
+def data_folder(name: str) -> Path:
+    """`translations` or `migrations`: inside the installed package, else in the checkout."""
+    shipped = SHIPPED / name
+    return shipped if shipped.is_dir() else PROJECT_ROOT / name
+
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -213,7 +223,7 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
             values["DATA_ENCRYPTION_KEYS"] or _development_encryption_key(instance_path)),
         "RETENTION_DAYS_AFTER_CARE": _positive_int(
             values["RETENTION_DAYS_AFTER_CARE"], "RETENTION_DAYS_AFTER_CARE"),
-        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(data_folder("translations")),
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SMTP_HOST": values["SMTP_HOST"] or None,
         "SMTP_PORT": _positive_int(values["SMTP_PORT"], "SMTP_PORT"),

@@ -32,6 +32,13 @@ def _page(form: ShortCodeForm, error: str | None = None, status: int = 200):
     return render_template("participation/enter_code.html", form=form, error=error), status
 
 
+@bp.route("/")
+@policy.public
+def home():
+    """The bare address, typed from a letter: the page where its short code goes."""
+    return redirect(url_for(".enter_code"))
+
+
 @bp.route("/code", methods=["GET", "POST"])
 @policy.public
 @limiter.limit(CODE_ATTEMPTS, methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import html5lib
 import pytest
 from sqlalchemy import select
 
@@ -367,3 +368,15 @@ def test_back_from_the_first_question_leads_to_the_start_and_skip_in_change_clea
 
     assert check.url == "/your-say/check"
     assert db.session.scalar(select(ResponseDraft.answers)) == {}
+
+
+def test_the_bare_address_leads_to_the_page_for_the_letters_code(client):
+    """Someone who types the address from a letter lands where its short code goes."""
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/code"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    document = html5lib.parse(page.text, namespaceHTMLElements=False)
+    assert document.find(".//form[@method='post']//input[@name='code']") is not None
