@@ -23,9 +23,14 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, get_locale
 
 SOURCE_LOCALE = "en_GB"
+# Staff read every page, figure, letter preview and reading of an answer in English.
+STAFF_LOCALE = SOURCE_LOCALE
 SESSION_KEY = "locale"
 QUERY_PARAMETER = "lang"
-STAFF_BLUEPRINT = "staff"
+# Every staff page lives under this path (the staff and reports blueprints), and so does
+# any staff address that matches no page: all of them are in English, whatever the browser
+# asks for or `?lang=` says, and a staff page never stores a language in the session.
+STAFF_PATH = "/staff"
 # Set on `g` by whoever knows the invitation behind the request (the participation blueprint).
 INVITATION_LANGUAGE = "invitation_language"  # what the IRO chose when creating the link
 INVITATION_CHOSEN_LANGUAGE = "invitation_chosen_language"  # what the person chose since
@@ -130,15 +135,21 @@ def _available() -> tuple[str, ...]:
     return current_app.config["LANGUAGES"]
 
 
+def is_staff_request() -> bool:
+    """Whether this request is for the staff side, decided by its path alone, so that error
+    pages and addresses that match no route are covered too."""
+    return request.path == STAFF_PATH or request.path.startswith(STAFF_PATH + "/")
+
+
 def requested_locale() -> str | None:
     """The language asked for with `?lang=` on this request, if it is one we offer."""
-    if request.blueprint == STAFF_BLUEPRINT:
+    if is_staff_request():
         return None
     return normalise(request.args.get(QUERY_PARAMETER), _available())
 
 
 def select_locale() -> str:
-    if request.blueprint == STAFF_BLUEPRINT:
+    if is_staff_request():
         return SOURCE_LOCALE
     available = _available()
     return (requested_locale()
@@ -200,4 +211,5 @@ def init_app(app: Flask) -> None:
             "offered_languages": [LANGUAGES[code] for code in app.config["LANGUAGES"]],
             "language_name": language_name,
             "english_name": english_name,
+            "staff_locale": STAFF_LOCALE,
         }

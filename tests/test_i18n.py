@@ -178,6 +178,25 @@ def test_staff_pages_are_always_english(client):
     assert _html_lang_dir(page) == ("en-GB", "ltr")
 
 
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_every_staff_address_is_english_even_an_error_and_keeps_no_language(client, signed_in):
+    """The figures pages, a staff address that matches nothing, and `?lang=` on either:
+    English, and the public language stored in the session is left as it was."""
+    manager = factories.staff(StaffRole.MANAGER)
+    db.session.commit()
+    if signed_in:
+        factories.sign_in(client, manager)
+    client.get("/not-found?lang=ckb")  # a public choice in the same browser
+    for url in ("/staff/no-such-page", "/staff/reports/?lang=ar", "/staff/nothing?lang=ar",
+                "/staff/reports/no-such-table?lang=ar"):
+        page = client.get(url, headers={"Accept-Language": "ar"}, follow_redirects=True)
+        assert _html_lang_dir(page) == ("en-GB", "ltr"), url
+    with client.session_transaction() as session:
+        assert session.get(i18n.SESSION_KEY) == "ckb"
+    public = client.get("/not-found", headers={"Accept-Language": "ar"})
+    assert _html_lang_dir(public) == ("ckb", "rtl")
+
+
 def test_the_language_menu_lists_every_language_by_its_own_name(client):
     page = client.get("/not-found?lang=fa_AF").get_data(as_text=True)
     menu = page.split('<nav class="language-menu"', 1)[1].split("</nav>", 1)[0]
@@ -275,7 +294,8 @@ def _public_rules(app: Flask, method: str):
     # "health" holds the load balancer's JSON probes (/healthz, /readyz), not pages.
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         blueprint = rule.endpoint.rpartition(".")[0]
-        if rule.endpoint != "static" and blueprint not in (i18n.STAFF_BLUEPRINT, "health") and (
+        staff = rule.rule == i18n.STAFF_PATH or rule.rule.startswith(i18n.STAFF_PATH + "/")
+        if rule.endpoint != "static" and not staff and blueprint != "health" and (
                 method in rule.methods):
             yield rule
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from consult import audit
+from consult import audit, i18n
 from consult.extensions import db
 from consult.models import CouncilSettings, PledgeText, StaffUser, utcnow
 
-SOURCE_LANGUAGE = "en_GB"
+SOURCE_LANGUAGE = i18n.SOURCE_LOCALE
 EDITABLE_FIELDS = (
     "council_name", "iro_service_contact", "advocacy_provider", "advocacy_contact",
     "independent_visitor_provider", "independent_visitor_contact", "complaints_contact",

@@ -13,11 +13,12 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult import i18n
 from consult.models import Response
 from consult.questionnaires import definitions
 from consult.questionnaires.model import IN_PERSON, Question, Questionnaire, Values
 
-STAFF_LOCALE = "en_GB"
+STAFF_LOCALE = i18n.STAFF_LOCALE
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from consult import i18n
 from consult.extensions import db
 from consult.models import (
     Answer,
@@ -493,6 +494,10 @@ def _participation_codes(totals: dict) -> Table:
 
 
 def _language_name(code: str) -> str:
+    """The name staff know a language by: ours ('Dari', 'Kurdish (Sorani)') for the languages
+    we offer, else CLDR's English name, with the code the case system sent."""
+    if code in i18n.LANGUAGES:
+        return f"{i18n.english_name(code)} ({code})"
     try:
         return f"{Locale.parse(code).get_display_name('en')} ({code})"
     except (ValueError, UnknownLocaleError):
@@ -766,7 +771,7 @@ def _answers(period: Period, scope: Scope) -> list[Table]:
     for row in db.session.execute(query).mappings():
         counts[(row["audience"], row["questionnaire_key"])][
             (row["kind"], row["question_key"], row["value"])] = int(row["forms"])
-    with force_locale("en_GB"):  # staff read figures in English, also on the command line
+    with force_locale(i18n.STAFF_LOCALE):  # staff read figures in English, also on the command line
         return _answer_tables(counts)
 
 

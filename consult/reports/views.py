@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, g, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from consult import audit
+from consult import audit, i18n
 from consult.extensions import db
 from consult.models import StaffRole, StaffUser
 from consult.reports import bp
@@ -23,7 +23,7 @@ FIRST_YEAR_OFFERED = 2010
 
 def _render(template: str, status: int = 200, **context):
     # Staff pages are English whatever the browser asks for.
-    with force_locale("en_GB"):
+    with force_locale(i18n.STAFF_LOCALE):
         return render_template(template, **context), status
 
 

@@ -118,7 +118,8 @@ def test_the_annual_pack_follows_the_seed_and_quotes_only_with_consent(app, year
     browser = signed_in(app, year.iro_a)
     page = browser.get("/staff/reports/annual?year=2015").get_data(as_text=True)
     assert "Annual report pack 2015/2016" in page
-    assert "5 statutory reviews were held in 2015/2016. 3 were initial reviews, 1 were second" \
+    assert ("5 statutory reviews were held in 2015/2016. 3 were initial reviews, "
+            "1 was a second review, and 1 was a subsequent review.") \
         in page
     assert "within timescales 80% of the time" in page
     assert "foster carers attended 100% of the 5 reviews" in page
