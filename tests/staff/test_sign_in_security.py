@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pyotp
 import argon2
+import pyotp
 import pytest
 import time_machine
 from sqlalchemy import select, text
