@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from consult import audit
+from consult import audit, vocabulary
 from consult.models import (
     AttendeeRole,
     ConsultedRole,
@@ -23,46 +23,8 @@ from consult.models import (
     ViewsChannel,
 )
 
-PN_MEANINGS = {
-    ParticipationCode.PN0: "Under 4 on the day of the review",
-    ParticipationCode.PN1: "Attended and spoke for themselves",
-    ParticipationCode.PN2: "Attended, and an advocate spoke for them",
-    ParticipationCode.PN3: "Attended and conveyed their views without words",
-    ParticipationCode.PN4: "Attended but did not convey their views",
-    ParticipationCode.PN5: "Did not attend, and briefed an advocate to speak for them",
-    ParticipationCode.PN6: "Did not attend, and conveyed their views another way "
-                           "(for example a consultation form)",
-    ParticipationCode.PN7: "Did not attend, and their views were not conveyed",
-}
 ATTENDED_CODES = {ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3,
                   ParticipationCode.PN4}
-
-ATTENDEE_LABELS = {
-    AttendeeRole.CHILD: "The child or young person",
-    AttendeeRole.FOSTER_CARER: "Foster carer",
-    AttendeeRole.PARENT: "Parent",
-    AttendeeRole.FAMILY_MEMBER: "Other family member",
-    AttendeeRole.SUPERVISING_SOCIAL_WORKER: "Supervising social worker",
-    AttendeeRole.PARTNER_AGENCY: "Partner agencies (school, health, others)",
-}
-CONSULTED_LABELS = {
-    ConsultedRole.CHILD: "The child or young person",
-    ConsultedRole.FOSTER_CARER: "Foster carer",
-    ConsultedRole.PARENT_OR_FAMILY: "Parent or family member",
-}
-CHANNEL_LABELS = {
-    ViewsChannel.ONLINE: "Online, through Have Your Say",
-    ViewsChannel.PAPER: "On paper (a consultation booklet)",
-    ViewsChannel.VERBAL: "Spoken, to the IRO or at the meeting",
-    ViewsChannel.ADVOCATE: "Through an advocate",
-    ViewsChannel.NONE: "Views not given",
-}
-# Which invitees' online submissions count as each consulted role's views.
-CONSULTED_INVITEES = {
-    ConsultedRole.CHILD: {InviteeRole.CHILD},
-    ConsultedRole.FOSTER_CARER: {InviteeRole.FOSTER_CARER},
-    ConsultedRole.PARENT_OR_FAMILY: {InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER},
-}
 
 
 @dataclass(frozen=True)
@@ -75,18 +37,13 @@ class MeetingRecord:
     record_sent_on: date | None = None
 
 
-def sent_online(review: Review) -> set[ConsultedRole]:
-    """The consulted roles of whom someone sent their views through their link (a booklet
-    typed in by staff came on paper, not online)."""
-    sent_roles = {invitation.role for invitation in review.invitations
-                  if invitation.submitted_at is not None
-                  and not (invitation.response is not None and invitation.response.from_paper)}
-    return {role for role, invitees in CONSULTED_INVITEES.items() if invitees & sent_roles}
-
-
-def consulted_role_of(invitee: InviteeRole) -> ConsultedRole | None:
-    return next((role for role, invitees in CONSULTED_INVITEES.items() if invitee in invitees),
-                None)
+def sent_online(review: Review, by_day: date | None = None) -> set[ConsultedRole]:
+    """The consulted roles whose views were given online for this review, by the rule the
+    figures count by (vocabulary.counts_as_views_online): before-the-review forms sent
+    through the link by the day of the meeting, or by today while it has not been held."""
+    if by_day is None:
+        by_day = review.held_on or vocabulary.today_utc()
+    return vocabulary.views_online(list(review.invitations), by_day)
 
 
 def record_paper_views(review: Review, invitee: InviteeRole) -> None:
@@ -95,7 +52,7 @@ def record_paper_views(review: Review, invitee: InviteeRole) -> None:
     Set at once, before or after the meeting, so the figures count it without the IRO
     having to remember it when recording the meeting (where it is offered as recorded).
     """
-    role = consulted_role_of(invitee)
+    role = vocabulary.consulted_role_of(invitee)
     if role is None:
         return
     recorded = next((row for row in review.views_received if row.role is role), None)
@@ -137,6 +94,14 @@ def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, st
         found["participation_code"] = (
             f"{code.value} means the child did not attend, but the child is ticked as "
             "attending: choose PN1 to PN4.")
+    if "held_on" not in found:
+        online = sent_online(review, record.held_on)
+        for role, channel in record.views.items():
+            if channel is ViewsChannel.ONLINE and role not in online:
+                found[f"views_{role.value}"] = (
+                    f"No form asking for the {vocabulary.CONSULTED_LABELS[role].lower()}'s "
+                    "views before the review was sent through Have Your Say by the day it was "
+                    "held, so their views did not come online: choose how they did come.")
     for field, sent in (("decisions_sent_on", record.decisions_sent_on),
                         ("record_sent_on", record.record_sent_on)):
         if sent is not None and sent < record.held_on:

@@ -30,6 +30,8 @@ FORBIDDEN = {
     "consult.paper_booklets": ("consult.participation", "consult.staff"),
     "consult.submissions": ("consult.participation", "consult.staff", "consult.alerts"),
     "consult.short_codes": ("consult.",),
+    "consult.vocabulary": ("consult.extensions", "consult.participation", "consult.staff",
+                           "consult.reports", "consult.audit"),
     "consult.imports": ("consult.participation", "consult.staff"),
     "consult.requests": ("consult.participation", "consult.staff", "consult.rights"),
     "consult.council": ("consult.participation", "consult.staff", "consult.rights"),

@@ -30,7 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from consult import i18n
+from consult import i18n, vocabulary
 from consult.extensions import db
 from consult.models import (
     Answer,
@@ -77,17 +77,9 @@ REVIEW_TYPE_LABELS = {
 }
 AGE_BANDS = (("under_5", "Under 5"), ("5_to_10", "5 to 10"), ("11_to_15", "11 to 15"),
              ("16_and_over", "16 and over"))
-CONSULTED_LABELS = {
-    ConsultedRole.CHILD: "Child or young person",
-    ConsultedRole.FOSTER_CARER: "Foster carer",
-    ConsultedRole.PARENT_OR_FAMILY: "Parent or family member",
-}
-GIVEN_CHANNELS = (
-    (ViewsChannel.ONLINE, "Online"),
-    (ViewsChannel.PAPER, "On paper"),
-    (ViewsChannel.VERBAL, "Spoken to the IRO"),
-    (ViewsChannel.ADVOCATE, "Through an advocate"),
-)
+CONSULTED_LABELS = vocabulary.CONSULTED_LABELS
+GIVEN_CHANNELS = tuple((channel, vocabulary.CHANNEL_HEADINGS[channel]) for channel in (
+    ViewsChannel.ONLINE, ViewsChannel.PAPER, ViewsChannel.VERBAL, ViewsChannel.ADVOCATE))
 # Attendance is counted per role group: a parent or a family member present counts once.
 ATTENDANCE_GROUPS = (
     ("child", "Child or young person", (AttendeeRole.CHILD,)),
@@ -98,12 +90,6 @@ ATTENDANCE_GROUPS = (
      (AttendeeRole.SUPERVISING_SOCIAL_WORKER,)),
     ("partner_agency", "Partner agencies", (AttendeeRole.PARTNER_AGENCY,)),
 )
-# Which invitations stand for which consulted role when an online submission is counted.
-ONLINE_ROLES = {
-    ConsultedRole.CHILD: (InviteeRole.CHILD,),
-    ConsultedRole.FOSTER_CARER: (InviteeRole.FOSTER_CARER,),
-    ConsultedRole.PARENT_OR_FAMILY: (InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER),
-}
 AUDIENCE_LABELS = {
     "child": "Children and young people",
     "foster_carer": "Foster carers",
@@ -111,16 +97,7 @@ AUDIENCE_LABELS = {
     "social_worker": "Social workers",
     "other": "Others",
 }
-PARTICIPATION_LABELS = {
-    ParticipationCode.PN0: "PN0: under 4 at the time of the review",
-    ParticipationCode.PN1: "PN1: attends and speaks for self",
-    ParticipationCode.PN2: "PN2: attends, an advocate speaks for them",
-    ParticipationCode.PN3: "PN3: attends, conveys views non-verbally",
-    ParticipationCode.PN4: "PN4: attends, does not convey views",
-    ParticipationCode.PN5: "PN5: does not attend, briefs an advocate",
-    ParticipationCode.PN6: "PN6: does not attend, conveys views another way",
-    ParticipationCode.PN7: "PN7: does not attend, views not conveyed",
-}
+PARTICIPATION_LABELS = vocabulary.PN_HEADINGS
 REQUEST_LABELS = {
     RequestKind.INDEPENDENT_VISITOR: "Independent visitor",
     RequestKind.ADVOCATE: "Advocate",
@@ -188,12 +165,13 @@ def _figures_of(reviews):
     online = (
         select(Invitation.review_id, *[
             func.max(case((Invitation.role.in_(roles), 1), else_=0)).label(role.value)
-            for role, roles in ONLINE_ROLES.items()])
+            for role, roles in vocabulary.CONSULTED_INVITEES.items()])
         .join(Response, Response.invitation_id == Invitation.id)
         .join(Review, Review.id == Invitation.review_id)
         # A booklet typed in by staff came on paper (and set the recorded channel so).
         .outerjoin(PaperResponse, PaperResponse.response_id == Response.id)
-        .where(held, Invitation.purpose == InvitationPurpose.VIEWS,
+        # Views given online: vocabulary.counts_as_views_online, in SQL.
+        .where(held, Invitation.purpose == vocabulary.VIEWS_ONLINE_PURPOSE,
                PaperResponse.response_id.is_(None),
                Invitation.submitted_at.is_not(None),
                utc_day(Invitation.submitted_at) <= Review.held_on)

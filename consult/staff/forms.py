@@ -22,18 +22,9 @@ from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.i18n import LANGUAGES, language_name
-from consult.meeting_record import ATTENDEE_LABELS, CHANNEL_LABELS, PN_MEANINGS
 from consult.models import InvitationPurpose, InviteeRole, StaffRole
 from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH, is_common
-
-ROLE_LABELS = {
-    InviteeRole.CHILD: "Child or young person",
-    InviteeRole.FOSTER_CARER: "Foster carer",
-    InviteeRole.PARENT: "Parent",
-    InviteeRole.FAMILY_MEMBER: "Family member",
-    InviteeRole.SOCIAL_WORKER: "Social worker",
-    InviteeRole.OTHER: "Someone else",
-}
+from consult.vocabulary import ATTENDEE_LABELS, CHANNEL_LABELS, INVITEE_LABELS, PN_MEANINGS
 
 PURPOSE_LABELS = {
     InvitationPurpose.VIEWS: "Their views before the review",
@@ -115,7 +106,7 @@ class AuditFilterForm(FlaskForm):
 class InvitationForm(FlaskForm):
     role = SelectField(
         "Who is this for?",
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+        choices=[SelectChoice(role.value, label) for role, label in INVITEE_LABELS.items()])
     invitee_name = StringField(
         "Their name", description="The name they like to be called. It is shown only to staff.",
         validators=[DataRequired("Enter their name."),

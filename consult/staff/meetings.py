@@ -6,10 +6,11 @@ from flask import abort, g, redirect, render_template, url_for
 
 from consult import audit, invitations, meeting_record
 from consult.extensions import db
-from consult.meeting_record import CONSULTED_LABELS, PN_MEANINGS, MeetingRecord
+from consult.meeting_record import MeetingRecord
 from consult.models import (
     AttendeeRole,
     ConsultedRole,
+    InvitationPurpose,
     InviteeRole,
     ParticipationCode,
     ReviewStatus,
@@ -21,7 +22,8 @@ from consult.questionnaires import reading
 from consult.staff import bp, caseload
 from consult.staff.access import may_read_only_for_iro, may_record_meeting, staff_required
 from consult.staff.children import schedule_for, today
-from consult.staff.forms import ROLE_LABELS, RecordMeetingForm
+from consult.staff.forms import RecordMeetingForm
+from consult.vocabulary import CONSULTED_LABELS, INVITEE_LABELS, PN_MEANINGS
 
 # The child's answers about their meeting, by question key, in the order the IRO needs them.
 # Keys a questionnaire does not have are simply absent from the page.
@@ -38,8 +40,10 @@ VIEWS_FIELDS = {
 
 
 def _meeting_preferences(sent, full_view: bool):
-    """The child's own answers about the meeting, from the last form the child sent."""
-    from_child = [invitation for invitation in sent if invitation.role is InviteeRole.CHILD]
+    """The child's own answers about the meeting, from the last before-the-review form the
+    child sent (a feedback form after a review asks nothing about the next meeting)."""
+    from_child = [invitation for invitation in sent if invitation.role is InviteeRole.CHILD
+                  and invitation.purpose is InvitationPurpose.VIEWS]
     if not from_child:
         return []
     prepared = reading.prepare_submission(from_child[-1].response,
@@ -61,7 +65,7 @@ def pre_meeting(review_id: int):
         "staff/pre_meeting.html", review=review, sent=sent, full_view=full_view,
         preferences=_meeting_preferences(sent, full_view),
         requests=caseload.open_requests(review.child), planned=schedule_for(review.child),
-        now=utcnow(), state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        now=utcnow(), state_of=invitations.state_of, role_labels=INVITEE_LABELS,
         only_for_iro_visible=full_view,
         prepare_submission=lambda response: reading.prepare_submission(
             response, include_only_for_iro=full_view))

@@ -6,13 +6,12 @@ from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from consult import paper_booklets, submissions
-from consult.meeting_record import CHANNEL_LABELS, CONSULTED_LABELS, consulted_role_of
 from consult.models import InvitationPurpose, ReviewStatus, StaffRole, ViewsChannel, utcnow
 from consult.questionnaires import runner
 from consult.staff import bp, caseload
 from consult.staff.access import may_record_meeting, staff_required
-from consult.staff.forms import ROLE_LABELS
 from consult.submissions import SaveOutcome
+from consult.vocabulary import CHANNEL_LABELS, CONSULTED_LABELS, INVITEE_LABELS, consulted_role_of
 
 
 def _booklet_page(invitation, booklet, *, values=None, errors=None, problem=None,
@@ -23,7 +22,7 @@ def _booklet_page(invitation, booklet, *, values=None, errors=None, problem=None
         "staff/paper_booklet.html", invitation=invitation, review=invitation.review,
         booklet=booklet, values=values or {}, errors=errors or {}, problem=problem,
         idempotency_key=idempotency_key or runner.new_idempotency_key(),
-        role_labels=ROLE_LABELS, already_in=invitation.submitted_at is not None,
+        role_labels=INVITEE_LABELS, already_in=invitation.submitted_at is not None,
         counted_as=f"{CONSULTED_LABELS[role]}: {CHANNEL_LABELS[ViewsChannel.PAPER]}"
         if role else None,
     ), status

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, current_app, g, redirect, render_template, url_for
 
-from consult import audit, invitations, meeting_record, schedule, short_codes
+from consult import audit, invitations, schedule, short_codes, vocabulary
 from consult.alerts import outbox
 from consult.extensions import db, limiter
 from consult.i18n import served_language
@@ -22,10 +22,10 @@ from consult.staff.access import (
 from consult.staff.children import schedule_for
 from consult.staff.forms import (
     PURPOSE_LABELS,
-    ROLE_LABELS,
     InvitationEmailForm,
     InvitationForm,
 )
+from consult.vocabulary import INVITEE_LABELS
 
 # Enough for a day of reviews; a stolen session cannot turn the council's mail server into
 # a spam relay.
@@ -56,8 +56,8 @@ def _review_page(review, form: InvitationForm, status: int = 200):
             [invitation.id for invitation in review.invitations]) if inviting else {},
         may_be_emailed=lambda invitation: invitations.may_be_emailed(invitation, now),
         may_record=may_record_meeting(g.staff, review.child), planned=schedule_for(review.child),
-        meeting_record=meeting_record, meeting_record_due=_paperwork_due(review),
-        now=now, state_of=invitations.state_of, role_labels=ROLE_LABELS,
+        vocabulary=vocabulary, meeting_record_due=_paperwork_due(review),
+        now=now, state_of=invitations.state_of, role_labels=INVITEE_LABELS,
         child_requests=requests_for_child(review.child),
         only_for_iro_visible=full_view,
         prepare_submission=lambda response: reading.prepare_submission(
@@ -110,7 +110,7 @@ def _link_page(invitation, token: str, code: str):
     link = external_url("participation.open_link", token=token)
     return render_template(
         "staff/invitation_created.html", invitation=invitation, review=invitation.review,
-        link=link, code=short_codes.formatted(code), role_labels=ROLE_LABELS,
+        link=link, code=short_codes.formatted(code), role_labels=INVITEE_LABELS,
         purpose_labels=PURPOSE_LABELS,
         may_be_emailed=invitations.may_be_emailed(invitation, utcnow()),
         letter=letters.render_letter(invitation, link, code))
@@ -174,7 +174,7 @@ def email_invitation(invitation_id: int):
                                 _anchor="invitations"), code=303)
     return render_template(
         "staff/email_invitation.html", form=form, invitation=invitation,
-        review=invitation.review, role_labels=ROLE_LABELS,
+        review=invitation.review, role_labels=INVITEE_LABELS,
         language=served_language(invitation.language),
         had_letter=invitation.short_code_hash is not None,
     ), 400 if form.errors else 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from consult import assets
 from consult.config import PROJECT_ROOT
@@ -78,7 +78,9 @@ def test_recording_the_meeting_offers_online_where_views_were_sent_online(client
 def test_the_iro_records_attendance_pn_code_and_a_paper_booklet(client, app):
     iro, _sw, review = _review_with_views(app)
     factories.sign_in(client, iro)
-    held_on = (date.today() - timedelta(days=1)).isoformat()
+    # Held today: the forms were sent today, and a form sent after the meeting day would
+    # not have reached it online (that refusal is tested in tests/test_vocabulary.py).
+    held_on = datetime.now(UTC).date().isoformat()
 
     saved = factories.post_form(client, f"/staff/reviews/{review.id}/record", {
         "held_on": held_on, "attended": ["child", "foster_carer"], "participation_code": "PN1",
