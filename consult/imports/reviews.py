@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult import audit, schedule
+from consult import allocation, audit, schedule
 from consult.extensions import db
 from consult.imports.csvfile import ImportResult, RowChecker, read_rows
 from consult.models import (
@@ -30,6 +30,7 @@ from consult.models import (
     ViewsChannel,
 )
 from consult.models.reviews import LOCAL_TIME
+from consult.policy import may_allocate
 
 COLUMNS = ("case_ref", "review_date", "status", "review_type", "attended", "pn_code",
            "consulted_child", "consulted_foster_carer", "consulted_parent")
@@ -60,8 +61,12 @@ def _date_of(review: Review) -> date:
 
 
 def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
-                   by: StaffUser | None = None) -> ImportResult:
-    """Create or update every review in the file, or nothing at all if any row is wrong."""
+                   by: StaffUser, path: str) -> ImportResult:
+    """Create or update every review in the file, or nothing at all if any row is wrong.
+
+    `by` is held to `allocation.refusal`: an IRO's file touches only their own children's
+    reviews, and to them a child on no caseload looks the same as one on someone else's.
+    """
     rows, errors = read_rows(data, COLUMNS)
     result = ImportResult(errors=errors)
     children = {child.case_ref: child for child in db.session.scalars(
@@ -75,7 +80,14 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
         check = RowChecker(row, errors)
         case_ref = check.text("case_ref", max_length=40)
         child = children.get(case_ref)
-        if child is None and case_ref:
+        if child is not None and allocation.refusal(
+                by, child, iro_id=child.iro_id, social_worker_id=child.social_worker_id):
+            result.refused += 1
+            check.error(f"case_ref '{case_ref}' {allocation.Refusal.NOT_YOUR_CHILD.message}")
+            child = None
+        elif child is None and case_ref and not may_allocate(by):
+            check.error(f"case_ref '{case_ref}' {allocation.Refusal.NOT_YOUR_CHILD.message}")
+        elif child is None and case_ref:
             check.error(f"case_ref '{case_ref}' is not a child we know; "
                         "import the children first.")
         on = check.date("review_date")
@@ -122,7 +134,7 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
         _apply(plan, planned, timetable, result)
     db.session.flush()
     audit.record("import.reviews", staff=by, created=result.created, updated=result.updated,
-                 unchanged=result.unchanged)
+                 unchanged=result.unchanged, path=path)
     return result
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from consult import audit
+from consult import allocation, audit
 from consult.extensions import db
 from consult.links import external_url
 from consult.models import AuditEvent, StaffRole, StaffUser
@@ -142,3 +142,14 @@ def audit_log():
     return render_template(
         "staff/admin/audit.html", form=form, events=events, names=names, total=total,
         page=page, more=more, arguments=arguments), 400 if form.errors else 200
+
+
+@bp.get("/admin/allocations")
+@staff_required(StaffRole.ADMIN)
+def allocations():
+    """Every change of a child's IRO or social worker: from, to, by whom and by which way."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    changes, more = allocation.history(page=page, page_size=AUDIT_PAGE_SIZE)
+    names = dict(db.session.execute(select(StaffUser.id, StaffUser.name)).all())
+    return render_template("staff/admin/allocations.html", changes=changes, names=names,
+                           page=page, more=more)
