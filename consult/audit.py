@@ -55,12 +55,17 @@ def record(
 def record_many(action: str, *, staff: StaffUser, subjects: Sequence[object],
                 **details: object) -> None:
     """The same event about many records, written in one statement."""
-    if not subjects:
+    record_each(action, staff=staff, events=[(subject, details) for subject in subjects])
+
+
+def record_each(action: str, *, staff: StaffUser | None,
+                events: Sequence[tuple[object, dict[str, object]]]) -> None:
+    """One event per record, each with its own details, written in one statement."""
+    if not events:
         return
-    checked = _checked(details)
     db.session.execute(insert(AuditEvent), [
-        {"action": action, "actor_staff_id": staff.id,
+        {"action": action, "actor_staff_id": staff.id if staff else None,
          "subject_type": type(subject).__tablename__, "subject_id": subject.id,
-         "details": checked}
-        for subject in subjects
+         "details": _checked(details)}
+        for subject, details in events
     ])

@@ -73,6 +73,9 @@ def access_of(app: Flask, endpoint: str) -> Access | None:
 READS_CHILDRENS_WORDS = frozenset({StaffRole.IRO, StaffRole.SOCIAL_WORKER})
 SEES_FIGURES = frozenset({StaffRole.IRO, StaffRole.MANAGER})
 ADMINISTERS = frozenset({StaffRole.ADMIN})
+# Who decides which IRO and social worker a child has: never a role that reads the words
+# allocation opens (docs/security.md, "Allocation").
+ALLOCATES = frozenset({StaffRole.ADMIN})
 
 
 def may_read_child(user: StaffUser, child: Child) -> bool:
@@ -93,8 +96,14 @@ def may_invite(user: StaffUser, child: Child) -> bool:
 
 
 def may_manage_caseload(user: StaffUser) -> bool:
-    """Create children, allocate them and import from the case-management system."""
+    """Create children and import from the case-management system: an IRO for their own
+    caseload (`consult.allocation.refusal` holds them to it), an admin for everyone's."""
     return user.role in (StaffRole.ADMIN, StaffRole.IRO)
+
+
+def may_allocate(user: StaffUser) -> bool:
+    """Put a child on any IRO's caseload, move them, or change their social worker."""
+    return user.role in ALLOCATES
 
 
 def may_edit_child(user: StaffUser, child: Child) -> bool:

@@ -22,6 +22,7 @@ FORBIDDEN = {
     "consult.questionnaires": ("consult.participation", "consult.staff"),
     "consult.invitations": ("consult.participation", "consult.staff"),
     "consult.audit": ("consult.participation", "consult.staff"),
+    "consult.allocation": ("consult.participation", "consult.staff", "consult.imports"),
     "consult.secret_links": ("consult.",),
     "consult.participation": ("consult.staff", "consult.rights"),
     "consult.staff": ("consult.participation",),

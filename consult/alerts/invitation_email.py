@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from babel.dates import format_date
 from flask import current_app
@@ -18,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consult import council, invitations, secret_links
+from consult.alerts.envelope import new_message
 from consult.i18n import served_language
 from consult.models import AlertOutbox, Invitation, InvitationPurpose, InviteeRole
 
@@ -81,12 +81,8 @@ def compose(email: AlertOutbox, *, base_url: str, from_address: str) -> EmailMes
                    if invitation.purpose is InvitationPurpose.FEEDBACK
                    else _("Your views before the review"))
         body = _body(invitation, base_url + path, language.code)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = from_address
-    message["To"] = email.recipient
-    message["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(subject=subject, from_address=from_address,
+                          recipient=email.recipient)
     message.set_content(body)
     # After the content: setting it clears every Content-* header.
     message["Content-Language"] = language.html_lang

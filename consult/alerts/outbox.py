@@ -23,6 +23,7 @@ from consult.models import (
     HelpRequest,
     Invitation,
     RequestKind,
+    StaffUser,
 )
 
 logger = logging.getLogger(__name__)
@@ -82,13 +83,37 @@ def withdraw_invitation_emails(invitation: Invitation, now: datetime) -> None:
         .execution_options(synchronize_session=False))
 
 
+def queue_setup_email(user: StaffUser, token: str, *, event: AlertEvent,
+                      now: datetime) -> AlertOutbox:
+    """Email this account its own set-up link, replacing any earlier one not yet sent. The
+    token is kept, encrypted, until sent; no one else is ever shown it."""
+    db.session.execute(
+        update(AlertOutbox)
+        .where(AlertOutbox.staff_user_id == user.id, AlertOutbox.sent_at.is_(None),
+               AlertOutbox.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, link_token=None)
+        .execution_options(synchronize_session=False))
+    email = AlertOutbox(event=event, recipient=user.email, staff_user=user, link_token=token)
+    db.session.add(email)
+    return email
+
+
 def latest_invitation_emails(invitation_ids: list[int]) -> dict[int, AlertOutbox]:
     """The newest email of each of these invitations, by invitation id, in one statement."""
-    if not invitation_ids:
+    return _latest_emails(AlertOutbox.invitation_id, invitation_ids)
+
+
+def latest_setup_emails(user_ids: list[int]) -> dict[int, AlertOutbox]:
+    """The newest set-up email of each of these accounts, by account id, in one statement."""
+    return _latest_emails(AlertOutbox.staff_user_id, user_ids)
+
+
+def _latest_emails(owner, ids: list[int]) -> dict[int, AlertOutbox]:
+    if not ids:
         return {}
     emails = db.session.scalars(
-        select(AlertOutbox).where(AlertOutbox.invitation_id.in_(invitation_ids))
+        select(AlertOutbox).where(owner.in_(ids))
         # A staff page has no use for the link: it is neither read nor decrypted here.
         .options(defer(AlertOutbox.link_token, raiseload=True))
         .order_by(AlertOutbox.id))
-    return {email.invitation_id: email for email in emails}
+    return {getattr(email, owner.key): email for email in emails}

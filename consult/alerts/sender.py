@@ -16,14 +16,14 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from sqlalchemy import func, select
 
 from consult import audit
-from consult.alerts import invitation_email
+from consult.alerts import invitation_email, setup_email
+from consult.alerts.envelope import new_message
 from consult.extensions import db
-from consult.models import AlertEvent, AlertOutbox, utcnow
+from consult.models import STAFF_SETUP_EVENTS, AlertEvent, AlertOutbox, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +68,10 @@ def compose(alert: AlertOutbox, *, base_url: str, from_address: str) -> EmailMes
     """The email: what happened and a link to sign in. No name, no words, no reference."""
     if alert.event is AlertEvent.INVITATION:
         return invitation_email.compose(alert, base_url=base_url, from_address=from_address)
-    message = EmailMessage()
-    message["Subject"] = SUBJECTS[alert.event]
-    message["From"] = from_address
-    message["To"] = alert.recipient
-    message["Message-ID"] = make_msgid(domain=from_address.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
+    if alert.event in STAFF_SETUP_EVENTS:
+        return setup_email.compose(alert, base_url=base_url, from_address=from_address)
+    message = new_message(subject=SUBJECTS[alert.event], from_address=from_address,
+                          recipient=alert.recipient)
     message.set_content(
         f"{OPENINGS[alert.event]}\n\n"
         f"Sign in to see it:\n{base_url}{alert.staff_path}\n\n"
@@ -129,8 +127,7 @@ def send_due(settings: SmtpSettings, *, base_url: str, limit: int = 200,
             alert = _next_due(now())
             if alert is None:
                 break
-            if alert.event is AlertEvent.INVITATION and not invitation_email.is_current(
-                    alert, now()):
+            if not _is_current(alert, now()):
                 _withdraw(alert, now())
                 db.session.commit()
                 continue
@@ -160,10 +157,23 @@ def send_due(settings: SmtpSettings, *, base_url: str, limit: int = 200,
     return report
 
 
+def _is_current(alert: AlertOutbox, now: datetime) -> bool:
+    """False for an email whose link would no longer open anything: withdraw it unsent."""
+    if alert.event is AlertEvent.INVITATION:
+        return invitation_email.is_current(alert, now)
+    if alert.event in STAFF_SETUP_EVENTS:
+        return setup_email.is_current(alert, now)
+    return True
+
+
 def _sent(alert: AlertOutbox, now: datetime) -> None:
     alert.sent_at = now
     alert.attempts += 1
     alert.last_error = None
+    if alert.event in STAFF_SETUP_EVENTS:
+        alert.link_token = None
+        audit.record("staff.setup_email_sent", subject=alert.staff_user,
+                     attempts=alert.attempts)
     if alert.event is AlertEvent.INVITATION:
         # The link is in the person's inbox now; the database need not hold it any more.
         alert.link_token = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from consult import audit
+from consult import allocation, audit
 from consult.extensions import db
 from consult.i18n import LANGUAGES
 from consult.imports.csvfile import ImportResult, RowChecker, read_rows
@@ -19,8 +19,12 @@ def _staff_by_email(role: StaffRole) -> dict[str, StaffUser]:
         select(StaffUser).where(StaffUser.role == role, StaffUser.active))}
 
 
-def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult:
-    """Create or update every child in the file, or nothing at all if any row is wrong."""
+def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
+    """Create or update every child in the file, or nothing at all if any row is wrong.
+
+    `by` is held to `allocation.refusal` row by row: an IRO's file creates and updates only
+    their own children. `path` names the way in for the audit trail.
+    """
     rows, errors = read_rows(data, COLUMNS)
     result = ImportResult(errors=errors)
     iros = _staff_by_email(StaffRole.IRO)
@@ -53,6 +57,16 @@ def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult
             if social_worker is None:
                 check.error(f"social_worker_email '{social_worker_email}' is not an active "
                             "social worker's account.")
+        refused = allocation.refusal(
+            by, existing.get(case_ref), iro_id=iro.id if iro else None,
+            social_worker_id=social_worker.id if social_worker else None)
+        staff_known = iro is not None and (social_worker is not None or not social_worker_email)
+        if refused is allocation.Refusal.NOT_YOUR_CHILD:
+            result.refused += 1
+            check.error(f"case_ref {case_ref} {refused.message}")
+        elif refused is not None and staff_known:
+            result.refused += 1
+            check.error(refused.message)
         if born and since and since < born:
             check.error("looked_after_since is before date_of_birth.")
         if since and ceased and ceased < since:
@@ -66,12 +80,16 @@ def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult
         errors.sort(key=lambda error: error.line)
         return result
 
+    allocations = []
     for fields in planned:
         child = existing.get(fields["case_ref"])
         if child is None:
-            db.session.add(Child(**fields))
+            child = Child(**fields)
+            allocations.append((child, allocation.Allocation()))
+            db.session.add(child)
             result.created += 1
             continue
+        allocations.append((child, allocation.Allocation.of(child)))
         changed = {name: value for name, value in fields.items()
                    if getattr(child, name) != value}
         if changed:
@@ -82,5 +100,7 @@ def import_children(data: bytes, *, by: StaffUser | None = None) -> ImportResult
             result.unchanged += 1
     db.session.flush()
     audit.record("import.children", staff=by, created=result.created, updated=result.updated,
-                 unchanged=result.unchanged)
+                 unchanged=result.unchanged, path=path)
+    allocation.record_changes(allocations, by=by, path=path)
     return result
+

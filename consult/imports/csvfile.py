@@ -29,6 +29,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Rows refused because they write about a child beyond the importer's allocation rights.
+    refused: int = 0
 
     @property
     def ok(self) -> bool:

@@ -7,13 +7,16 @@ reviews held before it, counting those already stored and those in the file.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from consult import audit, schedule
+from consult import allocation, audit, schedule
 from consult.extensions import db
 from consult.imports.csvfile import ImportResult, RowChecker, read_rows
 from consult.models import (
@@ -30,6 +33,7 @@ from consult.models import (
     ViewsChannel,
 )
 from consult.models.reviews import LOCAL_TIME
+from consult.policy import may_allocate
 
 COLUMNS = ("case_ref", "review_date", "status", "review_type", "attended", "pn_code",
            "consulted_child", "consulted_foster_carer", "consulted_parent")
@@ -40,6 +44,7 @@ CONSULTED_COLUMNS = {
 }
 
 
+@cache
 def _values(enum_class) -> tuple[str, ...]:
     return tuple(member.value for member in enum_class)
 
@@ -60,8 +65,12 @@ def _date_of(review: Review) -> date:
 
 
 def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
-                   by: StaffUser | None = None) -> ImportResult:
-    """Create or update every review in the file, or nothing at all if any row is wrong."""
+                   by: StaffUser, path: str) -> ImportResult:
+    """Create or update every review in the file, or nothing at all if any row is wrong.
+
+    `by` is held to `allocation.refusal`: an IRO's file touches only their own children's
+    reviews, and to them a child on no caseload looks the same as one on someone else's.
+    """
     rows, errors = read_rows(data, COLUMNS)
     result = ImportResult(errors=errors)
     children = {child.case_ref: child for child in db.session.scalars(
@@ -75,7 +84,14 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
         check = RowChecker(row, errors)
         case_ref = check.text("case_ref", max_length=40)
         child = children.get(case_ref)
-        if child is None and case_ref:
+        if child is not None and allocation.refusal(
+                by, child, iro_id=child.iro_id, social_worker_id=child.social_worker_id):
+            result.refused += 1
+            check.error(f"case_ref '{case_ref}' {allocation.Refusal.NOT_YOUR_CHILD.message}")
+            child = None
+        elif child is None and case_ref and not may_allocate(by):
+            check.error(f"case_ref '{case_ref}' {allocation.Refusal.NOT_YOUR_CHILD.message}")
+        elif child is None and case_ref:
             check.error(f"case_ref '{case_ref}' is not a child we know; "
                         "import the children first.")
         on = check.date("review_date")
@@ -118,32 +134,51 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
         errors.sort(key=lambda error: error.line)
         return result
 
+    held_days = _held_days(planned)
+    stored = {child: _by_day(child.reviews) for child in held_days}
+    new_reviews: list[_NewReview] = []
     for plan in planned:
-        _apply(plan, planned, timetable, result)
+        _apply(plan, held_days[plan.child], stored[plan.child], timetable, result,
+               new_reviews)
     db.session.flush()
+    _insert(new_reviews)
     audit.record("import.reviews", staff=by, created=result.created, updated=result.updated,
-                 unchanged=result.unchanged)
+                 unchanged=result.unchanged, path=path)
     return result
 
 
-def _held_dates(child: Child, planned: list[_Planned], skip: date) -> list[date]:
-    """Every day this child's reviews were held, from the database and the file, but `skip`."""
-    in_file = {plan.on: plan.status for plan in planned if plan.child is child}
-    held = {plan_on for plan_on, status in in_file.items() if status is ReviewStatus.HELD}
-    held |= {_date_of(review) for review in child.reviews
-             if review.status is ReviewStatus.HELD and _date_of(review) not in in_file}
-    held.discard(skip)
-    return sorted(held)
+def _held_days(planned: list[_Planned]) -> dict[Child, list[date]]:
+    """Each child's days of held reviews, sorted: the file's and the database's, the file's
+    word winning for a day both name. One pass over the file and each child's reviews."""
+    in_file: dict[Child, dict[date, ReviewStatus]] = defaultdict(dict)
+    for plan in planned:
+        in_file[plan.child][plan.on] = plan.status
+    held_days = {}
+    for child, statuses in in_file.items():
+        days = {on for on, status in statuses.items() if status is ReviewStatus.HELD}
+        days |= {_date_of(review) for review in child.reviews
+                 if review.status is ReviewStatus.HELD and _date_of(review) not in statuses}
+        held_days[child] = sorted(days)
+    return held_days
 
 
-def _apply(plan: _Planned, planned: list[_Planned], timetable: schedule.Timetable,
-           result: ImportResult) -> None:
+def _by_day(reviews: list[Review]) -> dict[date, Review]:
+    by_day: dict[date, Review] = {}
+    for review in reviews:
+        by_day.setdefault(_date_of(review), review)
+    return by_day
+
+
+def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
+           timetable: schedule.Timetable, result: ImportResult,
+           new_reviews: list[_NewReview]) -> None:
+    """Update the stored review of this day, or plan a new one into `new_reviews`."""
     child = plan.child
-    held_before = [day for day in _held_dates(child, planned, plan.on) if day < plan.on]
-    review_type = plan.review_type or schedule.review_type_after(len(held_before))
+    before = bisect_left(held_days, plan.on)  # how many were held before this one
+    review_type = plan.review_type or schedule.review_type_after(before)
     due_on = schedule.due_date(
         review_type, looked_after_since=child.looked_after_since,
-        previous_held_on=held_before[-1] if held_before else None, timetable=timetable)
+        previous_held_on=held_days[before - 1] if before else None, timetable=timetable)
     held = plan.status is ReviewStatus.HELD
     wanted = {
         "status": plan.status,
@@ -155,26 +190,54 @@ def _apply(plan: _Planned, planned: list[_Planned], timetable: schedule.Timetabl
         "chair_id": child.iro_id,
         "participation_code": plan.pn_code,
     }
-    review = next((r for r in child.reviews if _date_of(r) == plan.on), None)
+    views = plan.views if held else {}
+    review = stored.get(plan.on)
     if review is None:
-        review = Review(child=child, **wanted)
-        db.session.add(review)
-        changed = True
+        new_reviews.append(_NewReview({"child_id": child.id, **wanted}, plan.attended, views))
         result.created += 1
-    else:
-        changed = any(getattr(review, name) != value for name, value in wanted.items())
-        for name, value in wanted.items():
-            setattr(review, name, value)
+        return
+    changed = any(getattr(review, name) != value for name, value in wanted.items())
+    for name, value in wanted.items():
+        setattr(review, name, value)
     if {row.role for row in review.attendance} != plan.attended:
         review.attendance = [ReviewAttendance(role=role) for role in sorted(plan.attended)]
         changed = True
-    views = plan.views if held else {}
     if {row.role: row.channel for row in review.views_received} != views:
         review.views_received = [ReviewViews(role=role, channel=channel)
                                  for role, channel in views.items()]
         changed = True
-    if review.id is not None:
-        if changed:
-            result.updated += 1
-        else:
-            result.unchanged += 1
+    if changed:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+@dataclass(frozen=True)
+class _NewReview:
+    fields: dict[str, object]
+    attended: frozenset[AttendeeRole]
+    views: dict[ConsultedRole, ViewsChannel]
+
+
+def _insert(new_reviews: list[_NewReview]) -> None:
+    """The new reviews, their attendance and views: three statements whatever their number."""
+    if not new_reviews:
+        return
+    # Inserted without RETURNING and read back by child and day (unique in the file): with
+    # RETURNING, SQLAlchemy sends SQLite a statement per row and splices every result.
+    def day_of(fields) -> tuple[int, object]:
+        return fields["child_id"], fields["held_on"] or fields["scheduled_for"]
+
+    db.session.execute(insert(Review.__table__), [new.fields for new in new_reviews])
+    stored = db.session.execute(
+        select(Review.id, Review.child_id, Review.held_on, Review.scheduled_for)
+        .where(Review.child_id.in_({new.fields["child_id"] for new in new_reviews})))
+    ids = {day_of(row._mapping): row.id for row in stored}
+    attendance = [{"review_id": ids[day_of(new.fields)], "role": role}
+                  for new in new_reviews for role in sorted(new.attended)]
+    views = [{"review_id": ids[day_of(new.fields)], "role": role, "channel": channel}
+             for new in new_reviews for role, channel in new.views.items()]
+    if attendance:
+        db.session.execute(insert(ReviewAttendance), attendance)
+    if views:
+        db.session.execute(insert(ReviewViews), views)

@@ -1,6 +1,6 @@
 """The data model. Importing this package registers every table on `Base.metadata`."""
 
-from consult.models.alerts import AlertEvent, AlertOutbox
+from consult.models.alerts import STAFF_SETUP_EVENTS, AlertEvent, AlertOutbox
 from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
 from consult.models.children import Child
@@ -44,7 +44,7 @@ from consult.models.reviews import (
 from consult.models.staff import StaffRole, StaffUser
 
 __all__ = [
-    "AlertEvent", "AlertOutbox", "CouncilSettings", "PledgeText",
+    "STAFF_SETUP_EVENTS", "AlertEvent", "AlertOutbox", "CouncilSettings", "PledgeText",
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
     "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",

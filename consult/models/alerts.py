@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.models.base import Base, enum_type, utcnow
 from consult.models.encrypted import EncryptedText
 from consult.models.invitations import Invitation
+from consult.models.staff import StaffUser
 
 
 class AlertEvent(enum.StrEnum):
@@ -17,6 +18,14 @@ class AlertEvent(enum.StrEnum):
     NEW_URGENT_REQUEST = "new_urgent_request"
     # Not an alert to staff: an invitation emailed to a foster carer, parent or other adult.
     INVITATION = "invitation"
+    # A staff account's own one-time set-up link, to its own address: when invited, and
+    # when an administrator resets its sign-in. No administrator ever sees the link.
+    STAFF_WELCOME = "staff_welcome"
+    STAFF_RESET = "staff_reset"
+
+
+# A staff account's own set-up link, kept encrypted only until sent or withdrawn.
+STAFF_SETUP_EVENTS = frozenset({AlertEvent.STAFF_WELCOME, AlertEvent.STAFF_RESET})
 
 
 class AlertOutbox(Base):
@@ -25,7 +34,8 @@ class AlertOutbox(Base):
 
     An alert to staff holds no personal content: the event, the address, and the path of a
     staff page. An emailed invitation holds its invitation and the one thing that cannot be
-    rebuilt, the link's token, encrypted and only until the email is sent or withdrawn.
+    rebuilt, the link's token, encrypted and only until the email is sent or withdrawn; a
+    staff set-up email the same, with its account instead of an invitation.
     """
 
     __tablename__ = "alert_outbox"
@@ -39,8 +49,10 @@ class AlertOutbox(Base):
     staff_path: Mapped[str | None] = mapped_column(String(200))
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
-    # The invitation's secret link token: set to NULL once sent or withdrawn, so the database
-    # never keeps a usable link longer than it takes to send it.
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    # The secret link's token (an invitation's or a set-up link's): set to NULL once sent or
+    # withdrawn, so the database never keeps a usable link longer than it takes to send it.
     link_token: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -52,3 +64,4 @@ class AlertOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(60))
 
     invitation: Mapped[Invitation | None] = relationship()
+    staff_user: Mapped[StaffUser | None] = relationship()

@@ -22,6 +22,7 @@ from consult.extensions import db
 from consult.models import StaffRole, StaffUser
 from consult.policy import (  # noqa: F401 - the staff views' object checks
     may_administer,
+    may_allocate,
     may_answer_rights_request,
     may_edit_child,
     may_invite,

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from consult import audit, secret_links
+from consult.alerts.outbox import queue_setup_email
 from consult.extensions import db
-from consult.models import StaffRole, StaffUser, utcnow
+from consult.models import AlertEvent, StaffRole, StaffUser, utcnow
 from consult.staff import passwords, throttle, two_factor
 from consult.staff.access import end_all_sessions
 
@@ -50,6 +51,16 @@ def create_user(*, email: str, name: str, role: StaffRole, setup_link_hours: int
     db.session.flush()
     audit.record("staff.created", staff=created_by, subject=user, role=role.value)
     return user, token
+
+
+def invite(*, email: str, name: str, role: StaffRole, setup_link_hours: int,
+           by: StaffUser) -> StaffUser:
+    """An administrator's invitation: the account, and its set-up link emailed to the
+    account's own address through the outbox. The administrator never sees the link."""
+    user, token = create_user(email=email, name=name, role=role,
+                              setup_link_hours=setup_link_hours, created_by=by)
+    queue_setup_email(user, token, event=AlertEvent.STAFF_WELCOME, now=utcnow())
+    return user
 
 
 def setup_link_works(user: StaffUser) -> bool:
@@ -146,13 +157,14 @@ def enable(user: StaffUser, *, by: StaffUser) -> None:
     audit.record("staff.enabled", staff=by, subject=user)
 
 
-def reset_sign_in(user: StaffUser, *, by: StaffUser, setup_link_hours: int) -> str:
-    """For a forgotten password or a lost phone: a new set-up link, and two-factor afresh."""
+def reset_sign_in(user: StaffUser, *, by: StaffUser, setup_link_hours: int) -> None:
+    """For a forgotten password or a lost phone: two-factor afresh, and a new set-up link
+    emailed to the account's own address (replacing any earlier one not yet sent)."""
     user.password_hash = None
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     end_all_sessions(user)
     token = issue_setup_link(user, setup_link_hours)
+    queue_setup_email(user, token, event=AlertEvent.STAFF_RESET, now=utcnow())
     audit.record("staff.sign_in_reset", staff=by, subject=user)
-    return token

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from consult import audit
+from consult import allocation, audit
+from consult.alerts.outbox import latest_setup_emails
 from consult.extensions import db
-from consult.links import external_url
 from consult.models import AuditEvent, StaffRole, StaffUser
 from consult.staff import accounts, bp, two_factor
 from consult.staff.access import staff_required
@@ -21,10 +21,13 @@ AUDIT_PAGE_SIZE = 100
 @bp.get("/admin/users")
 @staff_required(StaffRole.ADMIN)
 def users():
-    people = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
-                                                           StaffUser.name, StaffUser.id))
-    return render_template("staff/admin/users.html", people=list(people),
-                           role_labels=STAFF_ROLE_LABELS, is_enrolled=two_factor.is_enrolled)
+    people = list(db.session.scalars(select(StaffUser).order_by(
+        StaffUser.active.desc(), StaffUser.name, StaffUser.id)))
+    return render_template(
+        "staff/admin/users.html", people=people, role_labels=STAFF_ROLE_LABELS,
+        is_enrolled=two_factor.is_enrolled,
+        setup_emails=latest_setup_emails([person.id for person in people if person.active
+                                          and not person.password_hash]))
 
 
 @bp.route("/admin/users/invite", methods=["GET", "POST"])
@@ -34,22 +37,22 @@ def invite_user():
     if form.validate_on_submit():
         hours = current_app.config["STAFF_SETUP_LINK_HOURS"]
         try:
-            user, token = accounts.create_user(
+            user = accounts.invite(
                 email=form.email.data, name=form.name.data, role=StaffRole(form.role.data),
-                setup_link_hours=hours, created_by=g.staff)
+                setup_link_hours=hours, by=g.staff)
         except accounts.AccountError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            return _setup_link_page(user, token, hours)
+            return _setup_email_page(user, hours, reset=False)
     return render_template("staff/admin/invite.html", form=form), 400 if form.errors else 200
 
 
-def _setup_link_page(user: StaffUser, token: str, hours: int):
-    # Shown once, in this response: only the token's hash is kept.
-    return render_template("staff/admin/setup_link.html", person=user, hours=hours,
-                           link=external_url("staff.open_setup_link", token=token))
+def _setup_email_page(user: StaffUser, hours: int, *, reset: bool):
+    # The link went into the outbox for the person's own address: no one here sees it.
+    return render_template("staff/admin/setup_emailed.html", person=user, hours=hours,
+                           reset=reset)
 
 
 def _person(user_id: int) -> StaffUser:
@@ -82,14 +85,14 @@ def enable_user(user_id: int):
 @bp.post("/admin/users/<int:user_id>/reset")
 @staff_required(StaffRole.ADMIN)
 def reset_user(user_id: int):
-    """A forgotten password or a lost phone: a new set-up link, shown once."""
+    """A forgotten password or a lost phone: a new set-up link, emailed to the person."""
     person = _person(user_id)
-    if person.id == g.staff.id:
+    if person.id == g.staff.id or not person.active:
         abort(404)
     hours = current_app.config["STAFF_SETUP_LINK_HOURS"]
-    token = accounts.reset_sign_in(person, by=g.staff, setup_link_hours=hours)
+    accounts.reset_sign_in(person, by=g.staff, setup_link_hours=hours)
     db.session.commit()
-    return _setup_link_page(person, token, hours)
+    return _setup_email_page(person, hours, reset=True)
 
 
 def _audit_filter_choices(form: AuditFilterForm) -> None:
@@ -142,3 +145,14 @@ def audit_log():
     return render_template(
         "staff/admin/audit.html", form=form, events=events, names=names, total=total,
         page=page, more=more, arguments=arguments), 400 if form.errors else 200
+
+
+@bp.get("/admin/allocations")
+@staff_required(StaffRole.ADMIN)
+def allocations():
+    """Every change of a child's IRO or social worker: from, to, by whom and by which way."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    changes, more = allocation.history(page=page, page_size=AUDIT_PAGE_SIZE)
+    names = dict(db.session.execute(select(StaffUser.id, StaffUser.name)).all())
+    return render_template("staff/admin/allocations.html", changes=changes, names=names,
+                           page=page, more=more)

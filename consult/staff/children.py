@@ -8,7 +8,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
-from consult import audit, invitations
+from consult import allocation, audit, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
@@ -16,9 +16,11 @@ from consult.requests.workflow import queue_counts, requests_for_child
 from consult.schedule import ScheduleFlag
 from consult.staff import bp, caseload
 from consult.staff.access import (
+    may_allocate,
     may_answer_rights_request,
     may_edit_child,
     may_manage_caseload,
+    may_open_child_record,
     may_read_child,
     may_record_meeting,
     staff_required,
@@ -79,17 +81,47 @@ def _staff_of(role: StaffRole) -> list[StaffUser]:
         .order_by(StaffUser.name)))
 
 
-def _child_form(**kwargs) -> ChildForm:
-    return ChildForm(iros=_staff_of(StaffRole.IRO),
-                     social_workers=_staff_of(StaffRole.SOCIAL_WORKER), **kwargs)
+def _child_form(child: Child | None = None, **kwargs) -> ChildForm:
+    """The child's details; who their IRO and social worker are only for those who allocate,
+    and, on a new child, the social worker for an IRO adding one to their own caseload."""
+    allocates = may_allocate(g.staff)
+    iros = _staff_of(StaffRole.IRO) if allocates else [g.staff]
+    form = ChildForm(iros=iros, social_workers=_staff_of(StaffRole.SOCIAL_WORKER),
+                     obj=child, **kwargs)
+    if not allocates and child is not None:
+        del form.iro_id
+        del form.social_worker_id
+    return form
+
+
+def _case_ref_clash(form: ChildForm, child: Child) -> str | None:
+    """Whether another child has this case reference, said only to someone who may see
+    that child: to anyone else it is simply not a child on their caseload."""
+    clash = db.session.scalar(select(Child).where(
+        Child.case_ref == form.case_ref.data.strip(), Child.id != child.id))
+    if clash is None:
+        return None
+    if may_open_child_record(g.staff, clash):
+        return "Another child already has this case reference."
+    audit.record("child.case_ref_refused", staff=g.staff, path=request.endpoint)
+    db.session.commit()
+    return "This case reference " + allocation.Refusal.NOT_YOUR_CHILD.message
 
 
 def _save_child(form: ChildForm, child: Child) -> bool:
-    """Copy the form onto the record; False (with the field's error) if the case ref is taken."""
-    clash = db.session.scalar(select(Child.id).where(
-        Child.case_ref == form.case_ref.data.strip(), Child.id != child.id))
-    if clash is not None:
-        form.case_ref.errors.append("Another child already has this case reference.")
+    """Copy the form onto the record and audit a change of allocation; False, with the
+    field's error, when the case reference is taken or the allocation is not theirs to make."""
+    if (problem := _case_ref_clash(form, child)) is not None:
+        form.case_ref.errors.append(problem)
+        return False
+    before = allocation.Allocation.of(child)
+    iro_id = form.iro_id.data if form.iro_id else child.iro_id
+    social_worker_id = ((form.social_worker_id.data or None) if form.social_worker_id
+                        else child.social_worker_id)
+    refused = allocation.refusal(g.staff, child if child.id else None, iro_id=iro_id,
+                                 social_worker_id=social_worker_id)
+    if refused is not None:
+        (form.iro_id or form.case_ref).errors.append(refused.message)
         return False
     child.case_ref = form.case_ref.data.strip()
     child.preferred_name = form.preferred_name.data.strip()
@@ -98,8 +130,11 @@ def _save_child(form: ChildForm, child: Child) -> bool:
     child.looked_after_since = form.looked_after_since.data
     child.ceased_on = form.ceased_on.data
     child.unaccompanied_asylum_seeking = form.unaccompanied_asylum_seeking.data
-    child.iro_id = form.iro_id.data
-    child.social_worker_id = form.social_worker_id.data or None
+    child.iro_id = iro_id
+    child.social_worker_id = social_worker_id
+    db.session.add(child)
+    db.session.flush()
+    allocation.record_changes([(child, before)], by=g.staff, path=request.endpoint)
     return True
 
 
@@ -112,8 +147,6 @@ def new_child():
     if form.validate_on_submit():
         child = Child()
         if _save_child(form, child):
-            db.session.add(child)
-            db.session.flush()
             audit.record("child.created", staff=g.staff, subject=child)
             db.session.commit()
             return redirect(url_for("staff.child", child_id=child.id), code=303)
@@ -142,8 +175,8 @@ def child(child_id: int):
 @staff_required(StaffRole.ADMIN, StaffRole.IRO)
 def edit_child(child_id: int):
     found = _found_child(child_id, edit=True)
-    form = _child_form(obj=found)
-    if not form.is_submitted():
+    form = _child_form(found)
+    if not form.is_submitted() and form.social_worker_id:
         form.social_worker_id.data = found.social_worker_id or 0
     if form.validate_on_submit() and _save_child(form, found):
         audit.record("child.updated", staff=g.staff, subject=found)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 
-from consult.extensions import db
 from consult.i18n import LANGUAGES
-from consult.imports import import_children, import_reviews
+from consult.imports import finish_import, import_children, import_reviews
 from consult.imports.children import COLUMNS as CHILDREN_COLUMNS
 from consult.imports.reviews import COLUMNS as REVIEWS_COLUMNS
 from consult.models import StaffRole
 from consult.staff import bp
-from consult.staff.access import staff_required
+from consult.staff.access import may_allocate, staff_required
 from consult.staff.children import today
 from consult.staff.forms import ImportForm
 
@@ -23,18 +22,16 @@ def import_file():
     result = None
     if form.validate_on_submit():
         data = form.csv_file.data.read()
+        path = request.endpoint
         if form.kind.data == "children":
-            result = import_children(data, by=g.staff)
+            result = import_children(data, by=g.staff, path=path)
         else:
-            result = import_reviews(data, today=today(), by=g.staff,
+            result = import_reviews(data, today=today(), by=g.staff, path=path,
                                     timetable=current_app.config["REVIEW_TIMETABLE"])
-        if result.ok:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        finish_import(result, kind=form.kind.data, by=g.staff, path=path)
     failed = bool(form.errors) or (result is not None and not result.ok)
     return render_template(
         "staff/import.html", form=form, result=result, failed=failed,
         children_columns=CHILDREN_COLUMNS, reviews_columns=REVIEWS_COLUMNS,
-        language_codes=list(LANGUAGES)), (
+        language_codes=list(LANGUAGES), may_allocate=may_allocate(g.staff)), (
         400 if failed else 200)

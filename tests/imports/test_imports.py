@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from consult import imports
 from consult.extensions import db
-from consult.imports import import_children, import_reviews
 from consult.models import (
     Child,
     ConsultedRole,
@@ -16,6 +16,7 @@ from consult.models import (
     ReviewStatus,
     ReviewType,
     StaffRole,
+    StaffUser,
     ViewsChannel,
 )
 from consult.schedule import REGULATIONS_2010
@@ -31,6 +32,19 @@ REVIEWS_HEADER = ("case_ref,review_date,status,review_type,attended,pn_code,"
 def _staff():
     factories.staff(StaffRole.IRO, email="iro@council.example")
     factories.staff(StaffRole.SOCIAL_WORKER, email="sw@council.example")
+
+
+def _admin() -> StaffUser:
+    return (db.session.scalar(select(StaffUser).where(StaffUser.role == StaffRole.ADMIN))
+            or factories.staff(StaffRole.ADMIN, email="admin@council.example"))
+
+
+def import_children(data: bytes, *, by=None):
+    return imports.import_children(data, by=by or _admin(), path="test")
+
+
+def import_reviews(data: bytes, *, by=None, **kwargs):
+    return imports.import_reviews(data, by=by or _admin(), path="test", **kwargs)
 
 
 def _children_file() -> bytes:
@@ -207,9 +221,11 @@ def test_cli_imports_and_reports_errors_by_line(app, cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes((CHILDREN_HEADER + "C-1,Amanuel,2010-03-32,ti,2025-12-10,,x@y,\n").encode())
 
-    good = cli.invoke(args=["import-children", str(children)])
-    again = cli.invoke(args=["import-children", str(children)])
-    refused = cli.invoke(args=["import-children", str(bad)])
+    as_admin = ["--as", _admin().email]
+    db.session.commit()
+    good = cli.invoke(args=["import-children", *as_admin, str(children)])
+    again = cli.invoke(args=["import-children", *as_admin, str(children)])
+    refused = cli.invoke(args=["import-children", *as_admin, str(bad)])
 
     assert good.exit_code == 0 and "2 new, 0 updated, 0 unchanged" in good.output
     assert "0 new, 0 updated, 2 unchanged" in again.output
@@ -218,7 +234,7 @@ def test_cli_imports_and_reports_errors_by_line(app, cli, tmp_path):
     assert "Nothing was imported: 2 problem(s)" in refused.output
     reviews = tmp_path / "reviews.csv"
     reviews.write_bytes(_reviews_file().replace(b"2026-12-01", b"2099-12-01"))
-    assert "4 new" in cli.invoke(args=["import-reviews", str(reviews)]).output
+    assert "4 new" in cli.invoke(args=["import-reviews", *as_admin, str(reviews)]).output
 
 
 def test_the_import_page_lists_every_error_and_imports_a_good_file(client):
@@ -245,3 +261,35 @@ def test_the_import_page_lists_every_error_and_imports_a_good_file(client):
     assert "0 new, 0 updated, 2 unchanged" in upload(_children_file()).get_data(as_text=True)
     assert "Choose a CSV file to import." in factories.post_form(
         client, "/staff/import", {"kind": "children"}).get_data(as_text=True)
+
+
+def test_the_reviews_import_costs_the_same_statements_for_ten_times_the_rows(app):
+    """Linear, not quadratic (issue 22): the statements do not grow with the file; the
+    time for 15,000 rows is measured by bench/imports.py."""
+    from sqlalchemy import event
+
+    _staff()
+    children = "".join(f"K-{n},Child,2010-03-02,en_GB,2025-01-06,,iro@council.example,\n"
+                       for n in range(40))
+    import_children((CHILDREN_HEADER + children).encode())
+    db.session.commit()
+
+    def statements(count: int) -> int:
+        rows = "".join(f"K-{n},{day},held,,child;foster_carer,PN1,online,paper,\n"
+                       for n in range(count) for day in ("2025-02-03", "2025-05-06"))
+        seen = []
+
+        def listener(_connection, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            result = import_reviews((REVIEWS_HEADER + rows).encode(), today=TODAY,
+                                    timetable=REGULATIONS_2010)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert result.created == 2 * count, result.errors
+        db.session.rollback()
+        return len(seen)
+
+    assert statements(40) == statements(4)

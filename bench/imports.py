@@ -1,0 +1,132 @@
+"""Benchmark: the CSV imports at a large council's scale, in PostgreSQL.
+
+    .venv/bin/python bench/imports.py                          # 5,000 children, 15,000 reviews
+    .venv/bin/python bench/imports.py --children 15000 --reviews-per-child 1
+    .venv/bin/python bench/imports.py --sqlite
+
+It creates and drops its own database, `consult_bench_imports`, on the server of
+BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), or a
+temporary SQLite file with --sqlite, brings it to the latest migration, and times, as an
+administrator would run them: the children file, then the reviews file (held reviews with
+attendance, PN code and views, and one booked review per child, every review_type left
+empty so the import works each one out), then the same reviews file again (every row
+unchanged). Each time is the import function, its flush and the commit, as the Import
+page does them; it prints the rows, the seconds and the rows per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+SERVER_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+NAME = "consult_bench_imports"
+TODAY = date(2026, 11, 25)
+SINCE = date(2021, 1, 4)
+
+
+def _postgres(action: str) -> None:
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
+        if action == "create":
+            connection.execute(text(f'CREATE DATABASE "{NAME}"'))
+    admin.dispose()
+
+
+def children_file(children: int) -> bytes:
+    lines = ["case_ref,preferred_name,date_of_birth,language,looked_after_since,ceased_on,"
+             "iro_email,social_worker_email"]
+    for number in range(children):
+        lines.append(f"B-{number:06d},Child {number},2010-03-02,en_GB,{SINCE.isoformat()},,"
+                     f"iro{number % 40}@bench.example,sw{number % 200}@bench.example")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def reviews_file(children: int, per_child: int) -> bytes:
+    lines = ["case_ref,review_date,status,review_type,attended,pn_code,consulted_child,"
+             "consulted_foster_carer,consulted_parent"]
+    for number in range(children):
+        for index in range(per_child):
+            if index == per_child - 1:  # the last one is booked, after today
+                day = TODAY + timedelta(days=1 + number % 60)
+                lines.append(f"B-{number:06d},{day.isoformat()},scheduled,,,,,,")
+            else:
+                day = SINCE + timedelta(days=20 + 150 * index + number % 30)
+                lines.append(f"B-{number:06d},{day.isoformat()},held,,child;foster_carer,PN1,"
+                             "online,paper,none")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--children", type=int, default=5000)
+    parser.add_argument("--reviews-per-child", type=int, default=3)
+    parser.add_argument("--sqlite", action="store_true")
+    arguments = parser.parse_args()
+
+    if arguments.sqlite:
+        folder = tempfile.TemporaryDirectory()
+        url = f"sqlite:///{folder.name}/bench.sqlite"
+    else:
+        _postgres("create")
+        url = make_url(SERVER_URL).set(database=NAME).render_as_string(hide_password=False)
+    from consult import create_app
+    from consult.extensions import db
+    from consult.imports import import_children, import_reviews
+    from consult.models import StaffRole, StaffUser
+    from consult.schedule import REGULATIONS_2010
+
+    app = create_app({"CONSULT_ENV": "testing", "SECRET_KEY": "bench-" + "x" * 40,
+                      "DATA_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+                      "DATABASE_URL": url, "AUTO_MIGRATE": "1"})
+    try:
+        with app.app_context():
+            admin = StaffUser(email="admin@bench.example", name="Admin", role=StaffRole.ADMIN)
+            db.session.add(admin)
+            db.session.add_all(
+                [StaffUser(email=f"iro{n}@bench.example", name=f"IRO {n}", role=StaffRole.IRO)
+                 for n in range(40)]
+                + [StaffUser(email=f"sw{n}@bench.example", name=f"SW {n}",
+                             role=StaffRole.SOCIAL_WORKER) for n in range(200)])
+            db.session.commit()
+            backend = db.engine.dialect.name
+
+            def timed(what: str, rows: int, run) -> None:
+                start = time.perf_counter()
+                result = run()
+                assert result.ok, result.errors[:5]
+                db.session.commit()
+                seconds = time.perf_counter() - start
+                print(f"{backend}: {what}: {rows} rows in {seconds:.2f} s "
+                      f"({rows / seconds:,.0f} rows/s); {result.created} new, "
+                      f"{result.updated} updated, {result.unchanged} unchanged")
+
+            children = arguments.children
+            reviews = reviews_file(children, arguments.reviews_per_child)
+            rows = children * arguments.reviews_per_child
+            timed("children", children, lambda: import_children(
+                children_file(children), by=admin, path="bench"))
+            for what in ("reviews", "the same reviews again"):
+                timed(what, rows, lambda: import_reviews(
+                    reviews, today=TODAY, timetable=REGULATIONS_2010, by=admin, path="bench"))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if not arguments.sqlite:
+            _postgres("drop")
+
+
+if __name__ == "__main__":
+    main()
