@@ -12,14 +12,19 @@ from consult.models import utcnow
 from consult.models.reviews import LOCAL_TIME
 
 
-def _finish(result: ImportResult, what: str) -> None:
+def commit_or_refuse(result: ImportResult, where: str = "the file") -> None:
+    """Save a good import; for a bad one, list every problem and save nothing."""
     if not result.ok:
         db.session.rollback()
         for error in result.errors:
             click.echo(str(error), err=True)
         raise click.ClickException(
-            f"Nothing was imported: {len(result.errors)} problem(s) in the file.")
+            f"Nothing was imported: {len(result.errors)} problem(s) in {where}.")
     db.session.commit()
+
+
+def _finish(result: ImportResult, what: str) -> None:
+    commit_or_refuse(result)
     click.echo(f"Imported {what}: {result.created} new, {result.updated} updated, "
                f"{result.unchanged} unchanged.")
 
