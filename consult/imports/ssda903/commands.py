@@ -47,3 +47,55 @@ def import_903_command(files: tuple[Path, ...], by_email: str) -> None:
     click.echo(f"Imported children: {result.children}; reviews: {result.reviews}.")
     for notice in result.notices:
         click.echo(notice)
+
+
+def _period(first_day: str | None, last_day: str | None):
+    from consult.reports.period import PeriodError, parse_period
+
+    try:
+        return parse_period(first_day, last_day, _today())
+    except PeriodError as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
+
+
+def _council_files(paths: tuple[Path, ...]) -> list[tuple[str, bytes]]:
+    return [(path.name, path.read_bytes()) for path in paths]
+
+
+@click.command("export-903-reviews")
+@click.option("--from", "first_day", metavar="YYYY-MM-DD", required=True)
+@click.option("--to", "last_day", metavar="YYYY-MM-DD", required=True)
+@click.option("--check-against", "council", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The council's own 903 Header and Episodes tables (CSV or XML) to check "
+                   "against. Default: our children and their periods of care.")
+@click.option("--accept", "accepted", multiple=True, metavar="RULE[:CHILD:DD/MM/YYYY]",
+              help="Write in spite of this breach (or of every breach of RULE).")
+@with_appcontext
+def export_903_reviews_command(first_day: str, last_day: str, council: tuple[Path, ...],
+                               accepted: tuple[str, ...]) -> None:
+    """Write the 903 Reviews table (CHILD,DOB,REVIEW,REVIEW_CODE) of the reviews held in the
+    period to stdout, if it passes the DfE review rules or each breach is accepted."""
+    from consult import audit
+    from consult.imports.ssda903.export import export_reviews
+    from consult.imports.ssda903.rules import unaccepted
+
+    period = _period(first_day, last_day)
+    export = export_reviews(period.start, period.end, _council_files(council))
+    if export.problems:
+        for problem in export.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("Nothing written: the files to check against cannot be read.")
+    refused = unaccepted(export.breaches, accepted)
+    for breach in export.breaches:
+        click.echo(("Accepted: " if breach not in refused else "") + str(breach), err=True)
+    if refused:
+        raise click.ClickException(
+            f"Nothing written: {len(refused)} breach(es) of the DfE review rules. Correct the "
+            "meeting records, or accept each with --accept RULE:CHILD:DD/MM/YYYY "
+            "(--accept RULE for every breach of that rule).")
+    audit.record("export.903_reviews", source="cli", rows=len(export.rows),
+                 period_from=period.start.isoformat(), period_to=period.end.isoformat(),
+                 accepted=len(export.breaches))
+    db.session.commit()
+    click.echo(export.csv(), nl=False)
