@@ -99,3 +99,29 @@ def export_903_reviews_command(first_day: str, last_day: str, council: tuple[Pat
                  accepted=len(export.breaches))
     db.session.commit()
     click.echo(export.csv(), nl=False)
+
+
+@click.command("reconcile-903")
+@click.argument("reviews_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "first_day", metavar="YYYY-MM-DD", required=True)
+@click.option("--to", "last_day", metavar="YYYY-MM-DD", required=True)
+@with_appcontext
+def reconcile_903_command(reviews_file: Path, first_day: str, last_day: str) -> None:
+    """Compare the council's 903 Reviews table with our meeting records, child by child:
+    reviews only in one, dates that differ, PN codes that differ."""
+    from consult import audit
+    from consult.imports.ssda903.reconcile import reconcile
+
+    period = _period(first_day, last_day)
+    result = reconcile(reviews_file.name, reviews_file.read_bytes(), period.start, period.end)
+    if result.problems:
+        for problem in result.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("The council's Reviews table cannot be read.")
+    audit.record("reconcile.903", source="cli", differences=len(result.differences),
+                 period_from=period.start.isoformat(), period_to=period.end.isoformat())
+    db.session.commit()
+    for difference in result.differences:
+        click.echo(str(difference))
+    click.echo(f"{result.ours} reviews in ours, {result.theirs} in the council's: "
+               f"{len(result.differences) or 'no'} difference(s).")
