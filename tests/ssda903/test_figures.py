@@ -14,7 +14,6 @@ from consult.schedule import REGULATIONS_2010
 from tests.ssda903.conftest import TODAY, year_files
 
 
-
 def _shown(count: int) -> dict:
     return {"count": count}
 
