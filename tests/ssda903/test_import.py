@@ -197,3 +197,43 @@ def test_the_command_imports_the_files_given_in_any_order(generated, council, cl
     assert done.output == (f"Imported children: {children} new, 0 updated, 0 unchanged; "
                            f"reviews: {reviews} new, 0 updated, 0 unchanged.\n")
     assert again.exit_code == 0 and "0 new, 0 updated" in again.output
+
+
+def test_the_staff_import_page_takes_the_903_files_and_lists_problems(generated, council,
+                                                                      client):
+    import io
+
+    from tests.html_checks import parse
+
+    db.session.commit()
+    factories.sign_in(client, council)
+
+    def upload(files):
+        return factories.post_form(client, "/staff/import/903", {
+            "files": [(io.BytesIO(data), name) for name, data in files]})
+
+    files = year_files(generated, 0)
+    bad = upload(_replace(files, "reviews_2023.csv", ",PN", ",XX"))
+    good = upload(files)
+    again = upload(files)
+    nothing = factories.post_form(client, "/staff/import/903", {})
+
+    assert bad.status_code == 400
+    problems = [item.text for item in parse(bad.get_data(as_text=True)).iter()
+                if item.get("href") == "#files"]
+    assert problems[0].startswith("reviews_2023.csv: line 2: REVIEW_CODE 'XX0' is not one of")
+    children = generated.years[0].tables["Header"].count("\r\n") - 1
+    assert good.status_code == 200
+    assert (f"Children: {children} new, 0 updated, 0 unchanged."
+            in good.get_data(as_text=True))
+    assert f"Children: 0 new, 0 updated, {children} unchanged." in again.get_data(as_text=True)
+    assert nothing.status_code == 400
+    assert "Choose the 903 files to import." in nothing.get_data(as_text=True)
+
+
+def test_only_an_administrator_has_the_903_import_page(council, client):
+    iro = factories.staff(StaffRole.IRO)
+    db.session.commit()
+    factories.sign_in(client, iro)
+
+    assert client.get("/staff/import/903").status_code in (403, 404)
