@@ -26,6 +26,9 @@ class PeriodDates:
     end_reason: str | None = None
     short_breaks_only: bool = False
 
+    def includes(self, day: date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
 
 def period_on(periods: Iterable[CarePeriod | PeriodDates], day: date):
     """The period `day` falls in (the later one, when one ends the day the next starts)."""

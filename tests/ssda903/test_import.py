@@ -237,3 +237,22 @@ def test_only_an_administrator_has_the_903_import_page(council, client):
     factories.sign_in(client, iro)
 
     assert client.get("/staff/import/903").status_code in (403, 404)
+
+
+def test_a_period_begun_before_the_files_year_is_imported_with_a_notice(generated, council):
+    files = year_files(generated, 0)
+    true_child = next(c for c in generated.children if len(c.periods) == 1
+                      and len(c.periods[0].reviews) >= 2 and not c.periods[0].short_breaks)
+    started = true_child.periods[0].started_on
+    earlier = started.replace(year=started.year - 2)
+    files = _replace(files, "episodes_2023.csv", f"{true_child.child_id},{started:%d/%m/%Y}",
+                     f"{true_child.child_id},{earlier:%d/%m/%Y}")
+
+    result = _import(files, council)
+
+    assert result.errors == []
+    assert result.notices == [
+        f"CHILD {true_child.child_id}: the period of care that began on {earlier:%d/%m/%Y} "
+        "began before these files' year, and none of its earlier reviews is held here: its "
+        "reviews are numbered from the first one in these files. Import the earlier years' "
+        "files for exact review types."]

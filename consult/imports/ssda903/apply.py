@@ -132,6 +132,7 @@ def _apply_reviews(child: Child, plan: ChildPlan, timetable: schedule.Timetable,
     held = {day for day, review in by_day.items() if review.status is ReviewStatus.HELD}
     held |= set(plan.reviews)
     periods = care_periods.periods_of(child)
+    _warn_if_history_missing(child, plan, periods, held, timetable, result)
     for day, code in sorted(plan.reviews.items()):
         review = by_day.get(day)
         if (review is not None and review.status is ReviewStatus.HELD
@@ -166,3 +167,27 @@ def _apply_reviews(child: Child, plan: ChildPlan, timetable: schedule.Timetable,
             result.reviews.updated += 1
         else:
             result.reviews.unchanged += 1
+
+
+def collection_year_start(day: date) -> date:
+    """1 April of the collection year (1 April to 31 March) that `day` falls in."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _warn_if_history_missing(child: Child, plan: ChildPlan, periods, held: set[date],
+                             timetable: schedule.Timetable, result: Import903Result) -> None:
+    """A period begun before the files' year, none of whose earlier reviews we hold: its
+    reviews are numbered from the first one here, which may not be its first."""
+    if not plan.reviews or plan.known_until is None:
+        return
+    year_start = collection_year_start(plan.known_until)
+    for period in periods:
+        in_file = [day for day in plan.reviews if period.includes(day)]
+        if (in_file and period.started_on < year_start
+                and not any(period.started_on <= day < year_start for day in held)
+                and timetable.first.after(period.started_on) < year_start):
+            result.notices.append(
+                f"CHILD {child.case_ref}: the period of care that began on "
+                f"{period.started_on:%d/%m/%Y} began before these files' year, and none of "
+                "its earlier reviews is held here: its reviews are numbered from the first "
+                "one in these files. Import the earlier years' files for exact review types.")
