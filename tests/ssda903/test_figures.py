@@ -51,3 +51,26 @@ def test_the_report_counts_what_the_generated_files_hold(generated, council, app
     for code in ("PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"):
         assert by_code[code] == [_shown(codes[code])], code
     assert by_code["none"] == [_shown(0)]
+
+
+def test_what_the_903_lacks_is_counted_as_not_recorded_never_as_none(generated, council, app,
+                                                                    cli):
+    from consult.reports.figures import Scope, build_report
+    from consult.reports.period import Period
+
+    assert import_903(year_files(generated, 0), by=council, today=TODAY,
+                      timetable=REGULATIONS_2010).errors == []
+    db.session.commit()
+    held = len(generated.reviews_in(2023))
+
+    report = build_report(Period.council_year(2023), Scope())
+
+    attendance = {row.key: row.cells[0] for row in report.table("attendance_by_role").rows}
+    assert (attendance["not_recorded"].count, attendance["not_recorded"].denominator) == (
+        held, held)
+    assert attendance["child"].count == 0 and attendance["child"].percent is None
+    views = {row.key: row.cells for row in report.table("views_by_role").rows}
+    assert views["not_recorded"][-1].count == held
+    assert all(cell.percent is None for cell in views["child"])
+    by_type = report.table("by_review_type").rows
+    assert all(row.cells[5].percent is None for row in by_type)  # the child attended
