@@ -19,6 +19,15 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(import_children_command)
     app.cli.add_command(import_reviews_command)
+    from consult.imports.ssda903.commands import (
+        export_903_reviews_command,
+        import_903_command,
+        reconcile_903_command,
+    )
+
+    app.cli.add_command(import_903_command)
+    app.cli.add_command(export_903_reviews_command)
+    app.cli.add_command(reconcile_903_command)
     app.cli.add_command(send_alerts_command)
     from consult.reports.cli import refresh_figures_command, report_command
 

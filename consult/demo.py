@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from consult import council, invitations, schedule
+from consult import care_periods, council, invitations, schedule
 from consult.extensions import db
 from consult.models import (
     AttendeeRole,
@@ -182,11 +182,13 @@ def _unbooked_children(staff: dict[str, StaffUser], social_worker: StaffUser,
                        today: date) -> None:
     for case_ref, name, age, language, days_in_care, iro_email in UNBOOKED:
         if db.session.scalar(select(Child).where(Child.case_ref == case_ref)) is None:
-            db.session.add(Child(
+            child = Child(
                 case_ref=case_ref, preferred_name=name, date_of_birth=_birthday(today, age),
                 preferred_language=language,
                 looked_after_since=today - timedelta(days=days_in_care),
-                iro=staff[iro_email], social_worker=social_worker))
+                iro=staff[iro_email], social_worker=social_worker)
+            care_periods.sync_current_period(child)
+            db.session.add(child)
 
 
 def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
@@ -203,6 +205,7 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
                 preferred_language=language,
                 looked_after_since=today - timedelta(days=days_in_care),
                 iro=staff[iro_email], social_worker=social_worker)
+            care_periods.sync_current_period(child)
             db.session.add(child)
         review = db.session.scalar(
             select(Review).where(Review.child == child, Review.status == ReviewStatus.SCHEDULED))
@@ -297,6 +300,7 @@ def _child_whose_views_were_sent(staff: dict[str, StaffUser], today: date) -> No
         preferred_language="ar", looked_after_since=today - timedelta(days=300),
         iro=staff["iro@demo.haveyoursay.example"],
         social_worker=staff["social.worker@demo.haveyoursay.example"])
+    care_periods.sync_current_period(child)
     meeting_day = today + timedelta(days=4)
     db.session.add(Review(
         child=child, review_type=ReviewType.SUBSEQUENT, due_on=meeting_day,

@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from consult import audit, vocabulary
+from dateutil.relativedelta import relativedelta
+
+from consult import audit, care_periods, vocabulary
 from consult.models import (
     AttendeeRole,
     ConsultedRole,
     InviteeRole,
     ParticipationCode,
+    RecordSource,
     Review,
     ReviewAttendance,
     ReviewStatus,
@@ -25,6 +28,22 @@ from consult.models import (
 
 ATTENDED_CODES = {ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3,
                   ParticipationCode.PN4}
+
+
+def pn0_rule(born: date, held_on: date, code: ParticipationCode | None) -> str | None:
+    """DfE rules 440 and 441: PN0 until the 4th birthday, PN1 to PN7 from it. On the
+    birthday itself either is accepted, as the DfE's validator accepts it."""
+    fourth_birthday = fourth_birthday_of(born)
+    if code is ParticipationCode.PN0 and held_on > fourth_birthday:
+        return "PN0 is only for a child under 4 (or turning 4) on the day of the review."
+    if code is not None and code is not ParticipationCode.PN0 and held_on < fourth_birthday:
+        return "The child was under 4 on the day: choose PN0."
+    return None
+
+
+def fourth_birthday_of(born: date) -> date:
+    # Someone born on 29 February turns 4 on 28 February, as the DfE's validator counts.
+    return born + relativedelta(years=4)
 
 
 @dataclass(frozen=True)
@@ -77,14 +96,14 @@ def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, st
     child = review.child
     if record.held_on > today:
         found["held_on"] = "The date the review was held cannot be in the future."
-    elif record.held_on < child.looked_after_since:
+    elif record.held_on < care_periods.periods_of(child)[0].started_on:
         found["held_on"] = "The review cannot be before the child became looked after."
-    under_4 = child.age_on(record.held_on) < 4
+    elif care_periods.period_on(care_periods.periods_of(child), record.held_on) is None:
+        found["held_on"] = "The child was not looked after on that day."
     code = record.participation_code
-    if under_4 and code is not ParticipationCode.PN0:
-        found["participation_code"] = "The child was under 4 on the day: choose PN0."
-    elif not under_4 and code is ParticipationCode.PN0:
-        found["participation_code"] = "PN0 is only for a child under 4 on the day of the review."
+    pn0_problem = pn0_rule(child.date_of_birth, record.held_on, code)
+    if pn0_problem:
+        found["participation_code"] = pn0_problem
     elif code in ATTENDED_CODES and AttendeeRole.CHILD not in record.attended:
         found["participation_code"] = (
             f"{code.value} means the child attended: tick the child under who attended, "
@@ -117,6 +136,7 @@ def record_meeting(review: Review, record: MeetingRecord, by: StaffUser) -> None
     review.held_on = record.held_on
     review.chair = by
     review.participation_code = record.participation_code
+    review.record_source = RecordSource.STAFF
     review.decisions_sent_on = record.decisions_sent_on
     review.record_sent_on = record.record_sent_on
     if {row.role for row in review.attendance} != record.attended:

@@ -7,6 +7,9 @@ still run older timetables, so the three intervals are a setting (REVIEW_TIMETAB
 by `parse_timetable`. After a review, the decisions are due within 5 working days and the
 full record within 20 (a local standard the seed report tracks).
 
+Each period of care has its own cycle: reviews are numbered, typed and timed from the
+start of the period they fall in (`held_in_period`).
+
 Months are calendar months clamped to the month's end: one month after 31 January is
 28 (or 29) February, as `dateutil.relativedelta` counts them.
 """
@@ -124,10 +127,22 @@ class NextReview:
         return self.previous_held_on + (self.due_on - self.previous_held_on) / 2
 
 
+def held_in_period(period_started_on: date, held_on: Iterable[date]) -> list[date]:
+    """The days reviews were held in the period that started on `period_started_on`, in
+    order: a review on the day the period starts is its first; earlier ones belong to an
+    earlier period, and count for nothing in this one."""
+    return sorted(day for day in held_on if day >= period_started_on)
+
+
 def next_review(looked_after_since: date, held_on: Iterable[date],
                 timetable: Timetable = REGULATIONS_2010) -> NextReview:
-    """The review that comes next, given the days the child's past reviews were held."""
-    held = sorted(held_on)
+    """The review that comes next in the period of care that started on
+    `looked_after_since`, given the days the child's reviews were held.
+
+    Numbering restarts with each period: a child who comes back into care has a new
+    initial review, due 20 working days (by the timetable) after the new start.
+    """
+    held = held_in_period(looked_after_since, held_on)
     previous = held[-1] if held else None
     review_type = review_type_after(len(held))
     return NextReview(review_type, due_date(

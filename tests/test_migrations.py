@@ -94,3 +94,29 @@ def test_the_figures_rollup_triggers_survive_every_revision(empty_app):
         "review_review_figures": 3,
         "answer_answer_figures": 3,
     })
+
+
+def test_periods_of_care_start_as_one_period_per_child(empty_app):
+    upgrade(revision="5e2b8c41d7a9")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO staff_users (id, email, name, role, active, created_at) VALUES "
+            "(1, 'iro@example.org', 'An IRO', 'iro', true, CURRENT_TIMESTAMP)")
+        connection.exec_driver_sql(
+            "INSERT INTO children (id, case_ref, preferred_name, date_of_birth, "
+            "preferred_language, looked_after_since, ceased_on, unaccompanied_asylum_seeking, "
+            "iro_id, created_at) VALUES "
+            "(1, 'A1', 'Ann', '2010-01-01', 'en_GB', '2020-02-03', NULL, false, 1, "
+            "CURRENT_TIMESTAMP), "
+            "(2, 'B2', 'Bo', '2012-05-06', 'en_GB', '2019-07-08', '2021-09-10', false, 1, "
+            "CURRENT_TIMESTAMP)")
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT child_id, started_on, ended_on, end_reason, short_breaks_only "
+            "FROM care_periods ORDER BY child_id").all()
+    assert [(row[0], str(row[1]), row[2] and str(row[2]), row[3], bool(row[4]))
+            for row in rows] == [(1, "2020-02-03", None, None, False),
+                                 (2, "2019-07-08", "2021-09-10", "closed", False)]

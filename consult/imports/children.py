@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from consult import allocation, audit
+from consult import allocation, audit, care_periods
 from consult.extensions import db
 from consult.i18n import LANGUAGES
 from consult.imports.csvfile import ImportResult, RowChecker, read_rows
@@ -31,7 +32,8 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
     social_workers = _staff_by_email(StaffRole.SOCIAL_WORKER)
     refs = [row.cells["case_ref"] for row in rows]
     existing = {child.case_ref: child for child in db.session.scalars(
-        select(Child).where(Child.case_ref.in_(refs)))}
+        select(Child).where(Child.case_ref.in_(refs))
+        .options(selectinload(Child.periods)))}
 
     planned = []
     first_line: dict[str, int] = {}
@@ -86,6 +88,7 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
         if child is None:
             child = Child(**fields)
             allocations.append((child, allocation.Allocation()))
+            care_periods.sync_current_period(child)
             db.session.add(child)
             result.created += 1
             continue
@@ -95,6 +98,7 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
         if changed:
             for name, value in changed.items():
                 setattr(child, name, value)
+            care_periods.sync_current_period(child)
             result.updated += 1
         else:
             result.unchanged += 1

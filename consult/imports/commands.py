@@ -31,13 +31,20 @@ def _account(email: str) -> StaffUser:
     return user
 
 
-def _finish(result: ImportResult, *, kind: str, by: StaffUser, path: str) -> None:
+def commit_or_refuse(result: ImportResult, *, kind: str, by: StaffUser, path: str,
+                     where: str = "the file") -> None:
+    """Save a good import; for a bad one save nothing but the audit of its refusal
+    (finish_import), list every problem and fail the command."""
     finish_import(result, kind=kind, by=by, path=path)
     if not result.ok:
         for error in result.errors:
             click.echo(str(error), err=True)
         raise click.ClickException(
-            f"Nothing was imported: {len(result.errors)} problem(s) in the file.")
+            f"Nothing was imported: {len(result.errors)} problem(s) in {where}.")
+
+
+def _finish(result: ImportResult, *, kind: str, by: StaffUser, path: str) -> None:
+    commit_or_refuse(result, kind=kind, by=by, path=path)
     click.echo(f"Imported {kind}: {result.created} new, {result.updated} updated, "
                f"{result.unchanged} unchanged.")
 

@@ -6,21 +6,24 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection): such
 # a cell is refused, not imported, so it can never reach a later export.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DMY_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
 
 
 @dataclass(frozen=True)
 class RowError:
     line: int  # 1 is the header row
     message: str
+    file: str | None = None  # named when an import reads several files
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
+        where = f"{self.file}: line {self.line}" if self.file else f"Line {self.line}"
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -31,6 +34,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     # Rows refused because they write about a child beyond the importer's allocation rights.
     refused: int = 0
+    # What was imported but needs a person's eye (a difference kept as the IRO typed it).
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -43,6 +48,7 @@ class Row:
     cells: dict[str, str]
     # Cells refused as formulas: already reported, and read as empty by every other check.
     formulas: frozenset[str] = frozenset()
+    file: str | None = None
 
 
 class RowChecker:
@@ -53,7 +59,7 @@ class RowChecker:
         self._errors = errors
 
     def error(self, message: str) -> None:
-        self._errors.append(RowError(self.row.line, message))
+        self._errors.append(RowError(self.row.line, message, self.row.file))
 
     def raw(self, column: str) -> str:
         return "" if column in self.row.formulas else self.row.cells[column]
@@ -68,20 +74,24 @@ class RowChecker:
             self.error(f"{column} is longer than {max_length} characters.")
         return value
 
-    def date(self, column: str, *, required: bool = True) -> date | None:
+    def date(self, column: str, *, required: bool = True, day_first: bool = False
+             ) -> date | None:
+        """A date as YYYY-MM-DD, or as DD/MM/YYYY (the DfE's returns) with day_first."""
         value = self.raw(column)
         if column in self.row.formulas:
             return None
+        shape, pattern, form = ((_DMY_DATE, "%d/%m/%Y", "DD/MM/YYYY") if day_first
+                                else (_ISO_DATE, "%Y-%m-%d", "YYYY-MM-DD"))
         if not value:
             if required:
-                self.error(f"{column} is empty; give a date as YYYY-MM-DD.")
+                self.error(f"{column} is empty; give a date as {form}.")
             return None
-        if _ISO_DATE.fullmatch(value):
+        if shape.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                return datetime.strptime(value, pattern).date()
             except ValueError:
                 pass
-        self.error(f"{column} '{value}' is not a date as YYYY-MM-DD.")
+        self.error(f"{column} '{value}' is not a date as {form}.")
         return None
 
     def choice(self, column: str, allowed: tuple[str, ...], *, required: bool = True
@@ -99,24 +109,34 @@ class RowChecker:
         return value
 
 
+def read_header(data: bytes, *, lower: bool = True, file: str | None = None):
+    """(header, the reader positioned after it, problems): the file decoded as UTF-8, with
+    or without a byte-order mark (as Excel saves "CSV UTF-8")."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, None, [RowError(1, "The file is not UTF-8 text. Save it as 'CSV UTF-8'.",
+                                     file)]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() if lower else name.strip() for name in next(reader)]
+    except StopIteration:
+        return None, None, [RowError(1, "The file is empty: it needs a header row.", file)]
+    except csv.Error as error:
+        return None, None, [RowError(1, f"The header row cannot be read as CSV ({error}).",
+                                     file)]
+    return header, reader, []
+
+
 def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[RowError]]:
     """The file's rows as cells by column, or the problems that stop it being read.
 
     UTF-8 with or without a byte-order mark (as Excel saves "CSV UTF-8"); the header names
     exactly these columns, in any order.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [RowError(1, "The file is not UTF-8 text. Save it as 'CSV UTF-8'.")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        return [], [RowError(1, "The file is empty: it needs a header row.")]
-    except csv.Error as error:
-        return [], [RowError(1, f"The header row cannot be read as CSV ({error}).")]
-    problems = []
+    header, reader, problems = read_header(data)
+    if problems:
+        return [], problems
     missing = [column for column in columns if column not in header]
     unknown = [name for name in header if name not in columns]
     if missing:
@@ -128,7 +148,13 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[Ro
         problems.append(RowError(1, "The header names a column twice."))
     if problems:
         return [], problems
+    return read_body(reader, header, columns)
 
+
+def read_body(reader, header: list[str], columns: tuple[str, ...], file: str | None = None
+              ) -> tuple[list[Row], list[RowError]]:
+    """The rows after a header already checked: cells by column, formulas refused."""
+    problems: list[RowError] = []
     rows: list[Row] = []
     try:
         for cells in reader:
@@ -137,17 +163,17 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[Ro
                 continue
             if len(cells) != len(header):
                 problems.append(RowError(
-                    line, f"has {len(cells)} cells; the header has {len(header)}."))
+                    line, f"has {len(cells)} cells; the header has {len(header)}.", file))
                 continue
             values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
             formulas = [name for name in columns if values[name].startswith(FORMULA_STARTS)]
             for name in formulas:
                 problems.append(RowError(
                     line, f"{name} starts with '{values[name][0]}', which a spreadsheet would "
-                    "run as a formula. Remove it."))
-            rows.append(Row(line, values, frozenset(formulas)))
+                    "run as a formula. Remove it.", file))
+            rows.append(Row(line, values, frozenset(formulas), file))
     except csv.Error as error:
-        problems.append(RowError(reader.line_num, f"cannot be read as CSV ({error})."))
-    if not rows and not problems:
+        problems.append(RowError(reader.line_num, f"cannot be read as CSV ({error}).", file))
+    if not rows and not problems and file is None:
         problems.append(RowError(2, "The file has a header but no rows."))
     return rows, problems

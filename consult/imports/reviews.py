@@ -16,14 +16,16 @@ from functools import cache
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from consult import allocation, audit, schedule
+from consult import allocation, audit, care_periods, schedule
 from consult.extensions import db
 from consult.imports.csvfile import ImportResult, RowChecker, read_rows
+from consult.meeting_record import pn0_rule
 from consult.models import (
     AttendeeRole,
     Child,
     ConsultedRole,
     ParticipationCode,
+    RecordSource,
     Review,
     ReviewAttendance,
     ReviewStatus,
@@ -75,7 +77,7 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
     result = ImportResult(errors=errors)
     children = {child.case_ref: child for child in db.session.scalars(
         select(Child).where(Child.case_ref.in_({row.cells["case_ref"] for row in rows}))
-        .options(selectinload(Child.reviews).options(
+        .options(selectinload(Child.periods), selectinload(Child.reviews).options(
             selectinload(Review.attendance), selectinload(Review.views_received))))}
 
     planned: list[_Planned] = []
@@ -120,11 +122,17 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
                         "leave those cells empty.")
         if held and on and on > today:
             check.error("a held review cannot be in the future.")
-        if (pn_code == ParticipationCode.PN0.value and child is not None and on is not None
-                and child.age_on(on) >= 4):
-            check.error("PN0 is only for a child under 4 on the day of the review.")
-        if child is not None and on is not None and on < child.looked_after_since:
-            check.error("review_date is before the child became looked after.")
+        if child is not None and on is not None and held:
+            pn_problem = pn0_rule(child.date_of_birth, on,
+                                  ParticipationCode(pn_code) if pn_code else None)
+            if pn_problem:
+                check.error(pn_problem)
+        if child is not None and on is not None:
+            periods = care_periods.periods_of(child)
+            if on < periods[0].started_on:
+                check.error("review_date is before the child became looked after.")
+            elif care_periods.period_on(periods, on) is None:
+                check.error("review_date falls between two periods of care.")
         if child is not None and on is not None and status:
             planned.append(_Planned(
                 child, on, ReviewStatus(status), ReviewType(review_type) if review_type else None,
@@ -174,11 +182,16 @@ def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
            new_reviews: list[_NewReview]) -> None:
     """Update the stored review of this day, or plan a new one into `new_reviews`."""
     child = plan.child
-    before = bisect_left(held_days, plan.on)  # how many were held before this one
-    review_type = plan.review_type or schedule.review_type_after(before)
+    period = care_periods.period_on(care_periods.periods_of(child), plan.on)
+    # The child's held days are sorted: those of this period before this day lie between
+    # two bisections, so numbering restarts on re-entry and the import stays linear.
+    first_in_period = bisect_left(held_days, period.started_on)
+    before = bisect_left(held_days, plan.on)
+    review_type = plan.review_type or schedule.review_type_after(before - first_in_period)
     due_on = schedule.due_date(
-        review_type, looked_after_since=child.looked_after_since,
-        previous_held_on=held_days[before - 1] if before else None, timetable=timetable)
+        review_type, looked_after_since=period.started_on,
+        previous_held_on=held_days[before - 1] if before > first_in_period else None,
+        timetable=timetable)
     held = plan.status is ReviewStatus.HELD
     wanted = {
         "status": plan.status,
@@ -189,6 +202,7 @@ def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
                           datetime.combine(plan.on, time(0), tzinfo=LOCAL_TIME).astimezone(UTC)),
         "chair_id": child.iro_id,
         "participation_code": plan.pn_code,
+        "record_source": RecordSource.IMPORT if held else None,
     }
     views = plan.views if held else {}
     review = stored.get(plan.on)

@@ -3,6 +3,7 @@
 from consult.models.alerts import STAFF_SETUP_EVENTS, AlertEvent, AlertOutbox
 from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
+from consult.models.care import CarePeriod
 from consult.models.children import Child
 from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
@@ -34,6 +35,7 @@ from consult.models.reviews import (
     AttendeeRole,
     ConsultedRole,
     ParticipationCode,
+    RecordSource,
     Review,
     ReviewAttendance,
     ReviewStatus,
@@ -44,10 +46,12 @@ from consult.models.reviews import (
 from consult.models.staff import StaffRole, StaffUser
 
 __all__ = [
-    "STAFF_SETUP_EVENTS", "AlertEvent", "AlertOutbox", "CouncilSettings", "PledgeText",
+    "STAFF_SETUP_EVENTS", "AlertEvent", "AlertOutbox", "CarePeriod", "CouncilSettings",
+    "PledgeText",
     "Answer", "AttendeeRole", "AuditEvent", "Base", "Child", "ConsultedRole", "FreeTextAnswer",
     "HelpRequest", "HelpRequestEvent", "Invitation", "InvitationPurpose", "InviteeRole",
-    "ParticipationCode", "RequestKind", "RequestSource", "RequestState", "Response", "Review",
+    "ParticipationCode", "RecordSource", "RequestKind", "RequestSource", "RequestState",
+    "Response", "Review",
     "AnswerFigures", "AnswerFiguresMonthly", "AnswerFiguresStale", "ReviewAttendance",
     "ReviewFigures", "ReviewFiguresDaily", "ReviewFiguresIroMonthly", "ReviewFiguresMonthly",
     "ReviewFiguresStale", "ReviewStatus", "ReviewType",

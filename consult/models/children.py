@@ -19,6 +19,8 @@ class Child(Base):
     preferred_name: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date]
     preferred_language: Mapped[str] = mapped_column(String(10), default="en_GB")
+    # The start and end of the current (latest) period of care; every period, earlier ones
+    # included, is in `periods` (kept in step by consult.care_periods).
     looked_after_since: Mapped[date]
     ceased_on: Mapped[date | None]
     # Unaccompanied asylum-seeking children get the questions about the asylum process,
@@ -33,6 +35,9 @@ class Child(Base):
     social_worker: Mapped[StaffUser | None] = relationship(foreign_keys=[social_worker_id])
     reviews: Mapped[list[Review]] = relationship(  # noqa: F821 - defined in reviews.py
         back_populates="child", order_by="Review.due_on")
+    periods: Mapped[list[CarePeriod]] = relationship(  # noqa: F821 - defined in care.py
+        back_populates="child", order_by="CarePeriod.started_on",
+        cascade="all, delete-orphan", passive_deletes=True)
 
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)

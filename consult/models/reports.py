@@ -65,6 +65,9 @@ class ReviewFigures(Base):
     views_child: Mapped[str | None] = mapped_column(String(10))
     views_foster_carer: Mapped[str | None] = mapped_column(String(10))
     views_parent_or_family: Mapped[str | None] = mapped_column(String(10))
+    # 1 when the meeting record was imported with neither attendance nor views (the 903
+    # return has only the date and PN code): those are not recorded, rather than none.
+    unrecorded: Mapped[int] = mapped_column(SmallInteger)
 
 
 class ReviewFiguresStale(Base):
@@ -84,7 +87,7 @@ MONTHLY_MEASURES = (
     "held", "in_time", "att_child", "att_foster_carer", "att_parent_or_family",
     "att_supervising_social_worker", "att_partner_agency",
     *(f"views_{role}_{channel}" for role in VIEWS_ROLES for channel in VIEWS_GIVEN),
-    *(f"pn_{code.lower()}" for code in PARTICIPATION_CODES), "pn_none",
+    *(f"pn_{code.lower()}" for code in PARTICIPATION_CODES), "pn_none", "unrecorded",
 )
 
 

@@ -65,6 +65,14 @@ class ViewsChannel(enum.StrEnum):
     NONE = "none"
 
 
+class RecordSource(enum.StrEnum):
+    """Who wrote a held review's meeting record: the IRO on the review page, or an import
+    from the council's files (the 903 return carries only the date and PN code)."""
+
+    STAFF = "staff"
+    IMPORT = "import"
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (Index("ix_reviews_status_due_on", "status", "due_on"),)
@@ -81,6 +89,10 @@ class Review(Base):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     participation_code: Mapped[ParticipationCode | None] = mapped_column(
         enum_type(ParticipationCode, "participation_code"))
+    # None for a review not held, and for records kept before this was tracked (which an
+    # import treats as the IRO's own).
+    record_source: Mapped[RecordSource | None] = mapped_column(
+        enum_type(RecordSource, "record_source"))
     decisions_sent_on: Mapped[date | None]
     record_sent_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

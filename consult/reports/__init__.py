@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 
-from consult.reports import views  # noqa: E402,F401 - registers the routes
+from consult.reports import return903, views  # noqa: E402,F401 - registers the routes

@@ -47,6 +47,7 @@ from consult.models import (
     InviteeRole,
     PaperResponse,
     ParticipationCode,
+    RecordSource,
     RequestKind,
     RequestState,
     Response,
@@ -196,6 +197,11 @@ def _figures_of(reviews):
         **{f"views_{role.value}": func.coalesce(
             recorded.c[role.value], case((online.c[role.value] == 1, ViewsChannel.ONLINE.value)))
            for role in ConsultedRole},
+        # Imported with neither attendance nor views (the 903 return has neither): those
+        # are not recorded, which is not the same as nobody attending.
+        "unrecorded": case((and_(Review.record_source == RecordSource.IMPORT,
+                                 attendance.c.review_id.is_(None),
+                                 recorded.c.review_id.is_(None)), 1), else_=0),
     }
     query = (
         select(*(expression.label(name) for name, expression in columns.items()))
@@ -289,6 +295,7 @@ def _per_review(figures, names=MONTHLY_MEASURES) -> list:
                                               f"pn_{code.value.lower()}")
            for code in ParticipationCode},
         "pn_none": one_if(figures.c.participation_code.is_(None), "pn_none"),
+        "unrecorded": figures.c.unrecorded.label("unrecorded"),
     }
     return [measures[name] for name in names]  # in the rollup's order
 
@@ -337,15 +344,16 @@ GIVEN = tuple(channel.value for channel, _label in GIVEN_CHANNELS)
 
 
 GIVEN_KEYS = tuple(f"given_{role.value}" for role in ConsultedRole)
-BREAKDOWN_MEASURES = ("held", "in_time", "att_child", *GIVEN_KEYS)
-# The monthly measures a breakdown's six figures are summed from.
+BREAKDOWN_MEASURES = ("held", "in_time", "att_child", *GIVEN_KEYS, "unrecorded")
+# The monthly measures a breakdown's figures are summed from.
 IRO_MEASURES = ("held", "in_time", "att_child",
-                *(f"views_{role.value}_{channel}" for role in ConsultedRole for channel in GIVEN))
+                *(f"views_{role.value}_{channel}" for role in ConsultedRole for channel in GIVEN),
+                "unrecorded")
 
 
 def _measures(facts, *, breakdown: bool) -> list:
     """Every figure about reviews, summed over the rows of `facts` (monthly measures); a
-    breakdown needs only six of them, and leaves the rest 0."""
+    breakdown needs only seven of them, and leaves the rest 0."""
     def total(name, label=None):
         label = label or name
         if breakdown and label not in BREAKDOWN_MEASURES:
@@ -362,6 +370,7 @@ def _measures(facts, *, breakdown: bool) -> list:
     measures += [total(f"pn_{code.value.lower()}", f"pn_{code.value}")
                  for code in ParticipationCode]
     measures.append(total("pn_none"))
+    measures.append(total("unrecorded"))
     measures += [total(f"views_{role.value}_{channel}")
                  for role in ConsultedRole for channel in GIVEN]
     return measures
@@ -418,20 +427,33 @@ def _reviews_by_type(totals: dict, by_type: dict) -> Table:
     )
 
 
+UNRECORDED_LABEL = "Not recorded: imported from the 903 return"
+UNRECORDED_DEFINITION = (
+    " A review whose meeting record was imported from the 903 return, which holds only its "
+    "date and PN code, has this not recorded until the IRO records the meeting: it is "
+    "counted apart, not as none, and left out of the shares.")
+
+
 def _views_by_role(totals: dict) -> Table:
     held = _n(totals, "held")
+    unrecorded = _n(totals, "unrecorded")
+    recorded = held - unrecorded
     rows, partitions = [], []
     for r, role in enumerate(ConsultedRole):
         counts = [_n(totals, f"views_{role.value}_{channel.value}")
                   for channel, _label in GIVEN_CHANNELS]
         rows.append(Row(role.value, CONSULTED_LABELS[role],
-                        (*(Cell(count, held) for count in counts), Cell(sum(counts), held))))
+                        (*(Cell(count, recorded) for count in counts),
+                         Cell(sum(counts), recorded))))
         partitions.append(tuple((r, c) for c in range(len(GIVEN_CHANNELS))))
+    if unrecorded:
+        rows.append(Row("not_recorded", UNRECORDED_LABEL, (
+            *(Cell() for _channel in GIVEN_CHANNELS), Cell(unrecorded, held))))
     return Table(
         key="views_by_role", title="Views given before or at the review, by role and channel",
-        definition=VIEWS_DEFINITION,
+        definition=VIEWS_DEFINITION + UNRECORDED_DEFINITION,
         numerator="Held reviews where that person's views were given by that channel",
-        denominator="All reviews held in the period",
+        denominator="The reviews held in the period whose views were recorded",
         columns=(*(Column(channel.value, label, share=True) for channel, label in GIVEN_CHANNELS),
                  Column("any", "By any channel", share=True)),
         rows=tuple(rows), chart_column=len(GIVEN_CHANNELS), row_heading="Whose views",
@@ -441,15 +463,20 @@ def _views_by_role(totals: dict) -> Table:
 
 def _attendance(totals: dict) -> Table:
     held = _n(totals, "held")
+    unrecorded = _n(totals, "unrecorded")
+    rows = [Row(key, label, (Cell(_n(totals, f"att_{key}"), held - unrecorded),))
+            for key, label, _roles in ATTENDANCE_GROUPS]
+    if unrecorded:
+        rows.append(Row("not_recorded", UNRECORDED_LABEL, (Cell(unrecorded, held),)))
     return Table(
         key="attendance_by_role", title="Attendance at reviews, by role",
         definition="A role counts once per review when the IRO recorded at least one person "
-        "of that role as present; a parent and a family member at the same review count once.",
+        "of that role as present; a parent and a family member at the same review count once."
+        + UNRECORDED_DEFINITION,
         numerator="Held reviews where someone of that role attended",
-        denominator="All reviews held in the period",
+        denominator="The reviews held in the period whose attendance was recorded",
         columns=(Column("attended", "Reviews attended", share=True),),
-        rows=tuple(Row(key, label, (Cell(_n(totals, f"att_{key}"), held),))
-                   for key, label, _roles in ATTENDANCE_GROUPS),
+        rows=tuple(rows),
         row_heading="Role",
     )
 
@@ -495,15 +522,18 @@ def _breakdown(dimension: str, groups: list[tuple[str, str, dict]]) -> Table:
     rows = []
     for value, label, group in groups:
         held = _n(group, "held")
+        recorded = held - _n(group, "unrecorded")
         rows.append(Row(value, label, (
             Cell(held),
             Cell(_n(group, "in_time"), held),
-            *(Cell(_n(group, key), held) for key in GIVEN_KEYS),
-            Cell(_n(group, "att_child"), held),
+            *(Cell(_n(group, key), recorded) for key in GIVEN_KEYS),
+            Cell(_n(group, "att_child"), recorded),
         )))
     return Table(
         key=f"by_{dimension}", title=f"Participation {description}",
-        definition=HELD_DEFINITION + " Views given as in the table of views by channel.",
+        definition=HELD_DEFINITION + " Views given as in the table of views by channel."
+        " Views and attendance are shares of the reviews whose meeting record has them (not "
+        "those imported from the 903 return and not yet recorded by the IRO).",
         numerator="Held reviews in the group within timescales, with each role's views given, "
         "and with the child present",
         denominator="The reviews held in that group",

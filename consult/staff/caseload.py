@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from consult import schedule
+from consult import care_periods, schedule
 from consult.extensions import db
 from consult.models import (
     Child,
@@ -42,7 +42,8 @@ def review_for(user: StaffUser, review_id: int) -> Review | None:
         select(Review)
         .where(Review.id == review_id)
         .options(
-            selectinload(Review.child).selectinload(Child.reviews),
+            selectinload(Review.child).options(
+                selectinload(Child.reviews), joinedload(Child.periods)),
             selectinload(Review.attendance), selectinload(Review.views_received),
             selectinload(Review.invitations).selectinload(Invitation.response).options(
                 selectinload(Response.answers), selectinload(Response.free_texts)),
@@ -64,7 +65,8 @@ def review_record_for(user: StaffUser, review_id: int) -> Review | None:
     """The review without anyone's answers: for recording the meeting and setting dates."""
     review = db.session.scalar(
         select(Review).where(Review.id == review_id).options(
-            selectinload(Review.child).selectinload(Child.reviews),
+            selectinload(Review.child).options(
+                selectinload(Child.reviews), joinedload(Child.periods)),
             selectinload(Review.attendance), selectinload(Review.views_received),
             selectinload(Review.invitations).selectinload(Invitation.response)))
     if review is None or not may_read_child(user, review.child):
@@ -95,15 +97,18 @@ def caseload_children(user: StaffUser, *, include_closed: bool = False) -> list[
         query = query.where(_my_children(user))
     if not include_closed:
         query = query.where(Child.ceased_on.is_(None))
+    # The periods (one or a few per child) come joined, in the same statement.
     return list(db.session.scalars(query.options(
+        joinedload(Child.periods),
         selectinload(Child.reviews).selectinload(Review.invitations)
         .selectinload(Invitation.response),
-    ).order_by(Child.preferred_name, Child.id)))
+    ).order_by(Child.preferred_name, Child.id)).unique())
 
 
 def child_for(user: StaffUser, child_id: int) -> Child | None:
-    child = db.session.scalar(select(Child).where(Child.id == child_id).options(
-        selectinload(Child.reviews), selectinload(Child.iro), selectinload(Child.social_worker)))
+    child = db.session.scalars(select(Child).where(Child.id == child_id).options(
+        selectinload(Child.reviews), joinedload(Child.periods), selectinload(Child.iro),
+        selectinload(Child.social_worker))).unique().first()
     if child is None or not may_open_child_record(user, child):
         return None
     return child
@@ -119,6 +124,8 @@ class ChildSchedule:
     midway: date | None
     last_held: Review | None
     flags: frozenset[ScheduleFlag]
+    # False when the current period is short breaks only: no statutory reviews, no flags.
+    reviewed: bool = True
 
     @property
     def needs_attention(self) -> bool:
@@ -136,6 +143,9 @@ def schedule_of(child: Child, today: date, timetable: schedule.Timetable,
     booked = sorted((r for r in child.reviews if r.status is ReviewStatus.SCHEDULED),
                     key=lambda r: (r.due_on, r.id))
     planned = schedule.next_review(child.looked_after_since, [r.held_on for r in held], timetable)
+    if not care_periods.is_reviewed(child):
+        return ChildSchedule(None, planned.review_type, planned.due_on, None,
+                             held[-1] if held else None, frozenset(), reviewed=False)
     upcoming = booked[0] if booked else None
     due_on = upcoming.due_on if upcoming else planned.due_on
     review_type = upcoming.review_type if upcoming else planned.review_type
@@ -147,6 +157,5 @@ def schedule_of(child: Child, today: date, timetable: schedule.Timetable,
         flags |= schedule.paperwork_flags(
             held_on=last_held.held_on, decisions_sent_on=last_held.decisions_sent_on,
             record_sent_on=last_held.record_sent_on, today=today)
-    midway = schedule.NextReview(
-        review_type, due_on, last_held.held_on if last_held else None).midway()
+    midway = schedule.NextReview(review_type, due_on, planned.previous_held_on).midway()
     return ChildSchedule(upcoming, review_type, due_on, midway, last_held, frozenset(flags))

@@ -8,7 +8,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
-from consult import allocation, audit, invitations
+from consult import allocation, audit, care_periods, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
@@ -129,6 +129,7 @@ def _save_child(form: ChildForm, child: Child) -> bool:
     child.preferred_language = form.preferred_language.data
     child.looked_after_since = form.looked_after_since.data
     child.ceased_on = form.ceased_on.data
+    care_periods.sync_current_period(child)
     child.unaccompanied_asylum_seeking = form.unaccompanied_asylum_seeking.data
     child.iro_id = iro_id
     child.social_worker_id = social_worker_id
@@ -198,6 +199,7 @@ def close_child(child_id: int):
             form.ceased_on.errors.append("This cannot be before the child became looked after.")
         else:
             found.ceased_on = form.ceased_on.data
+            care_periods.sync_current_period(found)
             for review in found.reviews:
                 if review.status is ReviewStatus.SCHEDULED:
                     review.status = ReviewStatus.CANCELLED
@@ -219,9 +221,10 @@ def _meeting_datetime(form: MeetingDateForm) -> datetime:
 @staff_required(StaffRole.IRO)
 def book_review(child_id: int):
     found = _found_child(child_id)
-    if not may_record_meeting(g.staff, found) or found.ceased_on is not None:
-        abort(404)
     planned = schedule_for(found)
+    if (not may_record_meeting(g.staff, found) or found.ceased_on is not None
+            or not planned.reviewed):
+        abort(404)
     if planned.next_review is not None:
         return redirect(url_for("staff.review_date", review_id=planned.next_review.id), code=303)
     form = MeetingDateForm()

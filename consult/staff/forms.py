@@ -5,7 +5,7 @@ from datetime import time
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -277,6 +277,18 @@ class ImportForm(FlaskForm):
         validators=[InputRequired("Choose whether the file holds children or reviews.")])
     csv_file = FileField("CSV file", description="UTF-8 CSV with a header row.",
                          validators=[FileRequired("Choose a CSV file to import.")])
+
+
+class Import903Form(FlaskForm):
+    files = MultipleFileField(
+        "903 files and the supplement",
+        description="The Header, Episodes, Reviews and SWEpisodes tables as CSV (or the "
+                    "return as one XML file), with the supplement and, if you name social "
+                    "workers by SW_ID, the social workers' table. Choose them all at once.")
+
+    def validate_files(self, field) -> None:
+        if not [upload for upload in field.data or [] if upload and upload.filename]:
+            raise FieldError("Choose the 903 files to import.")
 
 
 class EraseChildForm(FlaskForm):
