@@ -50,10 +50,7 @@ def import_903_files():
                  if upload and upload.filename]
         result = import_903(files, by=g.staff, today=today(),
                             timetable=current_app.config["REVIEW_TIMETABLE"])
-        if result.ok:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        finish_import(result, kind="903", by=g.staff, path=request.endpoint)
     failed = bool(form.errors) or (result is not None and not result.ok)
     return render_template("staff/import_903.html", form=form, result=result, failed=failed,
                            tables=TABLES_903), (400 if failed else 200)
