@@ -16,7 +16,7 @@ from consult.extensions import db
 from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 from consult.reports.export import report_csv, report_json
 from consult.reports.figures import Scope, build_report, refresh_figures, suppressed
-from consult.reports.period import PeriodError, parse_period
+from consult.reports.period import PeriodError, parse_period, require_whole_months
 
 
 @click.command("report")
@@ -30,9 +30,10 @@ from consult.reports.period import PeriodError, parse_period
 @with_appcontext
 def report_command(first_day: str | None, last_day: str | None, iro_email: str | None,
                    output_format: str) -> None:
-    """Print the participation figures for a period, small numbers suppressed."""
+    """Print the participation figures for whole calendar months, small numbers suppressed."""
     try:
-        period = parse_period(first_day, last_day, date.today())
+        # Suppressed, like every export, so whole calendar months only.
+        period = require_whole_months(parse_period(first_day, last_day, date.today()))
     except PeriodError as error:
         raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
     scope = Scope(label="the whole service", by_iro=True)

@@ -55,6 +55,11 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
 
     @property
+    def is_whole_months(self) -> bool:
+        """From the first day of a calendar month to the last day of one."""
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    @property
     def whole_months(self) -> tuple[date, date] | None:
         """The first days of the first and last calendar months wholly inside the period."""
         first = self.start if self.start.day == 1 else _next_month(self.start)
@@ -72,6 +77,24 @@ class Period:
         edges = (Period(self.start, first - timedelta(days=1)),
                  Period(_next_month(last), self.end))
         return tuple(edge for edge in edges if edge.start <= edge.end)
+
+
+def require_whole_months(period: Period) -> Period:
+    """The period, if figures with small numbers hidden may cover it; else why not.
+
+    Hidden figures cover whole calendar months, so that two periods anyone may compare
+    differ by whole months, never by the few days of one child's review (docs/reports.md,
+    "Periods of hidden figures").
+    """
+    if period.start.day != 1:
+        raise PeriodError("from", "Figures that hide small numbers cover whole calendar months: "
+                          f"start on the first day of a month, such as "
+                          f"{period.start.replace(day=1).isoformat()}")
+    if not period.is_whole_months:
+        last_day = _next_month(period.end) - timedelta(days=1)
+        raise PeriodError("to", "Figures that hide small numbers cover whole calendar months: "
+                          f"end on the last day of a month, such as {last_day.isoformat()}")
+    return period
 
 
 def _next_month(day: date) -> date:
