@@ -16,7 +16,14 @@ from consult.models import StaffRole, StaffUser
 from consult.reports import bp
 from consult.reports.export import table_csv
 from consult.reports.figures import Report, Scope, build_report, consented_quotes, suppressed
-from consult.reports.period import Period, PeriodError, parse_period, require_whole_months
+from consult.reports.period import (
+    Period,
+    PeriodError,
+    hidden_figures_default,
+    months_over,
+    parse_period,
+    require_whole_months,
+)
 from consult.staff.access import staff_required
 
 READERS = (StaffRole.IRO, StaffRole.MANAGER, StaffRole.ADMIN)
@@ -65,9 +72,14 @@ def _scope_choices(iros: list[StaffUser]) -> list[tuple[str, str]]:
             *((str(iro.id), f"Reviews {iro.name} chaired") for iro in iros)]
 
 
-def _council_years(today: date) -> list[Period]:
+def _council_years(today: date, *, hidden: bool = False) -> list[Period]:
+    """The council years offered, newest first; for hidden figures, only the months of
+    each that are over (this year so far, none of it in its first month)."""
     latest = Period.council_year_containing(today).start.year
-    return [Period.council_year(year) for year in range(latest, FIRST_YEAR_OFFERED - 1, -1)]
+    years = [Period.council_year(year) for year in range(latest, FIRST_YEAR_OFFERED - 1, -1)]
+    if not hidden:
+        return years
+    return [over for year in years if (over := months_over(year, today)) is not None]
 
 
 def _shown(report: Report) -> Report:
@@ -79,7 +91,8 @@ def _asked(iros: list[StaffUser], *, suppressed_anyway: bool = False
     """The period and scope in the query string, and what is wrong with them, by field.
 
     Figures that will be suppressed (on screen, or `suppressed_anyway` for a download) must
-    cover whole calendar months.
+    cover whole calendar months that are over; when no period is asked for, they cover this
+    council year up to the end of last month.
     """
     raw = {name: request.args.get(name, "") for name in ("from", "to", "scope")}
     errors: dict[str, str] = {}
@@ -92,8 +105,10 @@ def _asked(iros: list[StaffUser], *, suppressed_anyway: bool = False
     if scope is None:
         errors["scope"] = "Choose whose reviews to count from the list"
     elif period is not None and (suppressed_anyway or not _exact_on_screen(scope)):
+        if not (raw["from"].strip() or raw["to"].strip()):
+            period = hidden_figures_default(date.today())
         try:
-            require_whole_months(period)
+            require_whole_months(period, date.today())
         except PeriodError as error:
             errors[error.field] = error.message
     return period, scope, raw, errors
@@ -101,8 +116,18 @@ def _asked(iros: list[StaffUser], *, suppressed_anyway: bool = False
 
 def _refused(raw: dict[str, str], errors: dict[str, str], iros: list[StaffUser]):
     return _render("reports/figures.html", 400, errors=errors, raw=raw, report=None,
-                   scope_choices=_scope_choices(iros), years=_council_years(date.today()),
+                   scope_choices=_scope_choices(iros),
+                   years=_council_years(date.today(), hidden=True),
                    exact=False, downloads=False, threshold=_threshold())
+
+
+def _downloadable(period: Period) -> bool:
+    """Downloads are suppressed, so only for periods hidden figures may cover."""
+    try:
+        require_whole_months(period, date.today())
+    except PeriodError:
+        return False
+    return True
 
 
 @bp.get("/")
@@ -117,8 +142,9 @@ def figures():
         "reports/figures.html", errors={}, report=report,
         raw={"from": period.start.isoformat(), "to": period.end.isoformat(),
              "scope": raw["scope"] or ("mine" if scope.iro_id == g.staff.id else "service")},
-        scope_choices=_scope_choices(iros), years=_council_years(date.today()),
-        exact=_exact_on_screen(scope), downloads=period.is_whole_months,
+        scope_choices=_scope_choices(iros),
+        years=_council_years(date.today(), hidden=not _exact_on_screen(scope)),
+        exact=_exact_on_screen(scope), downloads=_downloadable(period),
         threshold=_threshold())
 
 
@@ -148,17 +174,17 @@ def table_download(key: str):
 @staff_required(*READERS)
 def annual_pack():
     today = date.today()
-    years = _council_years(today)
+    # The whole service, so hidden figures for everyone: this year only as far as it is over.
+    years = _council_years(today, hidden=True)
     raw_year = request.args.get("year", "").strip()
-    if not raw_year:
-        period = years[1] if len(years) > 1 else years[0]
+    if not raw_year:  # the last complete council year
+        period = next(year for year in years if year.is_council_year)
     else:
         period = next((year for year in years if str(year.start.year) == raw_year), None)
         if period is None:
             return _render("reports/annual.html", 400, errors={
                 "year": "Choose a year from the list"}, years=years, report=None,
                 raw_year=raw_year, quotes=[], exact=False, threshold=_threshold())
-    # The whole service: suppressed for everyone, an IRO included.
     report = _shown(build_report(period, Scope(label="the whole service")))
     return _render("reports/annual.html", errors={}, years=years, report=report,
                    raw_year=str(period.start.year), quotes=consented_quotes(period),

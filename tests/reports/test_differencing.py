@@ -13,9 +13,10 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from consult.extensions import db
 from consult.models import ParticipationCode, ReviewType, StaffRole
@@ -110,7 +111,7 @@ def test_a_manager_cannot_learn_one_childs_review_from_two_overlapping_periods(a
     # A period shorter than a whole month is refused, with a message, not a 500.
     response = browser.get(f"/staff/reports/?{AFTER}&scope=service")
     assert response.status_code == 400
-    assert "whole calendar months" in response.get_data(as_text=True)
+    assert "whole calendar months that are over" in response.get_data(as_text=True)
     # One IRO's reviews are suppressed for a manager too, so the same rule holds.
     iro_a = may[0]
     assert browser.get(f"/staff/reports/?{AFTER}&scope={iro_a.id}").status_code == 400
@@ -129,6 +130,11 @@ def test_an_iro_cannot_read_another_iros_child_in_the_whole_service(app, may):
     # Their own reviews stay exact, for any period.
     mine = figures(signed_in(app, iro_a), ONE_DAY, scope="mine")
     assert mine[("reviews_by_type", "All reviews", "Reviews held (%)")] == "1 (100%)"
+    # Downloads are suppressed, so they are not offered for a part of a month.
+    page = parse(signed_in(app, iro_a).get(f"/staff/reports/?{ONE_DAY}&scope=mine")
+                 .get_data(as_text=True))
+    assert not [link for link in page.iter("a")
+                if "/staff/reports/tables/" in (link.get("href") or "")]
 
 
 def test_downloads_and_the_command_refuse_part_months(app, cli, may):
@@ -137,7 +143,7 @@ def test_downloads_and_the_command_refuse_part_months(app, cli, may):
         response = signed_in(app, user).get(
             f"/staff/reports/tables/reviews_by_type.csv?{AFTER}&scope={scope}")
         assert response.status_code == 400
-        assert "whole calendar months" in response.get_data(as_text=True)
+        assert "whole calendar months that are over" in response.get_data(as_text=True)
     month = signed_in(app, manager).get(
         f"/staff/reports/tables/by_language.csv?{MAY}&scope=service")
     assert month.status_code == 200
@@ -145,7 +151,7 @@ def test_downloads_and_the_command_refuse_part_months(app, cli, may):
     assert all(not (cell.isdigit() and 0 < int(cell) < THRESHOLD)
                for row in rows[1:] for cell in row[1:])
     refused = cli.invoke(args=["report", "--from", "2015-05-01", "--to", "2015-05-10"])
-    assert refused.exit_code == 2 and "whole calendar months" in refused.output
+    assert refused.exit_code == 2 and "whole calendar months that are over" in refused.output
     whole = cli.invoke(args=["report", "--from", "2015-05-01", "--to", "2015-05-31"])
     assert whole.exit_code == 0, whole.output
     assert json.loads(whole.output)["period"] == {"from": "2015-05-01", "to": "2015-05-31"}
@@ -175,3 +181,32 @@ def test_no_total_rebuilds_a_hidden_cell_of_a_breakdown(app, may):
             assert cells.count("[c]") != 1, (table, column, cells)
     assert month[("by_language", "English (United Kingdom) (en_GB)", "Within timescales (%)")] \
         == "[c]"
+
+
+def test_hidden_figures_cover_only_months_that_are_over(app, cli, may):
+    # Watching this month's figures day by day would show each review as it is recorded.
+    _iro_a, _iro_b, manager = may
+    with time_machine.travel(datetime(2015, 6, 10, 12, tzinfo=UTC), tick=False):
+        browser = signed_in(app, manager)
+        default = browser.get("/staff/reports/")
+        assert default.status_code == 200
+        assert "1 April 2015 to 31 May 2015: the whole service." in default.get_data(
+            as_text=True)
+        june = browser.get("/staff/reports/?from=2015-06-01&to=2015-06-30&scope=service")
+        assert june.status_code == 400
+        assert "end on or before 2015-05-31, the last day of last month" in june.get_data(
+            as_text=True)
+        assert figures(browser, MAY) is not None
+        refused = cli.invoke(args=["report", "--from", "2015-06-01", "--to", "2015-06-30"])
+        assert refused.exit_code == 2 and "the last day of last month" in refused.output
+        data = json.loads(cli.invoke(args=["report"]).output)
+        assert data["period"] == {"from": "2015-04-01", "to": "2015-05-31"}
+        # The annual pack offers this year only as far as it is over, and by default the last.
+        pack = browser.get("/staff/reports/annual").get_data(as_text=True)
+        assert "Annual report pack 2014/2015" in pack
+        assert "1 April 2015 to 31 May 2015" in pack
+    with time_machine.travel(datetime(2015, 4, 10, 12, tzinfo=UTC), tick=False):
+        # In April no month of this council year is over: the last council year.
+        browser = signed_in(app, manager)
+        assert "2014/2015: the whole service." in browser.get(
+            "/staff/reports/").get_data(as_text=True)
