@@ -17,6 +17,10 @@ class AlertEvent(enum.StrEnum):
     NEW_URGENT_REQUEST = "new_urgent_request"
     # Not an alert to staff: an invitation emailed to a foster carer, parent or other adult.
     INVITATION = "invitation"
+    # To a staff member about their own account: attempts to sign in to it were slowed,
+    # after wrong passwords or (the password being right) wrong codes.
+    SIGN_IN_FAILURES = "sign_in_failures"
+    CODE_FAILURES = "code_failures"
 
 
 class AlertOutbox(Base):
