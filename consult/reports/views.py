@@ -96,7 +96,7 @@ def _asked(iros: list[StaffUser], *, suppressed_anyway: bool = False
     """
     raw = {name: request.args.get(name, "") for name in ("from", "to", "scope")}
     errors: dict[str, str] = {}
-    period = scope = None
+    period = None
     try:
         period = parse_period(raw["from"], raw["to"], date.today())
     except PeriodError as error:
