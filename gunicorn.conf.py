@@ -5,9 +5,9 @@ the server's. Each can be overridden on the command line or in GUNICORN_CMD_ARGS
 """
 
 import logging
-import multiprocessing
 import os
 
+from consult.config import ConfigError, check_shared_limits, web_workers
 from consult.logs import gunicorn_logging
 
 wsgi_app = "consult:create_app()"
@@ -15,7 +15,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: each request is short and waits mostly on PostgreSQL. The reverse proxy in
 # front buffers slow clients, so a worker is never held by a slow phone connection.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+workers = web_workers(os.environ.get("WEB_CONCURRENCY"))
 worker_class = "sync"
 # A worker stuck for 30 s is killed and replaced; no page should take more than a second.
 timeout = 30
@@ -39,6 +39,18 @@ control_socket_disable = True
 logging.raiseExceptions = False
 logconfig_dict = gunicorn_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
 access_log_format = "%(m)s %(U)s %(s)s"
+
+
+def on_starting(server):
+    """Before any worker: the workers actually configured (`--workers` on the command line
+    too) must not divide memory:// rate limits between them in production."""
+    config = server.app.wsgi().config
+    if config.get("ENV_NAME") == "production":
+        try:
+            check_shared_limits(config["RATELIMIT_STORAGE_URI"], server.cfg.workers,
+                                config["INSTANCES"])
+        except ConfigError as error:
+            raise SystemExit(f"Have Your Say cannot start: {error}") from None
 
 
 def when_ready(server):

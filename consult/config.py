@@ -53,7 +53,12 @@ SETTINGS = (
     Setting("STAFF_SETUP_LINK_HOURS", "72", "hours a new staff member's first sign-in link works"),
     Setting("SESSION_COOKIE_SECURE", None, "1 or 0; defaults to 1 in production, 0 otherwise"),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
-            "where rate-limit counters live; redis://host:6379/0 when running several instances"),
+            "where rate-limit counters live; in production, shared storage such as "
+            "redis://host:6379/0 unless WEB_CONCURRENCY and INSTANCES are both 1"),
+    Setting("WEB_CONCURRENCY", None, "gunicorn workers per instance; 2 × CPUs + 1 when unset "
+            "(gunicorn.conf.py)"),
+    Setting("INSTANCES", "1", "how many instances of the app serve the same database, counted "
+            "with the workers to decide whether memory:// rate limits can start in production"),
     Setting("REVIEW_TIMETABLE", "20wd,3m,6m",
             "when reviews are due: first after becoming looked after, second after the first, "
             "later after the previous; wd working days, d days, w weeks, m months"),
@@ -106,6 +111,30 @@ def _whole_number(value: str, name: str) -> int:
     if not value.isdigit():
         raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}.")
     return int(value)
+
+
+def web_workers(value: str | None) -> int:
+    """Gunicorn workers per instance: WEB_CONCURRENCY, else 2 × CPUs + 1 (gunicorn.conf.py)."""
+    if not value:
+        return (os.cpu_count() or 1) * 2 + 1
+    return _positive_int(value, "WEB_CONCURRENCY")
+
+
+def check_shared_limits(storage_uri: str, workers: int, instances: int) -> None:
+    """Refuse rate-limit counters each process keeps alone when several processes serve.
+
+    memory:// counts in one process: with five workers, five times the attempts get through
+    and the sign-in throttle sees a fifth of them.
+    """
+    processes = workers * instances
+    if storage_uri.startswith("memory://") and processes > 1:
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is {storage_uri}, which each process counts on its own, "
+            f"but {processes} processes would serve ({workers} workers, WEB_CONCURRENCY, in "
+            f"each of {instances} instances, INSTANCES), so rate limits and the sign-in "
+            "throttle would be divided among them. Set RATELIMIT_STORAGE_URI to shared "
+            "storage such as redis://host:6379/0, or run one process (WEB_CONCURRENCY=1 "
+            "and INSTANCES=1).")
 
 
 def _made_once(path: Path, make) -> str:
@@ -185,6 +214,11 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
     if bool(values["SMTP_USERNAME"]) != bool(values["SMTP_PASSWORD"]):
         raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD must be set together.")
 
+    workers = web_workers(values["WEB_CONCURRENCY"])
+    instances = _positive_int(values["INSTANCES"], "INSTANCES")
+    if production:
+        check_shared_limits(values["RATELIMIT_STORAGE_URI"], workers, instances)
+
     secure_cookie = values["SESSION_COOKIE_SECURE"]
     secure = _flag(secure_cookie, "SESSION_COOKIE_SECURE") if secure_cookie else production
     auto_migrate = values["AUTO_MIGRATE"]
@@ -211,6 +245,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": False,
+        "WEB_CONCURRENCY": workers,
+        "INSTANCES": instances,
         "AUTO_MIGRATE": (
             _flag(auto_migrate, "AUTO_MIGRATE") if auto_migrate else env == "development"),
         "REPORT_SUPPRESSION_THRESHOLD": _positive_int(

@@ -53,7 +53,7 @@ def test_demo_passwords_sign_in(cli, app):
 
 def test_demo_refuses_to_run_in_production(database_url):
     from tests.conftest import make_app
-    production = make_app(database_url, CONSULT_ENV="production")
+    production = make_app(database_url, CONSULT_ENV="production", WEB_CONCURRENCY="1")
     result = production.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0
     assert "never loaded in production" in result.output

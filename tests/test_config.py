@@ -36,8 +36,8 @@ def test_production_refuses_a_short_secret(tmp_path):
 
 def test_production_cookies_are_secure_and_postgres_urls_use_psycopg_3(tmp_path):
     config = load({"CONSULT_ENV": "production", "SECRET_KEY": "s" * 40,
-                   "DATABASE_URL": "postgres://app@db/consult", "DATA_ENCRYPTION_KEYS": KEY},
-                  tmp_path)
+                   "DATABASE_URL": "postgres://app@db/consult", "DATA_ENCRYPTION_KEYS": KEY,
+                   "RATELIMIT_STORAGE_URI": "redis://cache:6379/0"}, tmp_path)
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["AUTO_MIGRATE"] is False
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db/consult"
@@ -108,3 +108,31 @@ def test_forwarded_headers_are_trusted_only_behind_a_proxy(tmp_path, hops, seen)
         "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).get_data(as_text=True)
 
     assert answer == f"{seen} {'https' if hops == '1' else 'http'}"
+
+
+PRODUCTION = {"CONSULT_ENV": "production", "SECRET_KEY": "s" * 40,
+              "DATABASE_URL": "postgresql://app@db/consult", "DATA_ENCRYPTION_KEYS": KEY}
+
+
+@pytest.mark.parametrize("environ, processes", [
+    ({}, None),  # 2 × CPUs + 1 workers by default
+    ({"WEB_CONCURRENCY": "5"}, 5),
+    ({"WEB_CONCURRENCY": "1", "INSTANCES": "2"}, 2),
+])
+def test_production_refuses_rate_limits_each_process_counts_alone(tmp_path, environ, processes):
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI is memory://") as refused:
+        load({**PRODUCTION, **environ}, tmp_path)
+    message = str(refused.value)
+    assert "WEB_CONCURRENCY" in message and "INSTANCES" in message and "redis://" in message
+    if processes is not None:
+        assert f"but {processes} processes would serve" in message
+
+
+def test_production_starts_with_shared_limits_or_one_process(tmp_path):
+    shared = load({**PRODUCTION, "RATELIMIT_STORAGE_URI": "redis://cache:6379/0",
+                   "WEB_CONCURRENCY": "9", "INSTANCES": "3"}, tmp_path)
+    assert (shared["WEB_CONCURRENCY"], shared["INSTANCES"]) == (9, 3)
+    alone = load({**PRODUCTION, "WEB_CONCURRENCY": "1"}, tmp_path)
+    assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Development and tests run one process and keep memory://.
+    assert load({"WEB_CONCURRENCY": "4"}, tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"

@@ -65,6 +65,12 @@ def queue_request_alert(help_request: HelpRequest) -> AlertOutbox | None:
                   _staff_path("staff.help_request", request_id=help_request.id))
 
 
+def queue_sign_in_warning(user: StaffUser, *, code_was_wrong: bool) -> AlertOutbox:
+    """Tell a staff member, at their own address, that guessing at their account was slowed."""
+    return _queue(AlertEvent.CODE_FAILURES if code_was_wrong else AlertEvent.SIGN_IN_FAILURES,
+                  user.email, _staff_path("staff.change_password"))
+
+
 def queue_invitation_email(invitation: Invitation, address: str, token: str) -> AlertOutbox:
     """Email this invitation's link to the person. The token is kept, encrypted, until sent."""
     email = AlertOutbox(event=AlertEvent.INVITATION, recipient=address, invitation=invitation,

@@ -33,12 +33,30 @@ SUBJECTS = {
     AlertEvent.NEW_SUBMISSION: "Have Your Say: new views for a review",
     AlertEvent.NEW_REQUEST: "Have Your Say: a new request for help",
     AlertEvent.NEW_URGENT_REQUEST: "Have Your Say: URGENT request for help",
+    AlertEvent.SIGN_IN_FAILURES: "Have Your Say: attempts to sign in to your account",
+    AlertEvent.CODE_FAILURES: "Have Your Say: your password was used with wrong codes",
 }
 OPENINGS = {
     AlertEvent.NEW_SUBMISSION: "New views have been sent for a review you chair.",
     AlertEvent.NEW_REQUEST: "A new request for help is waiting for you.",
     AlertEvent.NEW_URGENT_REQUEST: (
         "A child has told us they are worried or feel unsafe now and asked for you urgently."),
+    AlertEvent.SIGN_IN_FAILURES: (
+        "Someone got the password wrong several times when signing in to your account, so "
+        "signing in from where they are is slowed down for a while. Your account is not "
+        "locked: you can still sign in from your usual place. If it was you, wait a few "
+        "minutes. If it was not, your account is still safe without your code, but tell your "
+        "administrator, and consider choosing a new password."),
+    AlertEvent.CODE_FAILURES: (
+        "Someone gave your password correctly but then wrong codes several times when signing "
+        "in to your account, so signing in from where they are is slowed down for a while. "
+        "If it was not you, someone knows your password: change it now, and tell your "
+        "administrator."),
+}
+# What the link in each email is for.
+LINK_LINES = {
+    AlertEvent.SIGN_IN_FAILURES: "To change your password, sign in and go to:",
+    AlertEvent.CODE_FAILURES: "To change your password, sign in and go to:",
 }
 # Problems with one message; anything else (connection, sign-in) affects every message.
 _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
@@ -74,7 +92,7 @@ def compose(alert: AlertOutbox, *, base_url: str, from_address: str) -> EmailMes
                           recipient=alert.recipient)
     message.set_content(
         f"{OPENINGS[alert.event]}\n\n"
-        f"Sign in to see it:\n{base_url}{alert.staff_path}\n\n"
+        f"{LINK_LINES.get(alert.event, 'Sign in to see it:')}\n{base_url}{alert.staff_path}\n\n"
         "This email leaves out names and what anyone wrote on purpose, because email is not a "
         "safe place for them.\n")
     return message

@@ -22,6 +22,10 @@ class AlertEvent(enum.StrEnum):
     # when an administrator resets its sign-in. No administrator ever sees the link.
     STAFF_WELCOME = "staff_welcome"
     STAFF_RESET = "staff_reset"
+    # To a staff member about their own account: attempts to sign in to it were slowed,
+    # after wrong passwords or (the password being right) wrong codes.
+    SIGN_IN_FAILURES = "sign_in_failures"
+    CODE_FAILURES = "code_failures"
 
 
 # A staff account's own set-up link, kept encrypted only until sent or withdrawn.

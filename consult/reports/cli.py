@@ -16,13 +16,20 @@ from consult.extensions import db
 from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 from consult.reports.export import report_csv, report_json
 from consult.reports.figures import Scope, build_report, refresh_figures, suppressed
-from consult.reports.period import PeriodError, parse_period
+from consult.reports.period import (
+    PeriodError,
+    hidden_figures_default,
+    parse_period,
+    require_whole_months,
+)
 
 
 @click.command("report")
 @click.option("--from", "first_day", metavar="YYYY-MM-DD",
-              help="First day of the period; with --to. Default: the current council year.")
-@click.option("--to", "last_day", metavar="YYYY-MM-DD", help="Last day of the period.")
+              help="First day of a month; with --to. Default: the current council year up to "
+              "the end of last month.")
+@click.option("--to", "last_day", metavar="YYYY-MM-DD",
+              help="Last day of a month that is over.")
 @click.option("--iro", "iro_email", metavar="EMAIL",
               help="Only the reviews this IRO chaired. Default: the whole service.")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json",
@@ -30,9 +37,13 @@ from consult.reports.period import PeriodError, parse_period
 @with_appcontext
 def report_command(first_day: str | None, last_day: str | None, iro_email: str | None,
                    output_format: str) -> None:
-    """Print the participation figures for a period, small numbers suppressed."""
+    """Print the participation figures for whole calendar months that are over, small
+    numbers suppressed."""
     try:
-        period = parse_period(first_day, last_day, date.today())
+        # Suppressed, like every export: whole calendar months that are over.
+        period = (require_whole_months(parse_period(first_day, last_day, date.today()),
+                                       date.today())
+                  if first_day or last_day else hidden_figures_default(date.today()))
     except PeriodError as error:
         raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
     scope = Scope(label="the whole service", by_iro=True)

@@ -422,7 +422,8 @@ def _reviews_by_type(totals: dict, by_type: dict) -> Table:
         columns=(Column("held", "Reviews held", share=True),
                  Column("in_time", "Held within timescales", share=True)),
         rows=tuple(rows), chart_column=1, row_heading="Review type",
-        partitions=(tuple((r, 0) for r in range(len(ReviewType))),),
+        # Each column's types add up to its "All reviews".
+        partitions=tuple(tuple((r, c) for r in range(len(ReviewType))) for c in (0, 1)),
         denominators=tuple(((r, 1), (r, 0)) for r in range(len(ReviewType))),
     )
 
@@ -543,7 +544,8 @@ def _breakdown(dimension: str, groups: list[tuple[str, str, dict]]) -> Table:
                           share=True) for role in ConsultedRole),
                  Column("child_attended", "Child attended", share=True)),
         rows=tuple(rows), chart_column=2, row_heading=heading,
-        partitions=(tuple((r, 0) for r in range(len(rows))),),
+        # Every column's groups add up to a figure of the whole scope shown in another table.
+        partitions=tuple(tuple((r, c) for r in range(len(rows))) for c in range(6)),
         denominators=tuple(((r, c), (r, 0)) for r in range(len(rows)) for c in range(1, 6)),
     )
 
@@ -657,6 +659,8 @@ def _requests(period: Period, scope: Scope) -> Table:
                  Column("waiting", "Waiting", share=True),
                  Column("median_hours", "Median hours to acknowledge")),
         rows=tuple(rows), chart_column=0, row_heading="Request",
+        # The kinds add up to "All requests".
+        partitions=(tuple((r, 0) for r in range(len(RequestKind))),),
         denominators=tuple(((r, c), (r, 0)) for r in (0, 1) for c in (1, 2)),
     )
 

@@ -55,6 +55,11 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
 
     @property
+    def is_whole_months(self) -> bool:
+        """From the first day of a calendar month to the last day of one."""
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    @property
     def whole_months(self) -> tuple[date, date] | None:
         """The first days of the first and last calendar months wholly inside the period."""
         first = self.start if self.start.day == 1 else _next_month(self.start)
@@ -72,6 +77,44 @@ class Period:
         edges = (Period(self.start, first - timedelta(days=1)),
                  Period(_next_month(last), self.end))
         return tuple(edge for edge in edges if edge.start <= edge.end)
+
+
+def require_whole_months(period: Period, today: date) -> Period:
+    """The period, if figures with small numbers hidden may cover it; else why not.
+
+    Hidden figures cover whole calendar months that are over, so that two periods anyone
+    may compare differ by whole months, never by the few days of one child's review, and
+    a month's figures do not grow review by review while someone watches
+    (docs/reports.md, "Periods of hidden figures").
+    """
+    rule = "Figures that hide small numbers cover whole calendar months that are over"
+    if period.start.day != 1:
+        raise PeriodError("from", f"{rule}: start on the first day of a month, such as "
+                          f"{period.start.replace(day=1).isoformat()}")
+    if not period.is_whole_months:
+        last_day = _next_month(period.end) - timedelta(days=1)
+        raise PeriodError("to", f"{rule}: end on the last day of a month, such as "
+                          f"{last_day.isoformat()}")
+    last_month_ended = today.replace(day=1) - timedelta(days=1)
+    if period.end > last_month_ended:
+        raise PeriodError("to", f"{rule}: end on or before {last_month_ended.isoformat()}, "
+                          "the last day of last month")
+    return period
+
+
+def months_over(period: Period, today: date) -> Period | None:
+    """The period cut at the end of last month; None when none of it is over yet."""
+    last_month_ended = today.replace(day=1) - timedelta(days=1)
+    if last_month_ended < period.start:
+        return None
+    return Period(period.start, min(period.end, last_month_ended))
+
+
+def hidden_figures_default(today: date) -> Period:
+    """The period figures with small numbers hidden cover when none is asked for: this
+    council year up to the end of last month, or the last council year in its first month."""
+    year = Period.council_year_containing(today)
+    return months_over(year, today) or Period.council_year(year.start.year - 1)
 
 
 def _next_month(day: date) -> date:

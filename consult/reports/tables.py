@@ -128,7 +128,7 @@ class Table:
 
 
 def _small(count: int | None, threshold: int) -> bool:
-    # Zero identifies no one, so it is shown; 1 to threshold-1 are hidden.
+    # Zero alone identifies no one, so it is shown; 1 to threshold-1 are hidden.
     return count is not None and 0 < count < threshold
 
 
@@ -139,7 +139,10 @@ def suppress(table: Table, threshold: int) -> Table:
        threshold records.
     2. Denominators: a share whose denominator is a small count is hidden with it, so the
        count cannot be recovered from the share.
-    3. Secondary: in a group of cells that adds up to a total shown elsewhere, a single
+    3. Zeros too where they would tell: in a group of cells whose total is itself a small
+       count, every cell is hidden, zeros included (otherwise the zeros would point at the
+       few cells the children are in).
+    4. Secondary: in a group of cells that adds up to a total shown elsewhere, a single
        hidden cell is joined by the smallest other non-zero cell; and a share whose
        denominator is hidden in another cell is hidden too. Repeated until stable.
     """
@@ -150,6 +153,9 @@ def suppress(table: Table, threshold: int) -> Table:
         if _small(cell.count, threshold) or _small(cell.denominator, threshold)
         or (cell.based_on is not None and _small(cell.based_on, threshold))
     }
+    for group in table.partitions:
+        if _small(sum(table.cell(*place).count or 0 for place in group), threshold):
+            hidden.update(group)
     changed = True
     while changed:
         changed = False

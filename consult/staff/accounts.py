@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from consult import audit, secret_links
+from consult.alerts import outbox
 from consult.alerts.outbox import queue_setup_email
 from consult.extensions import db
 from consult.models import AlertEvent, StaffRole, StaffUser, utcnow
@@ -86,60 +87,97 @@ def set_password(user: StaffUser, password: str) -> None:
     user.setup_token_expires_at = None
     end_all_sessions(user)
     audit.record("staff.password_set", staff=user, subject=user)
+    start_two_factor_enrolment(user)  # the next step, for an account not yet enrolled
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One step of signing in: the person, when it succeeded, and whether they are now locked."""
+    """One step of signing in: the person, when it succeeded, and whether attempts at this
+    account from this address must now wait."""
 
     user: StaffUser | None
-    locked: bool = False
+    slowed: bool = False
 
 
-def _refused(email: str, user: StaffUser | None, factor: str) -> Attempt:
+def slowed_message(email: str, address: str | None) -> str:
+    return (f"Too many attempts to sign in to this account. For your security, wait "
+            f"{throttle.wait_minutes(email, address)} minutes before trying again from here. "
+            "If you have forgotten your password, ask an administrator to reset your sign-in.")
+
+
+def _failed(email: str, user: StaffUser | None, address: str | None, factor: str) -> bool:
+    """Count a wrong password or code; True when attempts from here must now wait. The
+    account's owner is told by email then, with nothing in it a guesser could use."""
+    if not throttle.record_failure(email, address):
+        return False
+    audit.record("staff.sign_in_slowed", subject=user, factor=factor)
+    if user is not None and user.active and throttle.may_tell_owner(email):
+        outbox.queue_sign_in_warning(user, code_was_wrong=factor == "code")
+    return True
+
+
+def _refused(email: str, user: StaffUser | None, address: str | None, factor: str) -> Attempt:
     audit.record("staff.sign_in_failed", subject=user, factor=factor)
-    if throttle.record_failure(email):
-        audit.record("staff.locked_out", subject=user)
-        return Attempt(None, locked=True)
-    return Attempt(None)
+    return Attempt(None, slowed=_failed(email, user, address, factor))
 
 
-def check_password(email: str, password: str) -> Attempt:
+def _waiting(email: str, user: StaffUser | None, address: str | None, action: str) -> bool:
+    if not throttle.is_slowed(email, address):
+        return False
+    audit.record(action, subject=user)
+    return True
+
+
+def check_password(email: str, password: str, address: str | None) -> Attempt:
     """The first step. Costs the same for an unknown email as for a wrong password."""
     user = find_by_email(email)
-    if throttle.is_locked(email):
-        audit.record("staff.sign_in_refused_locked", subject=user)
-        return Attempt(None, locked=True)
+    if _waiting(email, user, address, "staff.sign_in_refused_slowed"):
+        return Attempt(None, slowed=True)
     valid = passwords.verify(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        return _refused(email, user, "password")
+        return _refused(email, user, address, "password")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+    if not two_factor.is_enrolled(user):
+        start_two_factor_enrolment(user)
     return Attempt(user)
 
 
-def check_code(user: StaffUser, code: str) -> Attempt:
+def check_code(user: StaffUser, code: str, address: str | None) -> Attempt:
     """The second step: a one-time code from the person's authenticator app."""
-    if throttle.is_locked(user.email):
-        audit.record("staff.sign_in_refused_locked", subject=user)
-        return Attempt(None, locked=True)
+    if _waiting(user.email, user, address, "staff.sign_in_refused_slowed"):
+        return Attempt(None, slowed=True)
     if not user.active or not two_factor.accept_code(user, code):
-        return _refused(user.email, user, "code")
-    throttle.clear(user.email)
+        return _refused(user.email, user, address, "code")
+    throttle.clear(user.email, address)
     user.last_sign_in_at = utcnow()
     audit.record("staff.signed_in", staff=user, subject=user)
     return Attempt(user)
 
 
 def start_two_factor_enrolment(user: StaffUser) -> None:
-    """Give the person a secret to add to their app; kept until their first code proves it."""
-    if user.totp_secret is None or user.totp_confirmed_at is None:
-        user.totp_secret = user.totp_secret or two_factor.new_secret()
+    """A new secret to add to an authenticator app, kept until the first code proves it.
+
+    Called each time someone passes the password step of an account not yet enrolled: an
+    enrolment never finished starts again, and a secret once shown is never shown again.
+    """
+    if two_factor.is_enrolled(user):
+        return
+    user.totp_secret = two_factor.new_secret()
+    user.totp_last_step = None
+    audit.record("staff.two_factor_enrolment_started", staff=user, subject=user)
 
 
-def change_password(user: StaffUser, current: str, new: str) -> None:
+def change_password(user: StaffUser, current: str, new: str, address: str | None) -> None:
+    """Guesses at the current password count like sign-in attempts, and are audited."""
+    if _waiting(user.email, user, address, "staff.password_change_refused_slowed"):
+        raise AccountError(slowed_message(user.email, address))
     if not passwords.verify(user.password_hash, current):
+        audit.record("staff.password_change_failed", staff=user, subject=user)
+        if _failed(user.email, user, address, "password"):
+            raise AccountError(slowed_message(user.email, address))
         raise AccountError("Your current password is not right.")
+    throttle.clear(user.email, address)
     set_password(user, new)
 
 

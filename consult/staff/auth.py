@@ -9,7 +9,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from consult import audit, policy, secret_links
 from consult.extensions import db, limiter
 from consult.models import StaffUser
-from consult.staff import accounts, bp, throttle, two_factor
+from consult.staff import accounts, bp, two_factor
 from consult.staff.access import (
     TIMED_OUT,
     current_staff,
@@ -31,14 +31,8 @@ PENDING_SECONDS = 10 * 60
 GENERIC_FAILURE = "The email address or password is not right."
 CODE_FAILURE = "The code is not right. Enter the 6-digit code your authenticator app shows now."
 # Per address and per step, shared by every instance (storage from RATELIMIT_STORAGE_URI);
-# guessing is stopped sooner by the per-account lock (consult.staff.throttle).
+# guessing at one account is slowed sooner, per account and address (consult.staff.throttle).
 SIGN_IN_RATE = "10 per minute"
-
-
-def locked_message(email: str) -> str:
-    return (f"Too many attempts to sign in to this account. For your security, it is locked "
-            f"for {throttle.unlocks_in_minutes(email)} minutes. Try again then, or ask an "
-            "administrator to reset your sign-in.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -84,13 +78,15 @@ def sign_in_page():
     problem = None
     timed_out = session.pop(TIMED_OUT, False)
     if form.validate_on_submit():
-        attempt = accounts.check_password(form.email.data, form.password.data)
+        attempt = accounts.check_password(form.email.data, form.password.data,
+                                          request.remote_addr)
         db.session.commit()
         if attempt.user is not None:
             _begin_second_step(attempt.user, request.args.get("next"))
             return redirect(url_for("staff.sign_in_code" if two_factor.is_enrolled(attempt.user)
                                     else "staff.set_up_authenticator"), code=303)
-        problem = locked_message(form.email.data) if attempt.locked else GENERIC_FAILURE
+        problem = (accounts.slowed_message(form.email.data, request.remote_addr)
+                   if attempt.slowed else GENERIC_FAILURE)
     return render_template("staff/sign_in.html", form=form, problem=problem,
                            timed_out=timed_out), (
         429 if problem and problem != GENERIC_FAILURE else 400 if problem or form.errors else 200)
@@ -100,13 +96,13 @@ def _code_step(template: str, user: StaffUser, **context):
     form = CodeForm()
     problem = None
     if form.validate_on_submit():
-        attempt = accounts.check_code(user, form.code.data)
+        attempt = accounts.check_code(user, form.code.data, request.remote_addr)
         db.session.commit()
         if attempt.user is not None:
             return _finish_sign_in(attempt.user)
-        if attempt.locked:
+        if attempt.slowed:
             session.clear()
-            problem = locked_message(user.email)
+            problem = accounts.slowed_message(user.email, request.remote_addr)
         else:
             problem = CODE_FAILURE
     status = 429 if problem and problem != CODE_FAILURE else 400 if problem or form.errors else 200
@@ -195,8 +191,10 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(g.staff, form.current.data, form.password.data)
+            accounts.change_password(g.staff, form.current.data, form.password.data,
+                                     request.remote_addr)
         except accounts.AccountError as error:
+            db.session.commit()  # the failure's audit record stays
             form.current.errors.append(str(error))
         else:
             sign_in(g.staff)

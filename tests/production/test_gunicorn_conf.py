@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import runpy
+import subprocess
+import sys
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import text
 
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
-from tests.conftest import make_app
+from tests.conftest import TEST_ENCRYPTION_KEY, TEST_SECRET, make_app
 
 CONFIGURATION = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
 
@@ -51,3 +55,26 @@ def test_the_hooks_serve_an_app_without_a_database_too(tmp_path):
     CONFIGURATION["when_ready"](_server_with(bare))
     CONFIGURATION["post_fork"](_server_with(bare), worker=None)
     assert [name for (_loader, name) in bare.jinja_env.cache] == ["page.html"]
+
+
+@pytest.mark.parametrize("environ, arguments, processes", [
+    ({}, [], None),  # 2 × CPUs + 1 workers, as deployed by default
+    ({"WEB_CONCURRENCY": "2"}, [], 2),
+    # The app is told of one worker, but the command line asks for three: the hook sees them.
+    ({"WEB_CONCURRENCY": "1"}, ["--workers", "3"], 3),
+])
+def test_production_with_memory_rate_limits_and_several_workers_refuses_to_start(
+        tmp_path, environ, arguments, processes):
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("WEB_CONCURRENCY", "INSTANCES", "RATELIMIT_STORAGE_URI")}
+    env.update({"CONSULT_ENV": "production", "SECRET_KEY": TEST_SECRET,
+                "DATA_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'refused.sqlite'}", **environ})
+    started = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0",
+         *arguments], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert "Have Your Say cannot start: RATELIMIT_STORAGE_URI is memory://" in started.stderr
+    assert "WEB_CONCURRENCY" in started.stderr
+    if processes is not None:
+        assert f"but {processes} processes would serve" in started.stderr

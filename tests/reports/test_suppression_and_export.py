@@ -40,6 +40,33 @@ def test_a_lone_hidden_cell_in_a_total_takes_the_next_smallest_with_it():
     assert shown(suppress(_table([4, 3, 30], 37), 5)) == ["[c]", "[c]", "30"]
 
 
+def test_zeros_are_hidden_where_they_would_point_at_the_few():
+    # Three reviews in all: showing the zeros would say which row all three are in.
+    assert shown(suppress(_table([0, 3, 0, 0], 3), 5)) == ["[c]"] * 4
+    # Among many, a zero points at no one and is shown.
+    assert shown(suppress(_table([0, 3, 4, 30], 37), 5)) == ["0", "[c]", "[c]", "30"]
+
+
+def test_a_total_row_cannot_rebuild_a_hidden_kind(app):
+    from datetime import UTC, datetime
+
+    from consult.models import HelpRequest, RequestKind, RequestSource, RequestState
+    from consult.reports.figures import Scope, build_report, suppressed
+    from consult.reports.period import Period
+    for kind, how_many in ((RequestKind.INDEPENDENT_VISITOR, 9), (RequestKind.ADVOCATE, 2),
+                           (RequestKind.TALK_TO_IRO, 7), (RequestKind.URGENT, 6)):
+        for _ in range(how_many):
+            db.session.add(HelpRequest(kind=kind, state=RequestState.NEW,
+                                       source=RequestSource.PUBLIC_FORM,
+                                       created_at=datetime(2015, 5, 4, tzinfo=UTC)))
+    db.session.commit()
+    report = suppressed(build_report(Period.council_year(2015), Scope()), 5)
+    requests = report.table("requests")
+    # 24 in all, less 9, 7 and 6, would give the 2 advocate requests away.
+    assert [row.cells[0].shown_count() for row in requests.rows] == [
+        "9", "[c]", "7", "[c]", "24"]
+
+
 def test_a_share_of_a_hidden_count_is_hidden():
     table = Table(key="t", title="T", definition="", numerator="", denominator="",
                   columns=(Column("held", "Held"), Column("in_time", "In time", share=True)),

@@ -21,6 +21,12 @@ GENERIC_FAILURE = "The email address or password is not right."
 LOCKED = "Too many attempts to sign in to this account."
 
 
+def _from(client, address: str):
+    """The client as a browser at this address."""
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def _password_step(client, email, password):
     page = client.get("/staff/sign-in")
     return client.post("/staff/sign-in", data={
@@ -93,6 +99,33 @@ def test_the_password_step_expires_after_ten_minutes(client):
         assert client.get("/staff/sign-in/code").headers["Location"] == "/staff/sign-in"
 
 
+def test_an_enrolment_never_finished_starts_again_with_a_new_secret(client, app):
+    user = factories.staff()
+    user.totp_secret = user.totp_confirmed_at = None
+    db.session.commit()
+    _password_step(client, user.email, factories.PASSWORD)
+    first_page = client.get("/staff/sign-in/authenticator").get_data(as_text=True)
+    db.session.refresh(user)
+    first_secret = user.totp_secret
+    assert two_factor.grouped_secret(first_secret) in first_page
+    # The same person reloading the page keeps the secret they may have scanned.
+    assert two_factor.grouped_secret(first_secret) in client.get(
+        "/staff/sign-in/authenticator").get_data(as_text=True)
+
+    # Whoever passes the password step next gets a new secret, never the one shown before.
+    later = app.test_client()
+    _password_step(later, user.email, factories.PASSWORD)
+    second_page = later.get("/staff/sign-in/authenticator").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.totp_secret != first_secret
+    assert two_factor.grouped_secret(first_secret) not in second_page
+    assert two_factor.grouped_secret(user.totp_secret) in second_page
+    stale = client.post("/staff/sign-in/authenticator", data={
+        "csrf_token": csrf_token(first_page), "code": pyotp.TOTP(first_secret).now()})
+    assert stale.status_code == 400 and not two_factor.is_enrolled(user)
+    assert _actions(user).count("staff.two_factor_enrolment_started") == 2
+
+
 def test_enrolment_shows_a_qr_code_and_the_key_in_text(client):
     user = factories.staff()
     user.totp_secret = user.totp_confirmed_at = None
@@ -119,7 +152,7 @@ def test_every_failure_gets_the_same_message_even_with_a_right_password_on_a_dis
     assert GENERIC_FAILURE in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account_with_a_clear_message(client, monkeypatch):
+def test_repeated_failures_slow_that_address_with_a_clear_message(client, monkeypatch):
     user = factories.staff()
     for _ in range(throttle.FAILURES_ALLOWED - 1):
         assert GENERIC_FAILURE in _password_step(
@@ -127,40 +160,102 @@ def test_repeated_failures_lock_the_account_with_a_clear_message(client, monkeyp
     locking = _password_step(client, user.email, "not the password at all")
     assert locking.status_code == 429
     assert LOCKED in locking.get_data(as_text=True)
-    assert "locked for 15 minutes" in locking.get_data(as_text=True)
+    assert "wait 15 minutes before trying again from here" in locking.get_data(as_text=True)
 
     class NoHashing:
         def verify(self, *_args):
-            raise AssertionError("a locked account's password must not even be checked")
+            raise AssertionError("a slowed attempt's password must not even be checked")
 
     monkeypatch.setattr(passwords, "HASHER", NoHashing())
     right_password = _password_step(client, user.email, factories.PASSWORD)
     assert right_password.status_code == 429
     assert LOCKED in right_password.get_data(as_text=True)
-    assert "staff.locked_out" in _actions(user)
+    assert "staff.sign_in_slowed" in _actions(user)
+    assert "staff.sign_in_refused_slowed" in _actions(user)
 
 
-def test_a_lock_ends_after_fifteen_minutes(client):
+def test_someone_elses_guesses_never_hold_up_the_owner(app):
+    user = factories.staff()
+    db.session.commit()
+    guesser = _from(app.test_client(), "203.0.113.7")
+    for _ in range(throttle.FAILURES_ALLOWED + 4):  # within the per-address 10 a minute
+        response = _password_step(guesser, user.email, "not the password at all")
+    assert response.status_code == 429 and LOCKED in response.get_data(as_text=True)
+    # The owner, at their own address, signs in as usual.
+    owner = _from(app.test_client(), "198.51.100.20")
+    assert factories.sign_in(owner, user).headers["Location"] == "/staff/"
+
+
+def test_the_wait_grows_the_longer_the_guessing_goes_on(client):
     user = factories.staff()
     with time_machine.travel(time.time(), tick=False) as traveller:
         for _ in range(throttle.FAILURES_ALLOWED):
             _password_step(client, user.email, "not the password at all")
-        assert throttle.is_locked(user.email)
+        assert throttle.wait_minutes(user.email, "127.0.0.1") == 15
+        traveller.shift(timedelta(minutes=16))
+        for _ in range(throttle.FAILURES_ALLOWED):
+            waiting = _password_step(client, user.email, "not the password at all")
+        # Ten within the hour: now until the first of them is an hour old.
+        assert waiting.status_code == 429
+        assert "wait 44 minutes" in waiting.get_data(as_text=True)
+        traveller.shift(timedelta(minutes=45))
+        assert not throttle.is_slowed(user.email, "127.0.0.1")
+
+
+def test_the_owner_is_told_by_email_without_secrets_at_most_once_an_hour(app):
+    from consult.alerts.sender import compose
+    from consult.models import AlertEvent, AlertOutbox
+    user = factories.staff()
+    db.session.commit()
+    for address in ("203.0.113.7", "203.0.113.8"):
+        guesser = _from(app.test_client(), address)
+        for _ in range(throttle.FAILURES_ALLOWED):
+            _password_step(guesser, user.email, "Secret guess 42")
+    # Unknown accounts are slowed the same way, and no one is emailed.
+    for _ in range(throttle.FAILURES_ALLOWED):
+        _password_step(app.test_client(), "nobody@council.example", "Secret guess 42")
+    emails = list(db.session.scalars(select(AlertOutbox)))
+    assert [(email.event, email.recipient) for email in emails] == [
+        (AlertEvent.SIGN_IN_FAILURES, user.email)]
+    message = compose(emails[0], base_url="https://hys.example", from_address="a@b.example")
+    text = message.get_content()
+    assert "password wrong several times" in text and "not locked" in text
+    assert "https://hys.example/staff/account/password" in text
+    for secret in ("Secret guess 42", "203.0.113", user.totp_secret, factories.PASSWORD):
+        assert secret not in text and secret not in str(message)
+
+
+def test_wrong_codes_after_the_right_password_tell_the_owner_to_change_it(client):
+    from consult.models import AlertEvent, AlertOutbox
+    user = factories.staff()
+    _password_step(client, user.email, factories.PASSWORD)
+    for _ in range(throttle.FAILURES_ALLOWED):
+        _code_step(client, "000000")
+    email = db.session.scalars(select(AlertOutbox)).one()
+    assert (email.event, email.recipient) == (AlertEvent.CODE_FAILURES, user.email)
+
+
+def test_a_slowdown_ends_after_fifteen_minutes(client):
+    user = factories.staff()
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        for _ in range(throttle.FAILURES_ALLOWED):
+            _password_step(client, user.email, "not the password at all")
+        assert throttle.is_slowed(user.email, "127.0.0.1")
         traveller.shift(timedelta(minutes=14))
-        assert throttle.is_locked(user.email)
+        assert throttle.is_slowed(user.email, "127.0.0.1")
         traveller.shift(timedelta(minutes=2))
-        assert not throttle.is_locked(user.email)
+        assert not throttle.is_slowed(user.email, "127.0.0.1")
         assert factories.sign_in(client, user).headers["Location"] == "/staff/"
 
 
-def test_an_unknown_email_locks_the_same_way_so_locking_reveals_no_account(client):
+def test_an_unknown_email_slows_the_same_way_so_slowing_reveals_no_account(client):
     for _ in range(throttle.FAILURES_ALLOWED):
         response = _password_step(client, "nobody@council.example", "not the password at all")
     assert response.status_code == 429
     assert LOCKED in response.get_data(as_text=True)
 
 
-def test_wrong_codes_count_towards_the_lock(client):
+def test_wrong_codes_count_towards_the_slowdown(client):
     user = factories.staff()
     _password_step(client, user.email, factories.PASSWORD)
     for _ in range(throttle.FAILURES_ALLOWED):
@@ -175,9 +270,13 @@ def test_a_successful_sign_in_clears_the_failures(client):
     for _ in range(throttle.FAILURES_ALLOWED - 1):
         _password_step(client, user.email, "not the password at all")
     factories.sign_in(client, user)
-    assert throttle._counter().get_window_stats(
-        throttle._FAILURES, throttle._NAMESPACE, throttle._key(user.email)).remaining \
-        == throttle.FAILURES_ALLOWED
+    client.post("/staff/sign-out", data={"csrf_token": csrf_token(
+        client.get("/staff/").get_data(as_text=True))})
+    # Counted afresh: four more failures do not make this address wait.
+    for _ in range(throttle.FAILURES_ALLOWED - 1):
+        response = _password_step(client, user.email, "not the password at all")
+    assert response.status_code == 400 and GENERIC_FAILURE in response.get_data(as_text=True)
+    assert not throttle.is_slowed(user.email, "127.0.0.1")
 
 
 def test_sign_in_is_rate_limited_per_address(app):
@@ -322,6 +421,32 @@ def test_changing_the_password_needs_the_current_one(client):
         "confirm": "a new and longer passphrase"})
     assert refused.status_code == 400
     assert "Your current password is not right." in refused.get_data(as_text=True)
+
+
+def test_guesses_at_the_current_password_count_like_sign_in_attempts_and_are_audited(client):
+    user = factories.staff()
+    factories.sign_in(client, user)
+
+    def guess(current):
+        page = client.get("/staff/account/password")
+        return client.post("/staff/account/password", data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)), "current": current,
+            "password": "a new and longer passphrase", "confirm": "a new and longer passphrase"})
+
+    for attempt in range(throttle.FAILURES_ALLOWED):
+        response = guess(f"guess number {attempt}")
+    assert response.status_code == 400
+    assert LOCKED in response.get_data(as_text=True)
+    # Even the right one now waits, and the password is unchanged.
+    assert LOCKED in guess(factories.PASSWORD).get_data(as_text=True)
+    db.session.refresh(user)
+    assert passwords.verify(user.password_hash, factories.PASSWORD)
+    actions = _actions(user)
+    assert actions.count("staff.password_change_failed") == throttle.FAILURES_ALLOWED
+    assert "staff.sign_in_slowed" in actions
+    assert "staff.password_change_refused_slowed" in actions
+    # The same count as signing in from this address.
+    assert throttle.is_slowed(user.email, "127.0.0.1")
 
 
 def test_disabling_an_account_ends_its_sessions_at_once(client, app):
