@@ -150,6 +150,10 @@ def child_export(child_id: int) -> dict | None:
             "iro": child.iro.name,
             "social_worker": child.social_worker.name if child.social_worker else None,
         },
+        "periods_of_care": [{
+            "started_on": _when(period.started_on), "ended_on": _when(period.ended_on),
+            "end_reason": period.end_reason, "short_breaks_only": period.short_breaks_only,
+        } for period in child.periods],
         "reviews": [_review_export(review) for review in child.reviews],
         "help_requests": [{
             "kind": request.kind.value, "state": request.state.value,

@@ -9,7 +9,7 @@ from itertools import count
 import pyotp
 from sqlalchemy import update
 
-from consult import invitations
+from consult import care_periods, invitations
 from consult.extensions import db
 from consult.models import (
     Child,
@@ -54,6 +54,7 @@ def child(iro: StaffUser, social_worker: StaffUser | None = None, *, name: str =
         date_of_birth=today.replace(year=today.year - age) - timedelta(days=30),
         preferred_language=language, looked_after_since=today - timedelta(days=200),
         iro=iro, social_worker=social_worker)
+    care_periods.sync_current_period(record)
     db.session.add(record)
     db.session.flush()
     return record

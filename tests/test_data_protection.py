@@ -166,6 +166,9 @@ def test_the_iro_exports_everything_held_about_a_child_as_json_and_a_page(client
     assert download.headers["Cache-Control"] == "no-store"
     exported = json.loads(download.get_data(as_text=True))
     assert exported["child"]["case_ref"] == child.case_ref
+    assert exported["periods_of_care"] == [{
+        "started_on": child.looked_after_since.isoformat(), "ended_on": None,
+        "end_reason": None, "short_breaks_only": False}]
     response = exported["reviews"][0]["invitations"][0]["response"]
     assert {text["text"] for text in response["own_words"]} == {WORDS, SECRET}
     assert {"question": "attend_meeting", "value": "yes"} in response["answers"]

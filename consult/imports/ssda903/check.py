@@ -96,7 +96,7 @@ def _header(files: Files, errors: list[RowError]) -> dict[str, ChildPlan]:
     return plans
 
 
-def _in_header(check: Check, plans: dict[str, ChildPlan], table: str) -> ChildPlan | None:
+def _in_header(check: Check, plans: dict[str, ChildPlan]) -> ChildPlan | None:
     child_id = check.text("CHILD", max_length=40)
     plan = plans.get(child_id)
     if plan is None and child_id:
@@ -157,7 +157,7 @@ def _episodes(files: Files, plans: dict[str, ChildPlan], known: dict[str, Child]
     by_child: dict[str, list[Episode]] = defaultdict(list)
     for row in files.rows("Episodes"):
         check = Check(row, errors)
-        plan = _in_header(check, plans, "Episodes")
+        plan = _in_header(check, plans)
         decom, dec = check.dmy("DECOM"), check.dmy("DEC", required=False)
         rne = check.choice("RNE", RNE_CODES)
         legal_status = check.text("LS", max_length=3)
@@ -184,7 +184,7 @@ def _reviews(files: Files, plans: dict[str, ChildPlan], today: date,
     lines: dict[tuple[str, date], int] = {}
     for row in files.rows("Reviews"):
         check = Check(row, errors)
-        plan = _in_header(check, plans, "Reviews")
+        plan = _in_header(check, plans)
         born, held_on = check.dmy("DOB"), check.dmy("REVIEW")
         code = check.choice("REVIEW_CODE", PN_CODES)
         if plan is None or held_on is None:
