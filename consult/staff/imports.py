@@ -48,7 +48,7 @@ def import_903_files():
     if form.validate_on_submit():
         files = [(upload.filename, upload.read()) for upload in form.files.data
                  if upload and upload.filename]
-        result = import_903(files, by=g.staff, today=today(),
+        result = import_903(files, by=g.staff, today=today(), path=request.endpoint,
                             timetable=current_app.config["REVIEW_TIMETABLE"])
         finish_import(result, kind="903", by=g.staff, path=request.endpoint)
     failed = bool(form.errors) or (result is not None and not result.ok)

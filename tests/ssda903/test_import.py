@@ -256,3 +256,21 @@ def test_a_period_begun_before_the_files_year_is_imported_with_a_notice(generate
         "began before these files' year, and none of its earlier reviews is held here: its "
         "reviews are numbered from the first one in these files. Import the earlier years' "
         "files for exact review types."]
+
+
+def test_every_allocation_the_import_makes_is_audited_once(generated, council):
+    """New children join their IRO's caseload with an allocation event each (from nobody),
+    and importing the same files again allocates nobody."""
+    from consult import allocation
+    from consult.models import AuditEvent
+
+    def allocated() -> int:
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == allocation.ACTION))
+
+    _import(year_files(generated, 0), council)
+    db.session.commit()
+    assert allocated() == _count(Child) > 0
+    _import(year_files(generated, 0), council)
+    db.session.commit()
+    assert allocated() == _count(Child)

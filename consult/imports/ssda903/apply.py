@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult import audit, care_periods, schedule
+from consult import allocation, audit, care_periods, schedule
 from consult.extensions import db
 from consult.imports.csvfile import ImportResult, RowError
 from consult.imports.ssda903.check import ChildPlan, Staff, check_files
@@ -66,7 +66,7 @@ def _staff() -> Staff:
 
 
 def import_903(files: list[tuple[str, bytes]], *, by: StaffUser, today: date,
-               timetable: schedule.Timetable) -> Import903Result:
+               timetable: schedule.Timetable, path: str = "cli:import-903") -> Import903Result:
     """Import the 903 files (name, content): everything, or nothing if any problem."""
     found = read_files(files)
     ids = {row.cells.get("CHILD", "") for table in ("Header", "Supplement")
@@ -84,9 +84,15 @@ def import_903(files: list[tuple[str, bytes]], *, by: StaffUser, today: date,
             break
     if result.errors:
         return result
+    allocations = []
     for plan in plans:
-        _apply_child(plan, known.get(plan.child_id), timetable, result)
+        existing = known.get(plan.child_id)
+        before = allocation.Allocation.of(existing)
+        allocations.append((_apply_child(plan, existing, timetable, result), before))
     db.session.flush()
+    # A supplement can give a child another IRO or social worker: audited like every
+    # allocation change, with from, to, by and the way in.
+    allocation.record_changes(allocations, by=by, path=path)
     audit.record("import.903", staff=by, children_created=result.children.created,
                  children_updated=result.children.updated, reviews_created=result.reviews.created,
                  reviews_updated=result.reviews.updated, differences=len(result.notices))
@@ -97,7 +103,7 @@ def import_903(files: list[tuple[str, bytes]], *, by: StaffUser, today: date,
 
 
 def _apply_child(plan: ChildPlan, child: Child | None, timetable: schedule.Timetable,
-                 result: Import903Result) -> None:
+                 result: Import903Result) -> Child:
     details = plan.details
     if child is None:
         child = Child(case_ref=plan.child_id, date_of_birth=plan.born,
@@ -123,6 +129,7 @@ def _apply_child(plan: ChildPlan, child: Child | None, timetable: schedule.Timet
         else:
             result.children.unchanged += 1
     _apply_reviews(child, plan, timetable, result)
+    return child
 
 
 def _apply_reviews(child: Child, plan: ChildPlan, timetable: schedule.Timetable,
