@@ -60,6 +60,8 @@ EXPECTED = {
     "staff.enable_user": {ADMIN},
     "staff.reset_user": {ADMIN},
     "staff.audit_log": {ADMIN},
+    # Who allocated which child to whom (issue 22): names and ids, never words.
+    "staff.allocations": {ADMIN},
     # The IRO's workspace (issue 6): child records have no one's words on them.
     "staff.all_children": {ADMIN, IRO, SOCIAL_WORKER},
     "staff.child": {ADMIN, IRO, SOCIAL_WORKER},
