@@ -1,12 +1,14 @@
 """How a request for help is made and moves to its outcome, every step timestamped.
 
 new → acknowledged → referred → matched or resolved; declined or withdrawn from any open
-state. An urgent request (from the help-now page) is acknowledged the same working day: it
-is overdue once `URGENT_ACKNOWLEDGE_WORKING_HOURS` working hours have passed; any other
-within 2 working days. Urgent requests come first in the queue. Only independent visitor
-and advocate requests can be "matched" (with a visitor or an advocate). `acknowledged_at` is when staff first answered (the request left "new",
+state. Only independent visitor and advocate requests can be "matched" (with a visitor or
+an advocate). `acknowledged_at` is when staff first answered (the request left "new",
 whatever the answer): the figure "time to acknowledge" is measured to it. `closed_at` is
 when it reached an outcome. Closed requests never change again.
+
+An urgent request (from the help-now page) is acknowledged the same working day: it is
+overdue once `URGENT_ACKNOWLEDGE_WORKING_HOURS` working hours have passed; any other
+request within 2 working days. Urgent requests come first in the queue.
 """
 
 from __future__ import annotations
