@@ -64,6 +64,9 @@ SETTINGS = (
             "later after the previous; wd working days, d days, w weeks, m months"),
     Setting("REVIEW_DUE_SOON_DAYS", "14", "days before its due date that a review is flagged "
             "due soon"),
+    Setting("URGENT_ACKNOWLEDGE_WORKING_HOURS", "4",
+            "working hours (09:00 to 17:00 on working days in England) within which an urgent "
+            "request from the help-now page must be acknowledged before it shows as overdue"),
     Setting("AUTO_MIGRATE", None, "1 or 0: bring the database to the latest revision at start; "
             "defaults to 1 in development"),
     Setting("SMTP_HOST", None, "mail server for staff alerts; until it is set, alerts wait in "
@@ -238,6 +241,8 @@ def load(environ: dict[str, str], instance_path: Path) -> dict[str, object]:
         "REVIEW_TIMETABLE": values["REVIEW_TIMETABLE"],
         "REVIEW_DUE_SOON_DAYS": _positive_int(
             values["REVIEW_DUE_SOON_DAYS"], "REVIEW_DUE_SOON_DAYS"),
+        "URGENT_ACKNOWLEDGE_WORKING_HOURS": _positive_int(
+            values["URGENT_ACKNOWLEDGE_WORKING_HOURS"], "URGENT_ACKNOWLEDGE_WORKING_HOURS"),
         "SESSION_COOKIE_SECURE": secure,
         # The __Host- prefix pins the cookie to this host and path, over HTTPS only.
         "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",

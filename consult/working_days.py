@@ -1,15 +1,22 @@
 """Working days in England: the unit in which the regulations and local standards count.
 
 Weekends and England's bank holidays (from the `holidays` package, GB subdivision ENG,
-which follows each year's proclamations) are not working days.
+which follows each year's proclamations) are not working days. Working hours are 09:00 to
+17:00 (England's time) on a working day.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+ENGLAND = ZoneInfo("Europe/London")
+# Office hours on a working day, in England's time: the unit of "same working day" timescales.
+OPENS = time(9)
+CLOSES = time(17)
 
 
 @cache
@@ -41,3 +48,46 @@ def working_days_between(start: date, end: date) -> int:
         day += timedelta(days=1)
         count += is_working_day(day)
     return count
+
+
+def _office_hours(day: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, OPENS, tzinfo=ENGLAND),
+            datetime.combine(day, CLOSES, tzinfo=ENGLAND))
+
+
+def add_working_hours(start: datetime, hours: int) -> datetime:
+    """The first instant by which `hours` working hours have passed since `start` (aware).
+
+    Time outside working hours does not count: something arriving in the evening has its
+    hours counted from the next working day's opening.
+    """
+    remaining = timedelta(hours=hours)
+    day = start.astimezone(ENGLAND).date()
+    while True:
+        if is_working_day(day):
+            opens, closes = _office_hours(day)
+            begin = max(start, opens)
+            if begin < closes or (begin == closes and not remaining):
+                if begin + remaining <= closes:
+                    return begin + remaining
+                remaining -= closes - begin
+        day += timedelta(days=1)
+
+
+def working_hours_before(end: datetime, hours: int) -> datetime:
+    """The latest instant from which `hours` working hours have passed by `end`.
+
+    For any `start`, `start <= working_hours_before(end, h)` exactly when
+    `add_working_hours(start, h) <= end`: what SQL compares a timestamp with.
+    """
+    remaining = timedelta(hours=hours)
+    day = end.astimezone(ENGLAND).date()
+    while True:
+        if is_working_day(day):
+            opens, closes = _office_hours(day)
+            finish = min(end, closes)
+            if finish >= opens:
+                if finish - remaining >= opens:
+                    return finish - remaining
+                remaining -= finish - opens
+        day -= timedelta(days=1)

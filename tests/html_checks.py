@@ -23,7 +23,7 @@ class PageProblem(AssertionError):
     pass
 
 
-def _text(element: Element) -> str:
+def text_of(element: Element) -> str:
     return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
 
 
@@ -50,13 +50,13 @@ def check_page(html: str) -> Element:
     if len(headings) != 1:
         problems.append(f"expected exactly one <h1>, found {len(headings)}")
     title = root.find(".//title")
-    if title is None or not _text(title):
+    if title is None or not text_of(title):
         problems.append("no <title>")
     elif len(headings) == 1:
-        title_text = _text(title).removeprefix(_error_prefix(root.get("lang")))
-        if not title_text.startswith(_text(headings[0])):
+        title_text = text_of(title).removeprefix(_error_prefix(root.get("lang")))
+        if not title_text.startswith(text_of(headings[0])):
             problems.append(
-                f"<title> {_text(title)!r} does not start with <h1> {_text(headings[0])!r}")
+                f"<title> {text_of(title)!r} does not start with <h1> {text_of(headings[0])!r}")
 
     for form in root.iter("form"):
         if (form.get("method") or "get").lower() == "post":

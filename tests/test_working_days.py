@@ -1,4 +1,5 @@
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -32,3 +33,38 @@ def test_counting_is_the_inverse_of_adding():
 def test_negative_counts_are_refused():
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 1), -1)
+
+
+def test_working_hours_skip_evenings_weekends_and_bank_holidays():
+    from datetime import UTC, datetime
+
+    from consult.working_days import add_working_hours
+
+    london = ZoneInfo("Europe/London")
+    # Friday 22 August 2025, 15:00 in London (BST); Monday 25 was a bank holiday.
+    friday = datetime(2025, 8, 22, 15, tzinfo=london)
+    assert add_working_hours(friday, 4) == datetime(2025, 8, 26, 11, tzinfo=london)
+    # 20:00 on a Tuesday counts from 09:00 on Wednesday.
+    evening = datetime(2026, 1, 13, 20, tzinfo=UTC)
+    assert add_working_hours(evening, 4) == datetime(2026, 1, 14, 13, tzinfo=london)
+    # Within one working day it is plain addition.
+    morning = datetime(2026, 1, 14, 9, 30, tzinfo=london)
+    assert add_working_hours(morning, 4) == datetime(2026, 1, 14, 13, 30, tzinfo=london)
+    assert add_working_hours(datetime(2026, 1, 14, 13, tzinfo=london), 4) == datetime(
+        2026, 1, 14, 17, tzinfo=london)
+
+
+@pytest.mark.parametrize("hours", [1, 4, 8, 11])
+def test_the_cutoff_before_an_instant_is_the_inverse_of_adding_working_hours(hours):
+    from datetime import UTC, datetime, timedelta
+
+    from consult.working_days import add_working_hours, working_hours_before
+
+    # Across the August bank holiday and the clocks going back in October, every 20 minutes.
+    for start in (datetime(2025, 8, 21, tzinfo=UTC), datetime(2025, 10, 24, tzinfo=UTC)):
+        instants = [start + timedelta(minutes=20 * step) for step in range(0, 6 * 72)]
+        for now in instants[::7]:
+            cutoff = working_hours_before(now, hours)
+            for arrived in instants:
+                assert (arrived <= cutoff) is (add_working_hours(arrived, hours) <= now), (
+                    arrived, now, cutoff)

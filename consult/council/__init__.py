@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from consult import audit, i18n
 from consult.extensions import db
@@ -14,8 +15,11 @@ SOURCE_LANGUAGE = i18n.SOURCE_LOCALE
 EDITABLE_FIELDS = (
     "council_name", "iro_service_contact", "advocacy_provider", "advocacy_contact",
     "independent_visitor_provider", "independent_visitor_contact", "complaints_contact",
-    "service_inbox_email",
+    "service_inbox_email", "exit_page_url",
 )
+# A neutral page that gives nothing away, that "Exit this page" leads to until an admin
+# chooses another.
+DEFAULT_EXIT_PAGE_URL = "https://www.bbc.co.uk/weather"
 
 
 def current() -> CouncilSettings:
@@ -26,14 +30,24 @@ def current() -> CouncilSettings:
     return CouncilSettings(id=1, **dict.fromkeys(EDITABLE_FIELDS, ""))
 
 
+def exit_page_url() -> str:
+    """Where "Exit this page" leads on every public page, error pages too: when the
+    database cannot say, the default, so the way out is always there."""
+    try:
+        return current().exit_page_url or DEFAULT_EXIT_PAGE_URL
+    except SQLAlchemyError:
+        return DEFAULT_EXIT_PAGE_URL
+
+
 def save(values: dict[str, str], *, staff: StaffUser) -> CouncilSettings:
+    """Save the fields given (a field not given keeps its value)."""
     settings = db.session.get(CouncilSettings, 1)
     if settings is None:
-        settings = CouncilSettings(id=1)
+        settings = CouncilSettings(id=1, **dict.fromkeys(EDITABLE_FIELDS, ""))
         db.session.add(settings)
-    changed = [name for name in EDITABLE_FIELDS
-               if (getattr(settings, name) or "") != values[name].strip()]
-    for name in EDITABLE_FIELDS:
+    given = [name for name in EDITABLE_FIELDS if name in values]
+    changed = [name for name in given if (getattr(settings, name) or "") != values[name].strip()]
+    for name in given:
         setattr(settings, name, values[name].strip())
     settings.updated_at = utcnow()
     settings.updated_by_id = staff.id

@@ -29,6 +29,8 @@ class CouncilSettings(Base):
     complaints_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Where alerts go when no IRO can take them: requests not linked to a child yet.
     service_inbox_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # Where "Exit this page" leads: a neutral site; empty means the default (council module).
+    exit_page_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     updated_at: Mapped[datetime | None]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 

@@ -3,13 +3,21 @@
 The secret link is exchanged once for this session; after that the address bar holds
 nothing secret. The session keeps the invitation's id and a fingerprint of its current
 link, so revoking or re-issuing the link ends every session opened with the old one.
+
+It also keeps which answers were written in the person's own words in this browser
+session (each question's key with a keyed digest of what was saved, never the words): only
+those answers are shown back. Anyone else who opens the link, say from the phone's message
+history, sees that something was written and saved, not what; and words written later on
+another device are not shown in this session either.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 
-from flask import g, session
+from flask import current_app, g, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +27,7 @@ from consult.models import Invitation, Review, utcnow
 
 INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
+WRITTEN_HERE = "written_here"
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +35,40 @@ logger = logging.getLogger(__name__)
 def start(invitation: Invitation) -> None:
     # The language someone picked is not theirs alone to protect; everything else goes.
     chosen_language = session.get(i18n.SESSION_KEY)
+    fingerprint = secret_links.fingerprint(invitation.token_hash)
+    # Opening the same link again in the same browser session keeps its own words in view.
+    same = (session.get(INVITATION_ID) == invitation.id
+            and session.get(LINK_FINGERPRINT) == fingerprint)
+    kept = session.get(WRITTEN_HERE) if same else None
     session.clear()
+    if kept:
+        session[WRITTEN_HERE] = kept
     if chosen_language:
         session[i18n.SESSION_KEY] = chosen_language
         if invitation.chosen_language is None:
             invitation.chosen_language = chosen_language
     session[INVITATION_ID] = invitation.id
-    session[LINK_FINGERPRINT] = secret_links.fingerprint(invitation.token_hash)
+    session[LINK_FINGERPRINT] = fingerprint
+
+
+def _digest(key: str, words: str) -> str:
+    secret = current_app.secret_key
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, f"{key}\0{words}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _written() -> dict[str, str]:
+    written = session.get(WRITTEN_HERE)
+    return written if isinstance(written, dict) else {}
+
+
+def written_here(key: str, words: str) -> bool:
+    """Whether these words were written as this answer in this browser session."""
+    return hmac.compare_digest(_written().get(key, ""), _digest(key, words))
+
+
+def remember_written_here(key: str, words: str) -> None:
+    session[WRITTEN_HERE] = {**_written(), key: _digest(key, words)}
 
 
 def current_invitation() -> Invitation | None:

@@ -19,7 +19,12 @@ from consult import invitations, policy, submissions
 from consult.extensions import db
 from consult.models import Invitation, utcnow
 from consult.participation import bp, drafts
-from consult.participation.session import current_invitation, start
+from consult.participation.session import (
+    current_invitation,
+    remember_written_here,
+    start,
+    written_here,
+)
 from consult.questionnaires import definitions, reading, runner
 from consult.questionnaires.model import Question, Questionnaire
 
@@ -51,6 +56,11 @@ class _Journey:
         self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
         self.facts = definitions.facts_for(invitation)
         self.values = dict(self.draft.answers) if self.draft else {}
+        # Words written in an earlier browser session: saved, never shown back here.
+        self.hidden = frozenset(
+            q.key for q in self.questionnaire.questions
+            if q.is_free_text and self.values.get(q.key)
+            and not written_here(q.key, self.values[q.key]))
 
     def place(self, key: str):
         return runner.place_of(self.questionnaire, self.facts, self.values, key)
@@ -116,16 +126,32 @@ def _question_page(journey: _Journey, question: Question, *, value=None, error=N
                    status=200, changing=False, notice=None):
     place = journey.place(question.key)
     section = journey.questionnaire.section_of(question.key)
+    written_before = question.key in journey.hidden
     if value is None:
-        value = journey.values.get(question.key, [] if question.is_multiple else "")
+        value = ("" if written_before else
+                 journey.values.get(question.key, [] if question.is_multiple else ""))
     return render_template(
         "participation/question.html", questionnaire=journey.questionnaire, question=question,
         section=section, place=place, value=value, errors={question.key: error} if error else {},
-        changing=changing, notice=notice,
+        changing=changing, notice=notice, written_before=written_before,
         back_url=(url_for(".check_answers") if changing else
                   url_for(".question", key=place.previous_key) if place.previous_key else
                   url_for(".start_page")),
     ), status
+
+
+def _answer_to_save(journey: _Journey, question: Question, value, form):
+    """What to save for this answer. Words written in an earlier session were not shown:
+    left empty (or skipped), they stay as they are unless the person chose to delete them."""
+    if question.key in journey.hidden and not value and form.get("forget_earlier") != "1":
+        return journey.values[question.key]
+    return value
+
+
+def _remember_written_here(question: Question, value) -> None:
+    """Words written and saved in this session are shown back in it from now on."""
+    if question.is_free_text and value:
+        remember_written_here(question.key, value)
 
 
 def _asked_question(journey: _Journey, key: str) -> Question | None:
@@ -153,9 +179,10 @@ def question(key: str):
     if read.error:
         return _question_page(journey, asked, value=read.value, error=read.error,
                               changing=changing)
+    value = _answer_to_save(journey, asked, read.value, request.form)
     journey.values = {k: v for k, v in journey.values.items() if k != key}
-    if read.value:
-        journey.values[key] = read.value
+    if value:
+        journey.values[key] = value
     place = journey.place(key)
     if place is None:
         return redirect(url_for(".check_answers"), code=303)
@@ -169,10 +196,11 @@ def question(key: str):
         resume_at = place.next_key
         destination = (url_for(".question", key=place.next_key) if place.next_key
                        else url_for(".check_answers"))
-    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, read.value,
+    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, value,
                               resume_at):
         return _question_page(journey, asked, value=read.value, status=503, changing=changing,
                               notice="not_saved")
+    _remember_written_here(asked, read.value)
     return redirect(destination, code=303)
 
 
@@ -189,8 +217,10 @@ def save_in_background(key: str):
     read = runner.read_answer(asked, request.form)
     if read.error:
         return jsonify(saved=False, message=read.error), 422
-    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, read.value, key):
+    value = _answer_to_save(journey, asked, read.value, request.form)
+    if not drafts.save_answer(journey.invitation, journey.questionnaire, key, value, key):
         return jsonify(saved=False, message=_("Not saved yet. Press Next to try again.")), 503
+    _remember_written_here(asked, read.value)
     return jsonify(saved=True, message=_("Saved"))
 
 
@@ -201,6 +231,7 @@ def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None
     return render_template(
         "participation/check_answers.html", questionnaire=journey.questionnaire,
         sections=sections, idempotency_key=idempotency_key, notice=notice,
+        written_before=journey.hidden,
         last_url=url_for(".question", key=asked[-1]) if asked else url_for(".start_page"),
     ), status
 

@@ -5,6 +5,10 @@ state. Only independent visitor and advocate requests can be "matched" (with a v
 an advocate). `acknowledged_at` is when staff first answered (the request left "new",
 whatever the answer): the figure "time to acknowledge" is measured to it. `closed_at` is
 when it reached an outcome. Closed requests never change again.
+
+An urgent request (from the help-now page) is acknowledged the same working day: it is
+overdue once `URGENT_ACKNOWLEDGE_WORKING_HOURS` working hours have passed; any other
+request within 2 working days. Urgent requests come first in the queue.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -32,7 +37,7 @@ from consult.models import (
     utcnow,
 )
 from consult.requests.access import visible_requests
-from consult.working_days import add_working_days
+from consult.working_days import add_working_days, add_working_hours, working_hours_before
 
 S = RequestState
 TRANSITIONS: dict[RequestState, tuple[RequestState, ...]] = {
@@ -49,6 +54,7 @@ CLOSED_STATES = frozenset(RequestState) - OPEN_STATES
 MATCHABLE_KINDS = frozenset({RequestKind.INDEPENDENT_VISITOR, RequestKind.ADVOCATE})
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
+URGENT_WITHIN_HOURS_SETTING = "URGENT_ACKNOWLEDGE_WORKING_HOURS"
 LONDON = ZoneInfo("Europe/London")
 MESSAGE_MAX_LENGTH = 2000
 
@@ -141,19 +147,23 @@ def link_to_child(help_request: HelpRequest, child: Child, *, staff: StaffUser) 
     outbox.queue_request_alert(help_request)
 
 
-def acknowledge_by(help_request: HelpRequest) -> date:
-    """The last day on which acknowledging is on time: 2 working days after it arrived."""
+def urgent_within_hours() -> int:
+    """Working hours within which an urgent request must be acknowledged (a setting)."""
+    return current_app.config[URGENT_WITHIN_HOURS_SETTING]
+
+
+def acknowledge_by(help_request: HelpRequest) -> date | datetime:
+    """When acknowledging is due: for an urgent request the instant its working hours run
+    out; for any other, the last day on time, 2 working days after it arrived."""
+    if help_request.kind is RequestKind.URGENT:
+        return add_working_hours(help_request.created_at, urgent_within_hours())
     arrived = help_request.created_at.astimezone(LONDON).date()
     return add_working_days(arrived, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
-def is_overdue(help_request: HelpRequest, now: datetime) -> bool:
-    return (help_request.state is S.NEW
-            and now.astimezone(LONDON).date() > acknowledge_by(help_request))
-
-
 def overdue_cutoff(now: datetime) -> datetime:
-    """A request still new that arrived before this instant is overdue, so SQL can count them.
+    """A request still new (not urgent) that arrived before this instant is overdue, so SQL
+    can count them.
 
     Arrival days are walked back from today to the latest one whose deadline has passed;
     deadlines never fall earlier for a later arrival, so every earlier day is overdue too.
@@ -165,30 +175,57 @@ def overdue_cutoff(now: datetime) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
+def urgent_overdue_cutoff(now: datetime) -> datetime:
+    """An urgent request still new that arrived at or before this instant is overdue."""
+    return working_hours_before(now, urgent_within_hours())
+
+
+def overdue_clause(now: datetime):
+    """The one rule for "overdue", as a WHERE clause: still new, and past its timescale."""
+    urgent = HelpRequest.kind == RequestKind.URGENT
+    return and_(HelpRequest.state == S.NEW, or_(
+        and_(urgent, HelpRequest.created_at <= urgent_overdue_cutoff(now)),
+        and_(~urgent, HelpRequest.created_at < overdue_cutoff(now))))
+
+
+def is_overdue(help_request: HelpRequest, now: datetime) -> bool:
+    if help_request.state is not S.NEW:
+        return False
+    if help_request.kind is RequestKind.URGENT:
+        return help_request.created_at <= urgent_overdue_cutoff(now)
+    return now.astimezone(LONDON).date() > acknowledge_by(help_request)
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     open: int
     overdue: int
+    urgent: int = 0
 
 
 def queue_counts(user: StaffUser, now: datetime | None = None) -> QueueCounts | None:
-    """How many requests this person follows are open, and how many of those overdue."""
+    """How many requests this person follows are open, how many of those are overdue and
+    how many urgent, in one statement."""
     visible = visible_requests(user)
     if visible is None:
         return None
-    cutoff = overdue_cutoff(now or utcnow())
-    open_count, overdue = db.session.execute(
+    open_count, overdue, urgent = db.session.execute(
         select(func.count(),
-               func.count().filter(HelpRequest.state == S.NEW, HelpRequest.created_at < cutoff))
+               func.count().filter(overdue_clause(now or utcnow())),
+               func.count().filter(HelpRequest.kind == RequestKind.URGENT))
         .where(visible, HelpRequest.state.in_(OPEN_STATES))).one()
-    return QueueCounts(open_count, overdue)
+    return QueueCounts(open_count, overdue, urgent)
 
 
 @dataclass(frozen=True)
 class QueueRow:
     request: HelpRequest
     overdue: bool
-    acknowledge_by: date
+    acknowledge_by: date | datetime
+
+    @property
+    def urgent(self) -> bool:
+        return self.request.kind is RequestKind.URGENT
 
 
 def _rows(requests, now: datetime) -> list[QueueRow]:
@@ -199,7 +236,8 @@ QUEUE_VIEWS = ("open", "closed", "all")
 
 
 def queue(user: StaffUser, *, view: str = "open", now: datetime | None = None) -> list[QueueRow]:
-    """The requests this person follows: open ones oldest first, overdue ones at the top."""
+    """The requests this person follows. Open ones: urgent first, then overdue ones, each
+    group oldest first."""
     visible = visible_requests(user)
     if visible is None:
         return []
@@ -214,7 +252,7 @@ def queue(user: StaffUser, *, view: str = "open", now: datetime | None = None) -
         query = query.order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
     rows = _rows(db.session.scalars(query), now or utcnow())
     if view == "open":
-        rows.sort(key=lambda row: not row.overdue)
+        rows.sort(key=lambda row: (not row.urgent, not row.overdue))
     return rows
 
 

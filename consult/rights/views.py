@@ -18,8 +18,14 @@ from consult.rights.forms import CHOICES, HONEYPOT, RequestForm, read_message, r
 
 logger = logging.getLogger(__name__)
 
-# Per address: enough for a child and a carer sharing one connection, too few for a flood.
-REQUEST_LIMIT = "5 per 10 minutes;20 per day"
+# Only saved requests count towards a limit: a page that showed a mistake costs nothing.
+# Without a link, per address: enough for a child and a carer sharing one connection, too
+# few for a flood.
+PUBLIC_REQUEST_LIMIT = "5 per 10 minutes;20 per day"
+# From a child's link, per invitation, never per address: children in one foster home or
+# hostel share an address. Far above what a child asking again and again would reach, it
+# only stops a leaked link being used to flood their IRO. /help-now has no limit at all.
+LINK_REQUEST_LIMIT = "60 per hour;200 per day"
 SENT = "request_sent"
 
 
@@ -63,6 +69,24 @@ def pledge():
     return _page("pledge", pledge=council.pledge_for(str(get_locale())))
 
 
+def _from_child_link() -> bool:
+    return _child_invitation() is not None
+
+
+def _from_no_link() -> bool:
+    return _child_invitation() is None
+
+
+def _invitation_key() -> str:
+    invitation = _child_invitation()
+    return f"invitation:{invitation.id}" if invitation is not None else ""
+
+
+def _saved(response) -> bool:
+    """Only a request that was saved (the redirect to the sent page) counts."""
+    return response.status_code == 303 and session.get(SENT) not in (None, "robot")
+
+
 def _ask_page(read: RequestForm | None = None, status: int = 200, **notices):
     read = read or RequestForm(values={"kind": request.args.get("kind", "")})
     public = _child_invitation() is None
@@ -93,7 +117,10 @@ def _save(kind: RequestKind, source: RequestSource, invitation: Invitation | Non
 
 @bp.route("/ask-for-help", methods=["GET", "POST"])
 @policy.public
-@limiter.limit(REQUEST_LIMIT, methods=["POST"])
+@limiter.limit(PUBLIC_REQUEST_LIMIT, methods=["POST"], exempt_when=_from_child_link,
+               deduct_when=_saved)
+@limiter.limit(lambda: LINK_REQUEST_LIMIT, methods=["POST"], key_func=_invitation_key,
+               exempt_when=_from_no_link, deduct_when=_saved)
 def ask():
     if request.method == "GET":
         return _ask_page()
@@ -113,8 +140,9 @@ def ask():
 
 @bp.route("/help-now", methods=["GET", "POST"])
 @policy.public
-@limiter.limit(REQUEST_LIMIT, methods=["POST"])
 def help_now():
+    """Never rate-limited: a child saying they are unsafe now is always heard. Without a
+    link the form is not offered and a post saves nothing."""
     invitation = _child_invitation()
     if request.method == "GET" or invitation is None:
         return _help_page()
@@ -149,7 +177,7 @@ def _typed_back(status: int, **notices):
 
 @bp.errorhandler(TooManyRequests)
 def too_many_requests(_error: TooManyRequests):
-    return _typed_back(429, too_many=True)
+    return _typed_back(429, too_many="link" if _from_child_link() else "address")
 
 
 @bp.errorhandler(CSRFError)

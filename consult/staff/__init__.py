@@ -6,6 +6,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 from consult.staff import (  # noqa: E402,F401 - registers the routes
     admin,
+    attention,
     auth,
     child_data,
     children,
@@ -16,3 +17,9 @@ from consult.staff import (  # noqa: E402,F401 - registers the routes
     requests,
     views,
 )
+
+
+@bp.app_context_processor
+def _header_counts() -> dict[str, object]:
+    # A function, so that only staff pages (base_staff.html) pay for the counts.
+    return {"staff_waiting": attention.waiting}

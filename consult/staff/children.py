@@ -12,9 +12,9 @@ from consult import allocation, audit, care_periods, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
-from consult.requests.workflow import queue_counts, requests_for_child
+from consult.requests.workflow import requests_for_child
 from consult.schedule import ScheduleFlag
-from consult.staff import bp, caseload
+from consult.staff import attention, bp, caseload
 from consult.staff.access import (
     may_allocate,
     may_answer_rights_request,
@@ -59,7 +59,7 @@ def dashboard():
     own = g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER)
     return render_template(
         "staff/dashboard.html", children=caseload.caseload_children(g.staff) if own else [],
-        own=own, may_add=may_manage_caseload(g.staff), request_counts=queue_counts(g.staff),
+        own=own, may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),
         **_page_context())
 
 

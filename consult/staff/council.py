@@ -18,6 +18,7 @@ from consult.staff.access import staff_required
 
 PLEDGE_MAX_LENGTH = 20_000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WEB_ADDRESS = re.compile(r"https://[^\s/?#@]+\.[^\s/?#@]+([/?#]\S*)?")
 
 
 def _name(label: str, description: str = "") -> StringField:
@@ -48,6 +49,14 @@ class CouncilSettingsForm(FlaskForm):
                     "IRO has left, go here. Staff only; children never see it.",
         validators=[Optional(), Length(max=254, message="Use 254 characters or fewer."),
                     Regexp(_EMAIL, message="Enter an email address like name@council.gov.uk.")])
+    exit_page_url = StringField(
+        "Exit this page: where it leads",
+        description="Every public page has an \"Exit this page\" button for a child who needs "
+                    "to hide what they are doing. Choose a neutral website that gives nothing "
+                    f"away. Leave it empty for {council.DEFAULT_EXIT_PAGE_URL}.",
+        validators=[Optional(), Length(max=300, message="Use 300 characters or fewer."),
+                    Regexp(_WEB_ADDRESS, message="Enter a web address that starts with "
+                                                 "https://, like https://www.bbc.co.uk/weather.")])
 
 
 class PledgeForm(FlaskForm):

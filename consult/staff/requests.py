@@ -46,7 +46,8 @@ def help_requests():
     if view not in workflow.QUEUE_VIEWS:
         view = "open"
     rows = workflow.queue(g.staff, view=view)
-    return render_template("staff/requests/queue.html", rows=rows, view=view, **_labels())
+    return render_template("staff/requests/queue.html", rows=rows, view=view,
+                           urgent_hours=workflow.urgent_within_hours(), **_labels())
 
 
 def _request_page(help_request, *, problem: str | None = None, link_problem: str | None = None,

@@ -259,3 +259,30 @@ def focus_is_visible(focused: dict, unfocused: dict) -> bool:
     ring = focused["boxShadow"] not in ("none", unfocused["boxShadow"])
     background = focused["background"] != unfocused["background"]
     return outline or ring or background
+
+
+# WCAG 2.x relative luminance and contrast ratio, of an element's text against the first
+# opaque background behind it (the page's white when none is set).
+_CONTRAST = """(element) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let behind = [255, 255, 255];
+  for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length === 3 || colour[3] === 1) { behind = colour.slice(0, 3); break; }
+  }
+  const front = luminance(rgb(getComputedStyle(element).color).slice(0, 3));
+  const back = luminance(behind);
+  return (Math.max(front, back) + 0.05) / (Math.min(front, back) + 0.05);
+}"""
+
+
+def contrast_ratio(locator) -> float:
+    """The contrast of this element's text with what is behind it, as Chromium draws it."""
+    return locator.evaluate(_CONTRAST)

@@ -177,6 +177,16 @@ class ChildJourney(Consultation):
                     path="/ask-for-help/sent")
 
 
+    def send_an_urgent_message(self, message: str) -> None:
+        """From any page's footer: help now, then the urgent message to their IRO."""
+        link = self.page.locator("footer a[href$='/help-now']").first
+        self.arrive("help now", link.click, path="/help-now")
+        self.page.fill("#message", message)
+        self.arrive("send an urgent message",
+                    lambda: self.page.click("main form button[type=submit]"),
+                    path="/ask-for-help/sent")
+
+
 class AdultJourney(Consultation):
     """A foster carer, parent or family member with their secret link."""
 
@@ -196,6 +206,11 @@ class IroJourney(Journey):
         self.page.fill("#code", pyotp.TOTP(authenticator_key).now())
         self.arrive("sign in", lambda: self.page.click("main form button[type=submit]"),
                     path="/staff/", public=False)
+
+    def open_requests(self) -> None:
+        """From the staff menu."""
+        link = self.page.locator("nav[aria-label='Staff pages'] a[href$='/staff/requests']")
+        self.arrive("open the requests", link.click, path="/staff/requests", public=False)
 
     def open_child(self, child_name: str) -> None:
         link = self.page.get_by_role("link", name=child_name, exact=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consult.models import InviteeRole
+from tests.browser.gates import contrast_ratio
 from tests.browser.journeys import AdultJourney, ChildJourney, IroJourney
 from tests.browser.server import shipped_locales
 
@@ -71,3 +72,29 @@ def test_an_iro_types_in_a_childs_paper_booklet(phone, live_server):
     assert "Typed in from a paper booklet by Imani Reviewing" in main
     assert gates.checked[-3:] == ["open the paper booklet", "save the booklet",
                                   "open the pre-meeting view"]
+
+
+def test_an_urgent_message_comes_first_and_every_link_on_the_iros_home_can_be_read(
+        phone, live_server):
+    login, child_link = live_server.iro_with_child_link()
+    child_page, child_gates = phone()
+    child = ChildJourney(child_page, child_gates)
+    child.open_link(child_link)
+    child.send_an_urgent_message("I do not feel safe tonight.")
+
+    page, gates, iro = _iro_signed_in(phone, live_server, login)
+    # The link to requests on the home page was white on white (1:1); now every link in
+    # the page's main part and in the header can be read (WCAG 1.4.3: 4.5:1 at least).
+    requests_link = page.locator("main a[href$='/staff/requests']")
+    assert requests_link.count() == 1
+    assert contrast_ratio(requests_link) >= 4.5
+    for link in page.locator("main a, header a").all():
+        assert contrast_ratio(link) >= 4.5, link.inner_text()
+    waiting = page.locator("header .site-header__waiting a")
+    assert waiting.inner_text() == "1 open urgent request"
+    assert contrast_ratio(waiting) >= 4.5
+
+    iro.open_requests()
+    first_row = page.locator("main table tbody tr").first
+    assert first_row.locator("th .tag").inner_text() == "Urgent"
+    assert "worried or unsafe now" in first_row.locator("th a").inner_text()

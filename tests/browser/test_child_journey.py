@@ -109,3 +109,93 @@ def test_static_files_reach_the_phone_compressed_with_hashed_names_and_kept_a_ye
         assert re.search(r"/static/.+\.[0-9a-f]{12}\.css$", stylesheet.url), stylesheet.url
         assert stylesheet.headers["content-encoding"] in ("br", "gzip")
         assert stylesheet.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+EXIT = "https://www.bbc.co.uk/weather"
+
+
+def _neutral_site(page) -> list[str]:
+    """Stands in for the neutral site (the test has no internet): what was asked of it."""
+    asked: list[str] = []
+
+    def answer(route):
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html",
+                      body="<!DOCTYPE html><title>Weather</title><p>Sunny")
+    page.route("https://www.bbc.co.uk/**", answer)
+    return asked
+
+
+def _other_origins(gates, app_url: str) -> list[str]:
+    return [url for url in gates.network.every_url
+            if not url.startswith(app_url) and not url.startswith("data:")]
+
+
+@pytest.mark.parametrize("how", ["tap", "shift three times"])
+def test_exit_this_page_leaves_for_the_neutral_site_and_asks_nothing_else(
+        phone, live_server, how):
+    page, gates = phone()
+    asked = _neutral_site(page)
+    journey = ChildJourney(page, gates)
+    journey.open_link(live_server.link())  # the gates: nothing asked of another origin
+    journey.start()
+    assert page.locator("a[data-exit-this-page]").get_attribute("href") == EXIT
+
+    gates.begin()
+    with page.expect_navigation(url=EXIT, wait_until="load"):
+        if how == "tap":
+            page.locator("a[data-exit-this-page]").tap()
+        else:
+            for _ in range(3):
+                page.keyboard.press("Shift")
+
+    # Nothing is asked of the other site before leaving: the first request to it is the
+    # browser going there (what the neutral page then loads, its icon, is its own).
+    assert asked[0] == EXIT
+    assert _other_origins(gates, live_server.url)[0] == EXIT
+    assert [t.resource_type for t in gates.network.transfers.values()
+            if t.url == EXIT] == ["Document"]
+    assert page.title() == "Weather"
+
+
+def test_shift_twice_only_says_so_and_stays(phone, live_server):
+    page, gates = phone()
+    asked = _neutral_site(page)
+    ChildJourney(page, gates).open_link(live_server.link())
+
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+
+    assert page.locator(".exit-this-page__status").inner_text() == (
+        "Shift, press 1 more time to exit.")
+    page.keyboard.press("a")
+    page.keyboard.press("Shift")
+    assert page.locator(".exit-this-page__status").inner_text() == (
+        "Shift, press 2 more times to exit.")
+    assert asked == [] and "/your-say" in page.url
+
+
+def test_a_fresh_browser_is_told_words_were_written_but_not_shown_them(phone, live_server):
+    link = live_server.link()
+    page, gates = phone()
+    child = ChildJourney(page, gates)
+    child.open_link(link)
+    child.start()
+    child.write_words_then_check(WORDS)
+
+    other_page, other_gates = phone()
+    other = ChildJourney(other_page, other_gates)
+    other.open_link(link, path=re.compile(r"/your-say/(questions/\w+|check)"))
+    other.go_to_check_answers()  # through the gates: axe, weight, one origin
+    assert WORDS not in other_page.content()
+    row = other_page.locator("main .summary-list__row", has_text="You wrote something here")
+    assert row.count() == 1
+    other.arrive("change the earlier words", row.locator("a").click,
+                 path=re.compile(r"/your-say/questions/\w+"))
+    assert other_page.locator("main .written-before").count() == 1
+    assert other_page.input_value("main textarea") == ""
+    assert WORDS not in other_page.content()
+    # Left empty, Next keeps them: the first browser still sees its own words.
+    other.next("")
+    child.go_to_check_answers()
+    child.check_answers(WORDS)

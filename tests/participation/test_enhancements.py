@@ -60,8 +60,11 @@ def test_the_background_save_keeps_the_answer_without_leaving_the_page(client, a
     assert saved.status_code == 200 and saved.json == {"saved": True, "message": "Saved"}
     draft = db.session.scalar(select(ResponseDraft))
     assert draft.answers == {"went_well": "half a sentence"} and draft.resume_at == "went_well"
+    assert ">half a sentence</textarea>" in person.get("/your-say/questions/went_well").html
+    # In another browser the words are saved but not shown back (issue 16).
     resumed = Respondent(app.test_client()).open_link(person.link)
-    assert resumed.question_key == "went_well" and ">half a sentence</textarea>" in resumed.html
+    assert resumed.question_key == "went_well" and "half a sentence" not in resumed.html
+    assert "You wrote something here before. It is saved." in resumed.html
 
 
 def test_the_background_save_refuses_too_long_text_with_the_message(client):

@@ -186,3 +186,56 @@ def test_queue_counts_count_open_and_overdue_in_one_statement(app):
     admin = factories.staff(StaffRole.ADMIN)
     assert workflow.queue_counts(admin, now) == workflow.QueueCounts(open=4, overdue=2)
     assert workflow.queue_counts(factories.staff(StaffRole.MANAGER), now) is None
+
+
+def _urgent(at: datetime, state: RequestState = S.NEW, **fields) -> HelpRequest:
+    return HelpRequest(kind=K.URGENT, source=RequestSource.HELP_PAGE, state=state,
+                       created_at=at, **fields)
+
+
+@pytest.mark.parametrize(("now", "overdue"), [
+    (datetime(2026, 1, 14, 12, 59, tzinfo=UTC), False),  # Wednesday, 3h59 after
+    (datetime(2026, 1, 14, 13, 0, tzinfo=UTC), True),  # 4 working hours after
+    (datetime(2026, 1, 15, 9, 0, tzinfo=UTC), True),
+])
+def test_an_urgent_request_is_overdue_after_four_working_hours(app, now, overdue):
+    request = _urgent(datetime(2026, 1, 14, 9, 0, tzinfo=UTC))
+
+    assert workflow.acknowledge_by(request) == datetime(2026, 1, 14, 13, 0, tzinfo=UTC)
+    assert workflow.is_overdue(request, now) is overdue
+    assert not workflow.is_overdue(_urgent(request.created_at, S.ACKNOWLEDGED), now)
+
+
+def test_an_urgent_request_sent_on_friday_evening_is_due_on_monday_at_one(app):
+    request = _urgent(datetime(2026, 1, 16, 19, 30, tzinfo=UTC))
+
+    assert workflow.acknowledge_by(request) == datetime(2026, 1, 19, 13, 0, tzinfo=UTC)
+    assert not workflow.is_overdue(request, datetime(2026, 1, 19, 12, 30, tzinfo=UTC))
+    assert workflow.is_overdue(request, datetime(2026, 1, 19, 13, 0, tzinfo=UTC))
+
+
+def test_the_urgent_timescale_is_a_setting(app):
+    app.config["URGENT_ACKNOWLEDGE_WORKING_HOURS"] = 1
+    request = _urgent(datetime(2026, 1, 14, 9, 0, tzinfo=UTC))
+
+    assert workflow.is_overdue(request, datetime(2026, 1, 14, 10, 0, tzinfo=UTC))
+
+
+def test_urgent_requests_come_first_and_are_counted_with_the_overdue(app):
+    iro = factories.staff(StaffRole.IRO)
+    mine = factories.child(iro)
+    now = datetime(2026, 1, 15, 16, tzinfo=UTC)  # a Thursday, 16:00
+    old = HelpRequest(kind=K.ADVOCATE, source=RequestSource.CONSULTATION, state=S.NEW,
+                      child=mine, created_at=now - timedelta(days=10))
+    fresh_urgent = _urgent(now - timedelta(minutes=30), child=mine)
+    late_urgent = _urgent(now - timedelta(hours=5), child=mine)
+    done_urgent = _urgent(now - timedelta(days=1), S.RESOLVED, child=mine)
+    newer = HelpRequest(kind=K.TALK_TO_IRO, source=RequestSource.CONSULTATION, state=S.NEW,
+                        child=mine, created_at=now - timedelta(hours=1))
+    db.session.add_all([old, fresh_urgent, late_urgent, done_urgent, newer])
+    db.session.commit()
+
+    rows = workflow.queue(iro, now=now)
+    assert [row.request for row in rows] == [late_urgent, fresh_urgent, old, newer]
+    assert [row.overdue for row in rows] == [True, False, True, False]
+    assert workflow.queue_counts(iro, now) == workflow.QueueCounts(open=4, overdue=2, urgent=2)

@@ -15,7 +15,7 @@ from consult.models import (
     RequestState,
 )
 from tests import factories
-from tests.html_checks import csrf_token
+from tests.html_checks import check_page, csrf_token, text_of
 
 WORDS = "Please can someone visit me, I feel alone at weekends"
 
@@ -121,6 +121,76 @@ def test_the_rate_limit_stops_a_flood_and_keeps_what_was_typed(client):
     assert "the sixth message" in html and 'value="Dawit"' in html
     assert len(_requests()) == 5
     assert client.get("/ask-for-help").status_code == 200
+
+
+def _from_link(client, path: str, data: dict[str, str]):
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def test_twenty_requests_from_one_childs_link_in_a_minute_are_all_saved(client, app):
+    invitation, token = factories.child_with_link()
+    client.get(f"/start/{token}")
+
+    for number in range(10):
+        assert _from_link(client, "/ask-for-help", {
+            "kind": "talk_to_iro", "message": f"asking {number}"}).status_code == 303
+        assert _from_link(client, "/help-now", {"message": f"urgent {number}"}).status_code == 303
+
+    saved = _requests()
+    assert len(saved) == 20
+    assert {r.invitation_id for r in saved} == {invitation.id}
+
+
+def test_children_sharing_an_address_are_limited_by_their_own_links(client, app):
+    for _child in range(2):
+        _invitation, token = factories.child_with_link()
+        browser = app.test_client()
+        browser.get(f"/start/{token}")
+        for _ in range(8):
+            assert _from_link(browser, "/ask-for-help", {
+                "kind": "advocate", "message": WORDS}).status_code == 303
+
+    assert len(_requests()) == 16
+    # The address's own limit for the public form is untouched by the links' requests.
+    assert _public(client).status_code == 303
+
+
+def test_a_flood_from_one_link_is_stopped_but_help_now_still_goes_through(client, monkeypatch):
+    from consult.rights import views
+
+    monkeypatch.setattr(views, "LINK_REQUEST_LIMIT", "3 per hour")
+    _invitation, token = factories.child_with_link()
+    client.get(f"/start/{token}")
+    for _ in range(3):
+        assert _from_link(client, "/ask-for-help", {"kind": "advocate"}).status_code == 303
+
+    refused = _from_link(client, "/ask-for-help", {"kind": "advocate", "message": "kept words"})
+
+    assert refused.status_code == 429
+    page = check_page(refused.get_data(as_text=True))
+    [notice] = [n for n in page.iter("div") if n.get("class") == "notice"]
+    said = text_of(notice)
+    assert "from your link" in said and "0800 1111" in said and "999" in said
+    [box] = [t for t in page.iter("textarea") if t.get("name") == "message"]
+    assert box.text == "kept words"
+    for _ in range(5):
+        assert _from_link(client, "/help-now", {"message": "help"}).status_code == 303
+    assert len(_requests()) == 8
+
+
+def test_only_saved_requests_count_towards_the_public_forms_limit(client):
+    for _ in range(8):
+        assert _public(client, contact_name="").status_code == 400
+    for _ in range(5):
+        assert _public(client).status_code == 303
+
+    refused = _public(client, message="the sixth message")
+
+    assert refused.status_code == 429
+    said = text_of(check_page(refused.get_data(as_text=True)))
+    assert "from this connection" in said and "0800 1111" in said and "999" in said
+    assert len(_requests()) == 5
 
 
 def test_an_expired_page_keeps_what_was_typed(client):

@@ -19,7 +19,7 @@ from consult.models import (
 )
 from consult.requests import workflow
 from tests import factories
-from tests.html_checks import csrf_token
+from tests.html_checks import check_page, csrf_token, text_of
 
 WORDS = "I want to live nearer my sister"
 
@@ -203,3 +203,57 @@ def test_the_dashboard_says_how_many_requests_are_open_and_overdue(client):
 
     assert 'Requests for help</a>: 2 open, <strong class="tag tag--overdue">1 overdue</strong>' \
         in page
+
+
+def _header_counts(html: str) -> list[tuple[str, str]] | None:
+    """The counts in the header, or None on a page without the staff menu (signing in)."""
+    page = check_page(html)
+    [header] = [h for h in page.iter("header") if "site-header" in h.get("class", "")]
+    if not [nav for nav in header.iter("nav") if nav.get("aria-label") == "Staff pages"]:
+        return None
+    return [(link.get("href"), text_of(link)) for ul in header.iter("ul")
+            if ul.get("class") == "site-header__waiting" for link in ul.iter("a")]
+
+
+def test_an_urgent_message_is_the_first_row_and_its_count_is_on_every_staff_page(client, app):
+    iro = factories.staff(StaffRole.IRO)
+    older = _childs_request(iro)
+    older.created_at = utcnow() - timedelta(days=1)
+    urgent = _childs_request(iro, kind=RequestKind.URGENT)
+    review_id = urgent.invitation.review_id
+    db.session.commit()
+    factories.sign_in(client, iro)
+
+    queue = check_page(client.get("/staff/requests").get_data(as_text=True))
+    [table] = queue.iter("table")
+    first = next(table.find("tbody").iter("tr"))
+    heading = first.find("th")
+    assert text_of(heading).startswith("Urgent Urgent: worried or unsafe now")
+    assert heading.find("a").get("href") == f"/staff/requests/{urgent.id}"
+
+    pages = [rule.rule for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.arguments
+             and rule.endpoint not in {"staff.sign_out"}]
+    pages += [f"/staff/reviews/{review_id}", f"/staff/requests/{older.id}"]
+    shown = 0
+    for path in pages:
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        counts = _header_counts(response.get_data(as_text=True))
+        if counts is None:
+            continue
+        assert counts == [("/staff/requests", "1 open urgent request")], path
+        shown += 1
+    assert shown >= 8
+
+
+def test_the_requests_queue_is_in_the_staff_menu(client):
+    factories.sign_in(client, factories.staff(StaffRole.IRO))
+
+    page = check_page(client.get("/staff/").get_data(as_text=True))
+    [menu] = [nav for nav in page.iter("nav") if nav.get("aria-label") == "Staff pages"]
+    assert ("/staff/requests", "Requests for help") in [
+        (link.get("href"), text_of(link)) for link in menu.iter("a")]
+    counts = _header_counts(client.get("/staff/").get_data(as_text=True))
+    assert counts == [("/staff/requests", "0 open urgent requests")]

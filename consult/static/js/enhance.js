@@ -1,8 +1,31 @@
 /* Optional: every page works without this. No storage on the device: answers go to the
-   server only. Saves the answer in the background while the person writes, and offers
+   server only. Leaves for a neutral site when Shift is pressed three times ("Exit this
+   page"); saves the answer in the background while the person writes, and offers
    "Listen" when the device has a voice for the page's language. */
 (function () {
   "use strict";
+  var exit = document.querySelector("a[data-exit-this-page]");
+  if (exit) {
+    var leave = function (event) {
+      if (event) { event.preventDefault(); }
+      // Hide the page at once, and replace it in the history so Back does not return here.
+      document.body.style.visibility = "hidden";
+      document.title = "";
+      window.location.replace(exit.href);
+    };
+    var presses = 0, reset = null;
+    var status = document.querySelector(".exit-this-page__status");
+    exit.addEventListener("click", leave);
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") { presses = 0; return; }
+      presses += 1;
+      clearTimeout(reset);
+      reset = setTimeout(function () { presses = 0; status.textContent = ""; }, 5000);
+      if (presses >= 3) { leave(); return; }
+      status.textContent = exit.getAttribute(presses === 1 ? "data-press-twice" : "data-press-once");
+    });
+  }
+
   var form = document.querySelector("form[data-save-url]");
   if (form && window.fetch && window.FormData) {
     var status = form.querySelector(".save-status");
