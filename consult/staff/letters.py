@@ -11,6 +11,7 @@ from consult import short_codes
 from consult.i18n import served_language
 from consult.links import external_url
 from consult.models import Invitation, InviteeRole
+from consult.questionnaires import definitions
 
 
 def qr_svg(link: str, title: str) -> Markup:
@@ -30,6 +31,7 @@ def render_letter(invitation: Invitation, link: str, code: str) -> Markup:
         html = render_template(
             "staff/_letter.html", invitation=invitation, review=review, language=language,
             for_child=invitation.role is InviteeRole.CHILD,
+            minutes=definitions.for_invitation(invitation).minutes,
             qr=qr_svg(link, gettext("QR code that opens your form")),
             code=short_codes.formatted(code), code_address=external_url("participation.enter_code"),
         )
