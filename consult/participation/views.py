@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -49,6 +49,19 @@ def _written_in(form) -> list[str]:
     """Whatever the person wrote in their own words in this form, cleaned, to give back."""
     return [runner.clean_text(form[key]) for key in definitions.free_text_keys()
             if form.get(key, "").strip()]
+
+
+@bp.context_processor
+def whose_review() -> dict[str, object]:
+    """On a foster carer's or a parent's pages: which child and when the review is, and a
+    footer for adults (issue 17). Nothing for a child's pages, or before a link is opened."""
+    invitation = g.get("invitation")
+    if invitation is None or invitation.role is InviteeRole.CHILD:
+        return {}
+    review = invitation.review
+    name = review.child.preferred_name
+    return {"for_adults": True, "about_child": name.split(maxsplit=1)[0] if name.strip() else name,
+            "meeting_date": review.meeting_date}
 
 
 class _Journey:

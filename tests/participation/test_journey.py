@@ -455,3 +455,36 @@ def test_a_draft_started_on_the_long_form_finishes_on_it(client):
     assert (saved.questionnaire_key, saved.questionnaire_version) == ("young_person", 2)
     assert {"co_chair", "went_well", "plan_change"} & set(saved.asked) == {"co_chair",
                                                                            "went_well"}
+
+
+@pytest.mark.parametrize("role", [InviteeRole.FOSTER_CARER, InviteeRole.PARENT])
+def test_an_adults_pages_name_the_child_and_the_meeting_date_with_a_footer_for_adults(
+        client, role):
+    invitation, token = _invite(role)
+    invitation.review.child.preferred_name = "Layla Rose"
+    db.session.commit()
+    person = Respondent(client)
+    meeting = invitation.review.meeting_date
+    about = f"About Layla, before the review on {meeting.day} {meeting:%B %Y}."
+
+    start = person.open_link(token)
+    first = person.get(re.search(r'href="(/your-say/questions/[a-z0-9_]+)"', start.html)[1])
+    check = person.get("/your-say/check")
+
+    for page in (start, first, check):
+        assert about in page.html
+        assert "Worried about a child?" in page.html and "0808 800 5000" in page.html
+        assert "Childline" not in page.html
+        assert "The IRO chairs the child" in page.html
+
+
+def test_a_childs_start_page_names_their_iro_and_says_what_an_iro_does(client):
+    invitation, token = _invite(age=9)
+    invitation.review.child.iro.name = "Imani Okafor"
+    db.session.commit()
+
+    start = Respondent(client).open_link(token)
+
+    assert "Your IRO is Imani." in start.html and "Okafor" not in start.html
+    assert "IRO means Independent Reviewing Officer." in start.html
+    assert "Childline" in start.html and "About Amanuel" not in start.html
