@@ -480,7 +480,7 @@ CHILD_UNDER_11_V2 = Questionnaire(
     version=2,
     title=CHILD_UNDER_11_V1.title,
     intro=CHILD_UNDER_11_V1.intro,
-    minutes=None,
+    minutes=13,  # bench/journey_time.py, 3 Dec 2026: 12.9 min (English, slowest)
     sections=(
         Section("meeting", _UNDER_11["meeting"].title, _from(
             CHILD_UNDER_11_V1, "attend_meeting", "want_there", "not_want_there",
@@ -509,7 +509,7 @@ YOUNG_PERSON_V3 = Questionnaire(
     version=3,
     title=YOUNG_PERSON_V2.title,
     intro=YOUNG_PERSON_V2.intro,
-    minutes=None,
+    minutes=10,  # bench/journey_time.py, 3 Dec 2026: 9.8 min (English, slowest)
     sections=(
         Section("meeting", _YOUNG["meeting"].title, _from(
             YOUNG_PERSON_V2, "attend_meeting", "want_there", "not_want_there", "meeting_place",
