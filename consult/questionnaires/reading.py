@@ -88,8 +88,10 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
                 chosen = tuple(label_of(question, v) for v in
                                (value if isinstance(value, list) else [value]) if v)
                 words = ""
-            face = value if question.kind is QuestionKind.FEELINGS and value in {
-                c.value for c in question.choices} else None
+            # A sent response holds every answer in a list; a draft, one value.
+            given = value if isinstance(value, list) else [value]
+            face = next((v for v in given if v in {c.value for c in question.choices}),
+                        None) if question.kind is QuestionKind.FEELINGS else None
             shown.append(ShownAnswer(
                 question.key, str(question.text), chosen, words, question.only_for_iro, face))
         if shown:
