@@ -1,12 +1,13 @@
 """Everything about languages: which locales exist, their names and direction, which one a
 request gets, and the start-up check that each configured locale can be served.
 
-Locale choice, first match wins (issue 4):
+Locale choice, first match wins (issue 4, reordered by issue 17):
 1. `?lang=` on any public page, remembered in the session (and on the invitation, by the
    participation blueprint, so it follows the person to another device);
 2. the stored choice: the session, then the language the person chose on their invitation;
-3. the browser's Accept-Language, negotiated (`ar-SA` gets `ar`, `prs` gets Dari);
-4. the language the IRO set on the invitation;
+3. the language the IRO set on the invitation: they asked the person, and a phone set to
+   English (or to Persian, for a Dari speaker) says little about what its holder reads best;
+4. the browser's Accept-Language, negotiated (`ar-SA` gets `ar`, `prs` gets Dari);
 5. English.
 Unknown or malformed values are ignored at every step. Staff pages are always in English;
 they show a respondent's language by its English and its own name.
@@ -155,10 +156,10 @@ def select_locale() -> str:
     return (requested_locale()
             or normalise(session.get(SESSION_KEY), available)
             or normalise(g.get(INVITATION_CHOSEN_LANGUAGE), available)
+            or normalise(g.get(INVITATION_LANGUAGE), available)
             or negotiate_accept_language(
                 # q=0 means "not this one"; Werkzeug lists it last rather than dropping it.
                 [tag for tag, quality in request.accept_languages if quality > 0], available)
-            or normalise(g.get(INVITATION_LANGUAGE), available)
             or SOURCE_LOCALE)
 
 

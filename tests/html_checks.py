@@ -2,8 +2,9 @@
 
 A page fails if it does not parse as HTML5 without errors, lacks `lang` or `dir` on
 <html>, has other than one <h1>, has a <title> that does not start with the <h1> (after
-an "Error: " prefix), has a POST form without a CSRF token, repeats an id, or carries
-inline script or style that the Content-Security-Policy would block.
+an "Error: " prefix), has a POST form without a CSRF token, repeats an id, carries
+inline script or style that the Content-Security-Policy would block, or is a public page
+that says "IRO" with no explanation of it on the page.
 """
 
 from __future__ import annotations
@@ -76,6 +77,13 @@ def check_page(html: str) -> Element:
             problems.append(f"inline <{element.tag}>")
         if any(name.startswith("on") for name in element.attrib):
             problems.append(f"inline event handler on <{element.tag}>")
+
+    # A public page (it has the language menu) that says "IRO" says what it means within
+    # reach: the footer's "What is an IRO?" (issue 17).
+    public = root.find(".//nav[@class='language-menu']") is not None
+    if public and re.search(r"\bIRO\b", text_of(root.find(".//body"))) and root.find(
+            ".//details[@class='iro-explained']") is None:
+        problems.append("says IRO without explaining it (details.iro-explained)")
 
     if problems:
         raise PageProblem("; ".join(problems))

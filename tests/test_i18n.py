@@ -19,6 +19,7 @@ from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import definitions
 from tests import factories
 from tests.conftest import CheckedClient, empty_database, make_app
+from tests.html_checks import parse
 
 ALL = tuple(i18n.LANGUAGES)
 RTL = {"ar", "ps", "fa_AF", "fa", "ckb"}
@@ -130,17 +131,16 @@ def test_accept_language_is_negotiated(client, header, expected):
     assert _html_lang_dir(response) == expected
 
 
-def test_the_order_query_session_stored_choice_browser_iro_english(client, app: Flask):
+def test_the_order_query_session_stored_choice_iro_browser_english(client, app: Flask):
     invitation, token = factories.child_with_link()
     invitation.language = "so"  # what the IRO set
     db.session.commit()
-
-    # Nothing chosen, no browser preference: the IRO's language.
-    assert _html_lang_dir(_open_link(client, token)) == ("so", "ltr")
-    # The browser's preference beats the IRO's.
     browser_vi = {"headers": {"Accept-Language": "vi"}, "follow_redirects": True}
-    assert _html_lang_dir(client.get("/your-say", **browser_vi)) == ("vi", "ltr")
-    # A choice beats the browser, and is kept in the session and on the invitation.
+
+    # Nothing chosen: the IRO's language, even on a phone set to another one (issue 17).
+    assert _html_lang_dir(_open_link(client, token, **{"Accept-Language": "vi"})) == ("so", "ltr")
+    assert _html_lang_dir(client.get("/your-say", **browser_vi)) == ("so", "ltr")
+    # A choice beats the IRO's, and is kept in the session and on the invitation.
     client.get("/your-say?lang=ps", **browser_vi)
     assert _html_lang_dir(client.get("/your-say", **browser_vi)) == ("ps", "rtl")
     db.session.refresh(invitation)
@@ -153,6 +153,17 @@ def test_the_order_query_session_stored_choice_browser_iro_english(client, app: 
     # ...and that device's own session choice beats it.
     page = other_device.get("/your-say?lang=ro", follow_redirects=True)
     assert _html_lang_dir(page) == ("ro", "ltr")
+    # Without an invitation behind the page, the browser's language is next.
+    assert _html_lang_dir(app.test_client().get("/not-found", headers={
+        "Accept-Language": "vi"})) == ("vi", "ltr")
+
+
+def test_a_dari_invitation_opens_in_dari_on_a_phone_set_to_persian(client):
+    invitation, token = factories.child_with_link()
+    invitation.language = "fa_AF"
+    db.session.commit()
+    assert _html_lang_dir(_open_link(client, token, **{"Accept-Language": "fa-IR,fa"})) == (
+        "fa-AF", "rtl")
 
 
 def test_a_language_chosen_before_opening_the_link_is_kept(client):
@@ -197,16 +208,28 @@ def test_every_staff_address_is_english_even_an_error_and_keeps_no_language(clie
     assert _html_lang_dir(public) == ("ckb", "rtl")
 
 
-def test_the_language_menu_lists_every_language_by_its_own_name(client):
-    page = client.get("/not-found?lang=fa_AF").get_data(as_text=True)
-    menu = page.split('<nav class="language-menu"', 1)[1].split("</nav>", 1)[0]
-    for language in i18n.LANGUAGES.values():
+def test_the_language_menu_is_one_control_naming_the_current_language(client):
+    """Closed, it shows the current language's own name; opened (a <details>, no script
+    needed), every language by its own name."""
+    page = parse(client.get("/not-found?lang=fa_AF").get_data(as_text=True))
+    menus = page.findall(".//nav[@class='language-menu']")
+    assert len(menus) == 1
+    details = menus[0].find("details")
+    summary = details.find("summary")
+    current = summary.find("span[@lang='fa-AF']")
+    assert current is not None and current.text == "دری" and current.get("dir") == "rtl"
+    items = details.findall("ul/li")
+    assert len(items) == len(i18n.LANGUAGES)
+    for item, language in zip(items, i18n.LANGUAGES.values(), strict=True):
         if language.code == "fa_AF":
-            assert ('<span aria-current="true" lang="fa-AF" dir="rtl">دری</span>') in menu
+            span = item.find("span")
+            assert span.get("aria-current") == "true" and span.text == "دری"
             continue
-        assert (f'<a href="?lang={language.code}" lang="{language.html_lang}" '
-                f'hreflang="{language.html_lang}" dir="{language.direction}">'
-                f'{language.own_name}</a>') in menu
+        link = item.find("a")
+        assert link.get("href") == f"?lang={language.code}"
+        assert link.get("hreflang") == link.get("lang") == language.html_lang
+        assert link.get("dir") == language.direction
+        assert link.text == language.own_name
 
 
 # --- every public page in every language ---------------------------------------------------

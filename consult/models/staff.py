@@ -39,5 +39,10 @@ class StaffUser(Base):
     totp_confirmed_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
 
+    @property
+    def first_name(self) -> str:
+        """How a child is told who their IRO is: the first word of their name."""
+        return self.name.split(maxsplit=1)[0] if self.name.strip() else self.name
+
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role.value}>"

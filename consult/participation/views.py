@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from consult import invitations, policy, submissions
 from consult.extensions import db
-from consult.models import Invitation, utcnow
+from consult.models import Invitation, InviteeRole, utcnow
 from consult.participation import bp, drafts
 from consult.participation.session import (
     current_invitation,
@@ -29,6 +29,15 @@ from consult.questionnaires import definitions, reading, runner
 from consult.questionnaires.model import Question, Questionnaire
 
 logger = logging.getLogger(__name__)
+
+
+# Set when someone opens their link again with answers saved; the page they land on greets
+# them once ("Welcome back") and says where they are.
+WELCOME_BACK = "welcome_back"
+
+
+def _welcomed_back() -> bool:
+    return bool(session.pop(WELCOME_BACK, False))
 
 
 def _link_not_working():
@@ -45,6 +54,19 @@ def _written_in(form) -> list[str]:
     """Whatever the person wrote in their own words in this form, cleaned, to give back."""
     return [runner.clean_text(form[key]) for key in definitions.free_text_keys()
             if form.get(key, "").strip()]
+
+
+@bp.context_processor
+def whose_review() -> dict[str, object]:
+    """On a foster carer's or a parent's pages: which child and when the review is, and a
+    footer for adults (issue 17). Nothing for a child's pages, or before a link is opened."""
+    invitation = g.get("invitation")
+    if invitation is None or invitation.role is InviteeRole.CHILD:
+        return {}
+    review = invitation.review
+    name = review.child.preferred_name
+    return {"for_adults": True, "about_child": name.split(maxsplit=1)[0] if name.strip() else name,
+            "meeting_date": review.meeting_date}
 
 
 class _Journey:
@@ -64,6 +86,15 @@ class _Journey:
 
     def place(self, key: str):
         return runner.place_of(self.questionnaire, self.facts, self.values, key)
+
+    def where_to_go(self) -> str:
+        """The start page before anything was saved, else the question where they stopped,
+        else their answers to check."""
+        if self.draft is None:
+            return url_for(".start_page")
+        if self.draft.resume_at and self.place(self.draft.resume_at):
+            return url_for(".question", key=self.draft.resume_at)
+        return url_for(".check_answers")
 
     def first_url(self) -> str:
         first = runner.first_key(self.questionnaire, self.facts)
@@ -93,7 +124,13 @@ def open_link(token: str):
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
-    return redirect(url_for(".resume"), code=303)
+    if invitation.submitted_at is not None:
+        return redirect(url_for(".resume"), code=303)
+    journey = _Journey(invitation)
+    if journey.draft is not None:
+        session[WELCOME_BACK] = True
+    # Straight to where the person should be: one redirect, to leave the secret out of the URL.
+    return redirect(journey.where_to_go(), code=303)
 
 
 @bp.get("/your-say")
@@ -103,12 +140,7 @@ def resume():
     journey, other = _open_journey()
     if journey is None:
         return other
-    draft = journey.draft
-    if draft is None:
-        return redirect(url_for(".start_page"), code=303)
-    if draft.resume_at and journey.place(draft.resume_at):
-        return redirect(url_for(".question", key=draft.resume_at), code=303)
-    return redirect(url_for(".check_answers"), code=303)
+    return redirect(journey.where_to_go(), code=303)
 
 
 @bp.get("/your-say/start")
@@ -117,9 +149,11 @@ def start_page():
     journey, other = _open_journey()
     if journey is None:
         return other
-    total = len(runner.applicable(journey.questionnaire, journey.facts, journey.values))
+    total = len(runner.core(journey.questionnaire, journey.facts, journey.values))
     return render_template("participation/start.html", questionnaire=journey.questionnaire,
-                           total=total, first_url=journey.first_url())
+                           total=total, first_url=journey.first_url(),
+                           for_child=journey.invitation.role is InviteeRole.CHILD,
+                           iro_name=journey.invitation.review.child.iro.first_name)
 
 
 def _question_page(journey: _Journey, question: Question, *, value=None, error=None,
@@ -133,10 +167,11 @@ def _question_page(journey: _Journey, question: Question, *, value=None, error=N
     return render_template(
         "participation/question.html", questionnaire=journey.questionnaire, question=question,
         section=section, place=place, value=value, errors={question.key: error} if error else {},
-        changing=changing, notice=notice, written_before=written_before,
+        changing=changing, written_before=written_before,
+        notice=notice or ("welcome_back" if _welcomed_back() else None),
         back_url=(url_for(".check_answers") if changing else
                   url_for(".question", key=place.previous_key) if place.previous_key else
-                  url_for(".start_page")),
+                  url_for(".check_answers") if place.optional else url_for(".start_page")),
     ), status
 
 
@@ -191,6 +226,7 @@ def question(key: str):
     elif action == "back":
         resume_at = place.previous_key or key
         destination = (url_for(".question", key=place.previous_key) if place.previous_key
+                       else url_for(".check_answers") if place.optional
                        else url_for(".start_page"))
     else:
         resume_at = place.next_key
@@ -227,12 +263,19 @@ def save_in_background(key: str):
 def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None):
     kept = runner.kept_values(journey.questionnaire, journey.facts, journey.values)
     asked = [q.key for q in runner.applicable(journey.questionnaire, journey.facts, kept)]
+    core = [q.key for q in runner.core(journey.questionnaire, journey.facts, kept)]
     sections = reading.lay_out(journey.questionnaire, asked, kept, include_only_for_iro=True)
+    # "Tell me more about ...": each optional section not yet opened, at its first question.
+    more = [(section, runner.in_section(section, journey.facts, kept)[0].key)
+            for section in runner.offered_sections(journey.questionnaire, journey.facts)
+            if not runner.opened(section, journey.facts, kept)
+            and runner.in_section(section, journey.facts, kept)]
     return render_template(
         "participation/check_answers.html", questionnaire=journey.questionnaire,
-        sections=sections, idempotency_key=idempotency_key, notice=notice,
+        sections=sections, idempotency_key=idempotency_key, more=more,
         written_before=journey.hidden,
-        last_url=url_for(".question", key=asked[-1]) if asked else url_for(".start_page"),
+        notice=notice or ("welcome_back" if _welcomed_back() else None),
+        last_url=url_for(".question", key=core[-1]) if core else url_for(".start_page"),
     ), status
 
 

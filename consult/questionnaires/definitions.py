@@ -450,6 +450,95 @@ PROFESSIONAL_FEEDBACK_V1 = Questionnaire(
 )
 
 
+
+# Issue 17: a short core, then more only if the child wants it. The core (at most 12
+# questions) is what the review needs: the meeting, home, what needs to change and the word
+# only for the IRO. It turns only on facts known before the first question, so the total
+# shown on the start page never changes. The rest of the earlier forms are optional
+# sections, offered from Check your answers. Questions are the earlier versions' own
+# objects, so their keys (and anything attached to them) carry over unchanged.
+CORE_LIMIT = 12
+
+
+def _from(form: Questionnaire, *keys: str) -> tuple[Question, ...]:
+    return tuple(form.question(key) for key in keys)
+
+
+def _more(section: Section, key: str | None = None) -> Section:
+    """An earlier section offered as "Tell me more": the same title and questions."""
+    return Section(key or section.key, section.title, section.questions, optional=True)
+
+
+def _sections(form: Questionnaire) -> dict[str, Section]:
+    return {section.key: section for section in form.sections}
+
+
+_UNDER_11 = _sections(CHILD_UNDER_11_V1)
+
+CHILD_UNDER_11_V2 = Questionnaire(
+    key="child_under_11",
+    version=2,
+    title=CHILD_UNDER_11_V1.title,
+    intro=CHILD_UNDER_11_V1.intro,
+    minutes=13,  # bench/journey_time.py, 3 Dec 2026: 12.9 min (English, slowest)
+    sections=(
+        Section("meeting", _UNDER_11["meeting"].title, _from(
+            CHILD_UNDER_11_V1, "attend_meeting", "want_there", "not_want_there",
+            "meeting_place", "want_advocate")),
+        Section("home", _UNDER_11["home"].title, _from(
+            CHILD_UNDER_11_V1, "home_feeling", "home_safe")),
+        Section("you", _UNDER_11["you"].title, _from(CHILD_UNDER_11_V1, "overall_feeling")),
+        Section("change", _l("What needs to change"), _from(YOUNG_PERSON_V2, "needs_to_change")),
+        _UNDER_11["only_for_iro"],
+        _UNDER_11["helper"],
+        Section("meeting_more", _UNDER_11["meeting"].title,
+                _from(CHILD_UNDER_11_V1, "tell_in_person"), optional=True),
+        Section("home_more", _UNDER_11["home"].title,
+                _from(CHILD_UNDER_11_V1, "own_room", "adults_notice"), optional=True),
+        _more(_UNDER_11["school"]),
+        _more(_UNDER_11["people"]),
+        Section("anything", _UNDER_11["you"].title, _from(CHILD_UNDER_11_V1, "anything_else"),
+                optional=True),
+    ),
+)
+
+_YOUNG = _sections(YOUNG_PERSON_V2)
+
+YOUNG_PERSON_V3 = Questionnaire(
+    key="young_person",
+    version=3,
+    title=YOUNG_PERSON_V2.title,
+    intro=YOUNG_PERSON_V2.intro,
+    minutes=10,  # bench/journey_time.py, 3 Dec 2026: 9.8 min (English, slowest)
+    sections=(
+        Section("meeting", _YOUNG["meeting"].title, _from(
+            YOUNG_PERSON_V2, "attend_meeting", "want_there", "not_want_there", "meeting_place",
+            "want_advocate")),
+        Section("home", _YOUNG["home"].title, _from(YOUNG_PERSON_V2, "home_feeling", "home_safe")),
+        Section("health", _YOUNG["health"].title, _from(
+            YOUNG_PERSON_V2, "overall_feeling", "health_help")),
+        Section("asylum", _YOUNG["asylum"].title, _from(YOUNG_PERSON_V2, "asylum_help")),
+        Section("change", _YOUNG["change"].title, _from(YOUNG_PERSON_V2, "needs_to_change")),
+        _YOUNG["only_for_iro"],
+        Section("meeting_more", _YOUNG["meeting"].title, _from(
+            YOUNG_PERSON_V2, "co_chair", "meeting_time", "need_interpreter",
+            "interpreter_language", "tell_in_person"), optional=True),
+        _more(_YOUNG["since_last"]),
+        _more(_YOUNG["plan"]),
+        Section("home_more", _YOUNG["home"].title, _from(YOUNG_PERSON_V2, "settled"),
+                optional=True),
+        _more(_YOUNG["family"]),
+        _more(_YOUNG["education"]),
+        _more(_YOUNG["identity"]),
+        _more(_YOUNG["rights"]),
+        _more(_YOUNG["pathway"]),
+        Section("asylum_more", _YOUNG["asylum"].title, _from(
+            YOUNG_PERSON_V2, "asylum_interpreter", "family_tracing"), optional=True),
+        Section("anything", _YOUNG["change"].title, _from(YOUNG_PERSON_V2, "anything_else"),
+                optional=True),
+    ),
+)
+
 # The first forms, kept so that answers given to them are still read with their own words.
 YOUNG_PERSON_V1 = Questionnaire(
     key="young_person",
@@ -480,10 +569,11 @@ ADULT_V1 = Questionnaire(
 )
 
 ALL = {(q.key, q.version): q for q in (
-    YOUNG_PERSON_V1, ADULT_V1, CHILD_UNDER_11_V1, YOUNG_PERSON_V2, FOSTER_CARER_V1,
-    PARENT_FAMILY_V1, CHILD_FEEDBACK_V1, PROFESSIONAL_FEEDBACK_V1)}
+    YOUNG_PERSON_V1, ADULT_V1, CHILD_UNDER_11_V1, YOUNG_PERSON_V2, CHILD_UNDER_11_V2,
+    YOUNG_PERSON_V3, FOSTER_CARER_V1, PARENT_FAMILY_V1, CHILD_FEEDBACK_V1,
+    PROFESSIONAL_FEEDBACK_V1)}
 CURRENT = {q.key: q for q in (
-    CHILD_UNDER_11_V1, YOUNG_PERSON_V2, FOSTER_CARER_V1, PARENT_FAMILY_V1, CHILD_FEEDBACK_V1,
+    CHILD_UNDER_11_V2, YOUNG_PERSON_V3, FOSTER_CARER_V1, PARENT_FAMILY_V1, CHILD_FEEDBACK_V1,
     PROFESSIONAL_FEEDBACK_V1)}
 
 
@@ -494,7 +584,7 @@ def choose(role: InviteeRole, purpose: InvitationPurpose, age_at_review: int | N
         return CHILD_FEEDBACK_V1 if role is InviteeRole.CHILD else PROFESSIONAL_FEEDBACK_V1
     if role is InviteeRole.CHILD:
         young = age_at_review is None or age_at_review >= YOUNG_PERSON_FROM_AGE
-        return YOUNG_PERSON_V2 if young else CHILD_UNDER_11_V1
+        return YOUNG_PERSON_V3 if young else CHILD_UNDER_11_V2
     if role is InviteeRole.FOSTER_CARER:
         return FOSTER_CARER_V1
     return PARENT_FAMILY_V1

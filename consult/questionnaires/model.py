@@ -129,6 +129,8 @@ class Section:
     key: str
     title: LazyString
     questions: tuple[Question, ...]
+    # Not in the walk from Start: offered from Check your answers ("Tell me more about ...").
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,21 @@ class Questionnaire:
     title: LazyString
     intro: LazyString
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    # How long the walk from Start to Send takes a child, in minutes, as timed in a browser
+    # (bench/journey_time.py); None where it was never timed.
+    minutes: int | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for section in self.sections for q in section.questions)
+
+    @property
+    def core_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if not s.optional)
+
+    @property
+    def optional_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.optional)
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from consult import i18n
 from consult.models import Response
 from consult.questionnaires import definitions
-from consult.questionnaires.model import IN_PERSON, Question, Questionnaire, Values
+from consult.questionnaires.model import IN_PERSON, Question, QuestionKind, Questionnaire, Values
 
 STAFF_LOCALE = i18n.STAFF_LOCALE
 
@@ -28,6 +28,7 @@ class ShownAnswer:
     chosen: tuple[str, ...]  # the labels of the chosen answers, as the person saw them
     words: str  # what they wrote in their own words, "" if nothing
     only_for_iro: bool
+    face: str | None = None  # the chosen face, for a question answered with faces
 
     @property
     def answered(self) -> bool:
@@ -88,8 +89,12 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
                 chosen = tuple(label_of(question, v) for v in
                                (value if isinstance(value, list) else [value]) if v)
                 words = ""
+            # A sent response holds every answer in a list; a draft, one value.
+            given = value if isinstance(value, list) else [value]
+            face = next((v for v in given if v in {c.value for c in question.choices}),
+                        None) if question.kind is QuestionKind.FEELINGS else None
             shown.append(ShownAnswer(
-                question.key, str(question.text), chosen, words, question.only_for_iro))
+                question.key, str(question.text), chosen, words, question.only_for_iro, face))
         if shown:
             sections.append(ShownSection(section.key, str(section.title), tuple(shown)))
     return tuple(sections)

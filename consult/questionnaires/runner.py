@@ -17,7 +17,15 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from consult.models import Answer, FreeTextAnswer, Response
-from consult.questionnaires.model import IN_PERSON, Facts, Question, Questionnaire, Value, Values
+from consult.questionnaires.model import (
+    IN_PERSON,
+    Facts,
+    Question,
+    Questionnaire,
+    Section,
+    Value,
+    Values,
+)
 
 # Bidi controls that can make a message display differently from how it is stored
 # (Trojan Source); they have no place in an answer, so they are removed, not refused.
@@ -38,9 +46,36 @@ def clean_text(raw: str) -> str:
 
 # Walking the questions --------------------------------------------------------------------
 
+def core(questionnaire: Questionnaire, facts: Facts, values: Values) -> list[Question]:
+    """The walk from Start to Check your answers: every question outside the optional
+    sections that applies. In forms whose core turns only on facts, this is known (and
+    counted) before the first answer and never changes on the way."""
+    return [q for section in questionnaire.core_sections for q in section.questions
+            if q.applies(facts, values)]
+
+
+def in_section(section: Section, facts: Facts, values: Values) -> list[Question]:
+    return [q for q in section.questions if q.applies(facts, values)]
+
+
+def opened(section: Section, facts: Facts, values: Values) -> bool:
+    """Whether the person said something in an optional section, so it was theirs to say."""
+    return any(values.get(q.key) for q in in_section(section, facts, values))
+
+
 def applicable(questionnaire: Questionnaire, facts: Facts, values: Values) -> list[Question]:
-    """The questions this person is asked, in order, given what we know and what they said."""
-    return [q for q in questionnaire.questions if q.applies(facts, values)]
+    """The questions this person is asked, in order, given what we know and what they said:
+    the core, and each optional section they gave an answer in."""
+    return [q for section in questionnaire.sections
+            if not section.optional or opened(section, facts, values)
+            for q in in_section(section, facts, values)]
+
+
+def offered_sections(questionnaire: Questionnaire, facts: Facts) -> list[Section]:
+    """The optional sections with at least one question for this person."""
+    return [s for s in questionnaire.optional_sections
+            if any(q.condition is None or q.condition.on_answers or q.applies(facts, {})
+                   for q in s.questions)]
 
 
 @dataclass(frozen=True)
@@ -49,25 +84,32 @@ class Place:
 
     number: int
     total: int
-    previous_key: str | None  # None: the start page comes before
+    previous_key: str | None  # None: the start page (or, in an optional section, the check page)
     next_key: str | None  # None: the check-your-answers page comes next
+    optional: bool = False  # in a "Tell me more" section, counted on its own
 
 
 def place_of(questionnaire: Questionnaire, facts: Facts, values: Values, key: str
              ) -> Place | None:
     """None when the question is not asked of this person (any more)."""
-    keys = [q.key for q in applicable(questionnaire, facts, values)]
+    section = questionnaire.section_of(key)
+    if section is None:
+        return None
+    walk = in_section(section, facts, values) if section.optional else core(
+        questionnaire, facts, values)
+    keys = [q.key for q in walk]
     if key not in keys:
         return None
     index = keys.index(key)
     return Place(
         number=index + 1, total=len(keys),
         previous_key=keys[index - 1] if index else None,
-        next_key=keys[index + 1] if index + 1 < len(keys) else None)
+        next_key=keys[index + 1] if index + 1 < len(keys) else None,
+        optional=section.optional)
 
 
 def first_key(questionnaire: Questionnaire, facts: Facts) -> str | None:
-    asked = applicable(questionnaire, facts, {})
+    asked = core(questionnaire, facts, {})
     return asked[0].key if asked else None
 
 

@@ -113,7 +113,8 @@ def _link_page(invitation, token: str, code: str):
         link=link, code=short_codes.formatted(code), role_labels=INVITEE_LABELS,
         purpose_labels=PURPOSE_LABELS,
         may_be_emailed=invitations.may_be_emailed(invitation, utcnow()),
-        letter=letters.render_letter(invitation, link, code))
+        letter=letters.render_letter(invitation, link, code),
+        letter_language=served_language(invitation.language).code)
 
 
 def _my_invitation(invitation_id: int):

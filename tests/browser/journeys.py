@@ -9,7 +9,7 @@ a new page, add a step here and call it from the tests.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pyotp
@@ -34,6 +34,8 @@ class Journey:
     page: object
     gates: Gates
     language: str = "en_GB"
+    answered: list[str] = field(default_factory=list)  # each question answered with Next
+    total: int = 0  # how many questions the start page said there are
 
     def arrive(self, step: str, action, *, path: str | re.Pattern, public: bool = True) -> None:
         """Does `action`, then checks where it led and runs the gates there."""
@@ -67,8 +69,11 @@ class Consultation(Journey):
     def open_link(self, link: str, *, path: str | re.Pattern = START_PAGE) -> None:
         self.arrive("open the link", lambda: self.page.goto(link), path=path)
 
-    def start(self) -> None:
+    def start(self) -> int:
+        """Presses Start; returns how many questions the start page said there are."""
+        said = self.page.inner_text("main .list li:first-child")
         self.arrive("start", lambda: self.page.click("main a.button"), path=QUESTION)
+        return int(re.search(r"\d+", said)[0])
 
     def answer_here(self, words: str) -> None:
         """Answers the question on this page: words in a text box, else the first choice."""
@@ -80,6 +85,7 @@ class Consultation(Journey):
 
     def next(self, words: str) -> None:
         key = self.question_key()
+        self.answered.append(key)
         self.answer_here(words)
         self.arrive(f"question {key}", lambda: self.page.click(NEXT), path=QUESTION_OR_CHECK)
 
@@ -89,6 +95,15 @@ class Consultation(Journey):
         while (key := self.question_key()) is not None and len(answered) != how_many:
             answered.append(key)
             self.next(words)
+        return answered
+
+    def tell_me_more(self, words: str) -> list[str]:
+        """From Check your answers, opens the first "Tell me more about ..." section and
+        answers it, back to Check your answers."""
+        link = self.page.locator("main a.more-list__link").first
+        self.arrive("tell me more", link.click, path=QUESTION)
+        answered = self.answer_questions(words)
+        assert self.path == CHECK, self.path
         return answered
 
     def write_too_much_then_shorten(self, words: str) -> None:

@@ -45,11 +45,13 @@ class LiveServer:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def link(self, role: InviteeRole = InviteeRole.CHILD, language: str = "en_GB",
-             **child_fields) -> str:
+             uasc: bool = False, **child_fields) -> str:
         """A new child with a review and a secret link for one person invited to it."""
         with self._lock, self.app.app_context():
             iro = factories.staff(StaffRole.IRO)
-            review = factories.review(factories.child(iro, language=language, **child_fields))
+            child = factories.child(iro, language=language, **child_fields)
+            child.unaccompanied_asylum_seeking = uasc
+            review = factories.review(child)
             _invitation, token = factories.invitation(review, role=role, language=language)
             db.session.commit()
         return f"{self.url}/start/{token}"

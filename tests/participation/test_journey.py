@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import html5lib
@@ -18,7 +19,7 @@ from consult.models import (
     ResponseDraft,
     StaffRole,
 )
-from consult.questionnaires import definitions
+from consult.questionnaires import definitions, runner
 from tests import factories
 from tests.participation.walk import Respondent
 
@@ -48,17 +49,25 @@ def test_link_is_exchanged_for_a_session_and_a_clean_url(client):
 
     response = client.get(f"/start/{token}")
 
+    # One redirect, straight to where the person should be (issue 17).
     assert response.status_code == 303
-    assert response.headers["Location"] == "/your-say"
+    assert response.headers["Location"] == "/your-say/start"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
-    start = Respondent(client).follow(client.get("/your-say"))
-    assert start.url == "/your-say/start" and start.status == 200
+    start = Respondent(client).get("/your-say/start")
+    assert start.status == 200
     assert token not in start.html
     assert '<meta name="referrer" content="no-referrer">' in start.html
     assert "Have your say about your review" in start.html
     db.session.refresh(invitation)
     assert invitation.opened_at is not None
+
+
+def _tell_me_more(check, key: str) -> str:
+    """The "Tell me more about ..." link on the check page that leads to question `key`."""
+    links = re.findall(r'class="more-list__link" href="([^"]+)"', check.html)
+    assert f"/your-say/questions/{key}" in links, links
+    return f"/your-say/questions/{key}"
 
 
 def test_a_young_person_walks_skips_goes_back_changes_and_sends(client):
@@ -69,19 +78,18 @@ def test_a_young_person_walks_skips_goes_back_changes_and_sends(client):
     first = person.get("/your-say/questions/attend_meeting")
     assert first.progress[0] == 1 and "Would you like to come to your review meeting?" in first.html
     second = person.answer("attend_meeting", "yes")
-    assert second.question_key == "co_chair" and second.progress[0] == 2
-    back = person.answer("co_chair", "yes", action="back")
+    assert second.question_key == "want_there" and second.progress[0] == 2
+    back = person.answer("want_there", ["mum"], action="back")
     assert back.question_key == "attend_meeting" and 'value="yes" checked' in back.html
     check = person.walk({
-        "attend_meeting": "yes", "co_chair": "yes", "want_there": ["social_worker", "mum"],
-        "need_interpreter": "yes", "interpreter_language": "Tigrinya",
-        "home_feeling": "happy", "went_well": "I started football.",
+        "attend_meeting": "yes", "want_there": ["social_worker", "mum"],
+        "home_feeling": "happy", "needs_to_change": "More football.",
         "only_for_iro": "Something private",
     }, start)
 
     assert check.url == "/your-say/check"
     assert "Check your answers before sending them" in check.html
-    assert "My social worker, My mum" in check.html and "Tigrinya" in check.html
+    assert "My social worker, My mum" in check.html and "More football." in check.html
     assert "Only your IRO will read this" in check.html
     changed = person.answer("home_feeling", "okay", change=True)
     assert changed.url == "/your-say/check" and "Okay" in changed.html
@@ -91,42 +99,89 @@ def test_a_young_person_walks_skips_goes_back_changes_and_sends(client):
     assert thanks.url == "/your-say/thank-you"
     assert "Thank you, your answers have been sent" in thanks.html
     saved = _saved(invitation)
-    assert (saved.questionnaire_key, saved.questionnaire_version) == ("young_person", 2)
+    assert (saved.questionnaire_key, saved.questionnaire_version) == ("young_person", 3)
     assert {(a.question_key, a.value) for a in saved.answers} == {
-        ("attend_meeting", "yes"), ("co_chair", "yes"), ("want_there", "social_worker"),
-        ("want_there", "mum"), ("need_interpreter", "yes"), ("home_feeling", "okay")}
+        ("attend_meeting", "yes"), ("want_there", "social_worker"), ("want_there", "mum"),
+        ("home_feeling", "okay")}
     assert {(f.question_key, f.text, f.only_for_iro) for f in saved.free_texts} == {
-        ("interpreter_language", "Tigrinya", False), ("went_well", "I started football.", False),
-        ("only_for_iro", "Something private", True)}
-    assert "pathway" not in " ".join(saved.asked) and "asylum_help" not in saved.asked
+        ("needs_to_change", "More football.", False), ("only_for_iro", "Something private", True)}
+    assert saved.asked == person.seen
+    assert "co_chair" not in saved.asked and "asylum_help" not in saved.asked
     assert db.session.scalar(select(db.func.count()).select_from(ResponseDraft)) == 0
 
 
-def test_progress_counts_only_the_questions_that_apply(client):
-    _invitation, token = _invite(age=15)
+@pytest.mark.parametrize("age, uasc", [(8, False), (12, False), (16, True)])
+def test_the_total_on_the_start_page_is_the_number_of_questions_and_never_changes(
+        client, age, uasc):
+    _invitation, token = _invite(age=age, uasc=uasc)
     person = Respondent(client)
-    person.open_link(token)
+    start = person.open_link(token)
+    total = int(re.search(r"There are (\d+) questions", start.html)[1])
+    assert total <= definitions.CORE_LIMIT
 
-    without = person.answer("need_interpreter", "no", action="skip")
-    total_without = without.progress[1]
-    with_interpreter = person.answer("need_interpreter", "yes")
+    # Whatever is answered (here the first choice of each), every page shows the same
+    # total, and the walk to Check your answers is exactly that long.
+    totals, url = set(), re.search(r'href="(/your-say/questions/[a-z0-9_]+)"', start.html)[1]
+    while (page := person.get(url)).question_key:
+        totals.add(page.progress[1])
+        person.seen.append(page.question_key)
+        url = person.answer(page.question_key, _first_answer(page)).url
+    assert url == "/your-say/check"
+    assert totals == {total} and len(person.seen) == total
 
-    assert with_interpreter.question_key == "interpreter_language"
-    assert with_interpreter.progress[1] == total_without + 1
+
+def _first_answer(page) -> str:
+    """The first choice offered on a question page, or some words for a text box."""
+    match = re.search(r'class="choice__input" type="(?:radio|checkbox)" id="[^"]+" '
+                      r'name="[a-z0-9_]+" value="([a-z0-9_]+)"', page.html)
+    return match.group(1) if match else "Some words."
 
 
-@pytest.mark.parametrize("answer, asked", [("not_sure", True), ("no", False)])
-def test_the_interpreter_language_is_asked_exactly_when_wanted(client, answer, asked):
-    _invitation, token = _invite()
+def test_tell_me_more_opens_an_optional_section_from_check_your_answers(client):
+    invitation, token = _invite(age=15)
     person = Respondent(client)
-    person.walk({"need_interpreter": answer}, person.open_link(token))
-    assert ("interpreter_language" in person.seen) is asked
+    check = person.walk({"attend_meeting": "yes"}, person.open_link(token))
+    assert "Tell me more about: Your meeting" in check.html
+    total = person.get("/your-say/questions/attend_meeting").progress[1]
+
+    first = person.get(_tell_me_more(check, "co_chair"))
+    assert first.progress == (1, 4)  # and the interpreter's language, if one is wanted
+    back = person.answer("co_chair", "yes", action="back")
+    assert back.url == "/your-say/check"
+    check = person.walk({"co_chair": "yes", "need_interpreter": "yes",
+                         "interpreter_language": "Tigrinya"},
+                        person.get("/your-say/questions/co_chair"))
+    assert check.url == "/your-say/check" and "Tigrinya" in check.html
+    # Opened: its answers show with Change links, and it is no longer offered.
+    assert "/your-say/questions/co_chair" not in re.findall(
+        r'class="more-list__link" href="([^"]+)"', check.html)
+    # The core's total is the same as before.
+    assert person.get("/your-say/questions/attend_meeting").progress[1] == total
+
+    person.send()
+    saved = _saved(invitation)
+    assert {"co_chair", "meeting_time", "need_interpreter", "interpreter_language",
+            "tell_in_person"} <= set(saved.asked)
+    assert "went_well" not in saved.asked
+    assert ("interpreter_language", "Tigrinya", False) in {
+        (f.question_key, f.text, f.only_for_iro) for f in saved.free_texts}
+
+
+def test_the_interpreter_language_is_asked_exactly_when_wanted(client):
+    for answer, asked in (("not_sure", True), ("no", False)):
+        _invitation, token = _invite()
+        person = Respondent(client)
+        check = person.walk({}, person.open_link(token))
+        person.walk({"need_interpreter": answer}, person.get(_tell_me_more(check, "co_chair")))
+        assert ("interpreter_language" in person.seen) is asked
 
 
 def test_co_chairing_is_not_offered_to_someone_not_coming(client):
     _invitation, token = _invite()
     person = Respondent(client)
-    person.walk({"attend_meeting": "no"}, person.open_link(token))
+    check = person.walk({"attend_meeting": "no"}, person.open_link(token))
+    assert "Tell me more about: Your meeting" in check.html
+    person.walk({}, person.get(_tell_me_more(check, "meeting_time")))
     assert "co_chair" not in person.seen
 
 
@@ -136,18 +191,23 @@ def test_pathway_questions_follow_the_age_on_the_day_of_the_review(
         client, age, birthday_on_review, pathway):
     _invitation, token = _invite(age=age, birthday_on_review=birthday_on_review)
     person = Respondent(client)
-    person.walk({}, person.open_link(token))
-    assert ("know_pathway_plan" in person.seen) is pathway
-    assert ("independence_help" in person.seen) is pathway
+    check = person.walk({}, person.open_link(token))
+    links = re.findall(r'class="more-list__link" href="([^"]+)"', check.html)
+    assert ("/your-say/questions/know_pathway_plan" in links) is pathway
+    if pathway:
+        person.walk({}, person.get("/your-say/questions/know_pathway_plan"))
+        assert "independence_help" in person.seen
 
 
 @pytest.mark.parametrize("uasc", [True, False])
 def test_asylum_questions_only_for_unaccompanied_children(client, uasc):
     _invitation, token = _invite(uasc=uasc)
     person = Respondent(client)
-    person.walk({}, person.open_link(token))
-    for key in ("asylum_help", "asylum_interpreter", "family_tracing"):
-        assert (key in person.seen) is uasc
+    check = person.walk({}, person.open_link(token))
+    # Help with the claim is in the core; the rest is offered.
+    assert ("asylum_help" in person.seen) is uasc
+    links = re.findall(r'class="more-list__link" href="([^"]+)"', check.html)
+    assert ("/your-say/questions/asylum_interpreter" in links) is uasc
 
 
 def test_a_child_under_11_gets_faces_simple_words_and_who_helped(client):
@@ -223,20 +283,25 @@ def test_opening_the_link_again_on_another_device_resumes_where_they_stopped(cli
     invitation, token = _invite()
     person = Respondent(client)
     person.open_link(token)
-    person.answer("attend_meeting", "yes")
-    person.answer("co_chair", "not_sure")
+    person.answer("attend_meeting", "not_sure")
+    person.answer("want_there", ["mum"])
 
     other_device = Respondent(app.test_client())
-    resumed = other_device.open_link(token)
+    # One redirect, straight to where they stopped, which greets them once.
+    arrival = other_device.client.get(f"/start/{token}")
+    assert arrival.headers["Location"] == "/your-say/questions/not_want_there"
+    resumed = other_device.get("/your-say/questions/not_want_there")
+    assert "Welcome back" in resumed.html and "question 3 of 11" in resumed.html
+    assert "Welcome back" not in other_device.get("/your-say/questions/not_want_there").html
 
-    assert resumed.question_key == "want_there"
-    back = other_device.answer("want_there", None, action="back")
-    assert back.question_key == "co_chair" and 'value="not_sure" checked' in back.html
+    back = other_device.answer("not_want_there", None, action="back")
+    assert back.question_key == "want_there" and 'value="mum" checked' in back.html
     assert other_device.client.get_cookie("session") is not None
     check = other_device.walk({}, other_device.get("/your-say/questions/want_there"))
     assert "Not sure" in check.html
     reopened = Respondent(app.test_client()).open_link(token)
     assert reopened.url == "/your-say/check"
+    assert "Welcome back" in reopened.html
 
 
 def test_a_changed_answer_drops_the_question_it_no_longer_leads_to(client):
@@ -382,3 +447,59 @@ def test_the_bare_address_leads_to_the_page_for_the_letters_code(client):
     assert page.status_code == 200
     document = html5lib.parse(page.text, namespaceHTMLElements=False)
     assert document.find(".//form[@method='post']//input[@name='code']") is not None
+
+
+def test_a_draft_started_on_the_long_form_finishes_on_it(client):
+    """Started before the short core (version 2), it keeps its own questions and total."""
+    invitation, token = _invite(age=15)
+    db.session.add(ResponseDraft(
+        invitation_id=invitation.id, questionnaire_key="young_person", questionnaire_version=2,
+        answers={"attend_meeting": "yes"}, resume_at="co_chair", idempotency_key="v" * 32))
+    db.session.commit()
+    person = Respondent(client)
+
+    resumed = person.open_link(token)
+
+    assert resumed.question_key == "co_chair"
+    assert resumed.progress[1] == len(runner.core(
+        definitions.YOUNG_PERSON_V2, definitions.facts_for(invitation), {"attend_meeting": "yes"}))
+    check = person.walk({"co_chair": "yes", "went_well": "Football."}, resumed)
+    assert "more-list__link" not in check.html
+    person.send()
+    saved = _saved(invitation)
+    assert (saved.questionnaire_key, saved.questionnaire_version) == ("young_person", 2)
+    assert {"co_chair", "went_well", "plan_change"} & set(saved.asked) == {"co_chair",
+                                                                           "went_well"}
+
+
+@pytest.mark.parametrize("role", [InviteeRole.FOSTER_CARER, InviteeRole.PARENT])
+def test_an_adults_pages_name_the_child_and_the_meeting_date_with_a_footer_for_adults(
+        client, role):
+    invitation, token = _invite(role)
+    invitation.review.child.preferred_name = "Layla Rose"
+    db.session.commit()
+    person = Respondent(client)
+    meeting = invitation.review.meeting_date
+    about = f"About Layla, before the review on {meeting.day} {meeting:%B %Y}."
+
+    start = person.open_link(token)
+    first = person.get(re.search(r'href="(/your-say/questions/[a-z0-9_]+)"', start.html)[1])
+    check = person.get("/your-say/check")
+
+    for page in (start, first, check):
+        assert about in page.html
+        assert "Worried about a child?" in page.html and "0808 800 5000" in page.html
+        assert "Childline" not in page.html
+        assert "The IRO chairs the child" in page.html
+
+
+def test_a_childs_start_page_names_their_iro_and_says_what_an_iro_does(client):
+    invitation, token = _invite(age=9)
+    invitation.review.child.iro.name = "Imani Okafor"
+    db.session.commit()
+
+    start = Respondent(client).open_link(token)
+
+    assert "Your IRO is Imani." in start.html and "Okafor" not in start.html
+    assert "IRO means Independent Reviewing Officer." in start.html
+    assert "Childline" in start.html and "About Amanuel" not in start.html

@@ -50,3 +50,18 @@ def test_a_response_from_before_asked_was_recorded_shows_what_was_certainly_aske
     rows = [(a.key, a.answered) for s in prepared.sections for a in s.answers]
     assert rows == [("home_feeling", False), ("attend_meeting", True), ("talk_about", True),
                     ("only_for_iro", False)]
+
+
+def test_a_face_chosen_is_kept_for_showing_beside_its_words():
+    """As sent (every answer in a list) and as drafted (one value)."""
+    response = _sent({"home_feeling": "sad", "home_safe": "yes"}, ["home_feeling", "home_safe"])
+
+    prepared = reading.prepare_submission(response, include_only_for_iro=True)
+    drafted = reading.lay_out(definitions.YOUNG_PERSON_V3, ["home_feeling", "home_safe"],
+                              {"home_feeling": "very_sad", "home_safe": "no"},
+                              include_only_for_iro=True)
+
+    assert [(a.key, a.face) for a in prepared.answers] == [
+        ("home_feeling", "sad"), ("home_safe", None)]
+    assert [(a.key, a.face) for s in drafted for a in s.answers] == [
+        ("home_feeling", "very_sad"), ("home_safe", None)]

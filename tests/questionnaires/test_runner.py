@@ -175,3 +175,55 @@ def test_feedback_forms_ask_for_consent_to_quote():
         assert str(consent.text) == (
             "Can we use what you wrote in our yearly report, without your name?")
         assert "yes" in consent.allowed_values
+
+
+CORE_FORMS = (definitions.CHILD_UNDER_11_V2, definitions.YOUNG_PERSON_V3)
+EVERY_CHILD = (Facts(age_at_review=5), Facts(age_at_review=10), Facts(age_at_review=11),
+               Facts(age_at_review=15), Facts(age_at_review=16),
+               Facts(age_at_review=17, unaccompanied_asylum_seeking=True),
+               Facts(age_at_review=12, unaccompanied_asylum_seeking=True))
+
+
+@pytest.mark.parametrize("form", CORE_FORMS, ids=lambda q: f"{q.key}-v{q.version}")
+def test_the_core_is_short_decided_by_facts_and_holds_what_the_review_needs(form):
+    for section in form.core_sections:
+        for question in section.questions:
+            assert question.condition is None or not question.condition.on_answers, question.key
+    for facts in EVERY_CHILD:
+        core = [q.key for q in runner.core(form, facts, {})]
+        assert len(core) <= definitions.CORE_LIMIT, (facts, core)
+        # Meeting wishes, home (feeling safe first of all), what needs to change, and the
+        # word only for the IRO.
+        assert {"attend_meeting", "want_there", "not_want_there", "home_feeling",
+                "home_safe", "needs_to_change", "only_for_iro"} <= set(core)
+        # Nothing answered can change the walk.
+        every_answer = {q.key: (q.choices[-1].value if q.choices else "words")
+                        for q in form.questions}
+        assert [q.key for q in runner.core(form, facts, every_answer)] == core
+
+
+@pytest.mark.parametrize("form", CORE_FORMS, ids=lambda q: f"{q.key}-v{q.version}")
+def test_the_rest_of_the_earlier_form_is_offered_with_the_same_keys(form):
+    earlier = definitions.version(form.key, form.version - 1)
+    assert {q.key for q in form.questions} == {q.key for q in earlier.questions} | {
+        "needs_to_change"}
+    for question in form.questions:
+        # The very same questions, so anything attached to them carries over.
+        earlier_one = earlier.question(question.key) or definitions.YOUNG_PERSON_V2.question(
+            question.key)
+        assert question is earlier_one
+
+
+def test_an_optional_section_counts_on_its_own_and_is_asked_once_opened():
+    form = definitions.YOUNG_PERSON_V3
+    assert "co_chair" not in _asked(form, FIFTEEN)
+    assert "co_chair" in _asked(form, FIFTEEN, {"meeting_time": "holidays"})
+    place = runner.place_of(form, FIFTEEN, {}, "co_chair")
+    assert (place.number, place.total, place.previous_key, place.optional) == (1, 4, None, True)
+    last = runner.place_of(form, FIFTEEN, {}, "tell_in_person")
+    assert last.next_key is None
+    core_last = runner.place_of(form, FIFTEEN, {}, "only_for_iro")
+    assert (core_last.number, core_last.total, core_last.next_key) == (11, 11, None)
+    offered = [s.key for s in runner.offered_sections(form, FIFTEEN)]
+    assert "pathway" not in offered and "asylum_more" not in offered
+    assert "pathway" in [s.key for s in runner.offered_sections(form, Facts(age_at_review=16))]

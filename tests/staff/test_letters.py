@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 from consult import short_codes
+from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.models import Invitation, StaffRole
+from consult.questionnaires import definitions
 from tests import factories
+from tests.html_checks import parse
 
 CODE = re.compile(r'<p class="letter__code"><bdi dir="ltr">([0-9A-Z-]{13})</bdi></p>')
 
@@ -116,3 +119,26 @@ def test_a_letter_in_a_language_not_offered_falls_back_to_english(client, app):
     _review, html = _invite(client, app, language="en_GB")
     assert '<article class="letter" lang="en-GB" dir="ltr"' in html
     assert "Your review meeting is on" in html
+    assert html.count('<article class="letter"') == 1  # English only: one side
+
+
+def test_the_letter_prints_two_sided_with_english_on_the_back(client, app):
+    app.config["LANGUAGES"] = ("en_GB", "ar")
+
+    _review, html = _invite(client, app, language="ar")
+
+    letters = parse(html).findall(".//article[@class='letter']")
+    assert [(a.get("lang"), a.get("dir")) for a in letters] == [("ar", "rtl"), ("en-GB", "ltr")]
+    assert "Your review meeting is on" in "".join(letters[1].itertext())
+    # The same code on both sides, and the back starts a new page when printed.
+    codes = ["".join(a.find(".//p[@class='letter__code']").itertext()) for a in letters]
+    assert codes[0] == codes[1]
+    print_css = (PROJECT_ROOT / "consult/static/css/print.css").read_text()
+    assert ".letter + .letter { break-before: page; }" in print_css
+    assert "two-sided" in html and "in Arabic on the front and in English on the back" in html
+
+
+def test_the_letter_gives_an_honest_time(client, app):
+    _review, html = _invite(client, app, language="en_GB")
+    minutes = definitions.CURRENT["young_person"].minutes
+    assert f"It takes about {minutes} minutes." in html

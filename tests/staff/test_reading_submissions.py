@@ -43,7 +43,9 @@ def test_a_submission_is_grouped_by_section_in_english_with_the_language_answere
 
     assert "Answered in Tigrinya (ትግርኛ); the questions are shown here in English" in html
     sections = re.findall(r'<h4 class="submission__section">([^<]+)</h4>', html)
-    assert sections[:3] == ["Your meeting", "Since your last review", "Your plan"]
+    # The core's sections, then each "Tell me more" section the child opened, and no other.
+    assert sections[:3] == ["Your meeting", "Where you live", "Health and feelings"]
+    assert sections[-1] == "Since your last review" and "Your plan" not in sections
     assert "My mum, My teacher" in html
     assert "I&#39;d rather tell my IRO in person" in html
     assert "Very sad" in html
