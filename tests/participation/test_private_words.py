@@ -7,6 +7,7 @@ any page; they see that something was written and saved, and may replace it or l
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from consult.extensions import db
@@ -44,6 +45,18 @@ def _answers_reaching_every_free_text(questionnaire) -> dict:
     return answers
 
 
+def _write_everything(child: Respondent, token: str, answers: dict):
+    """Walk the short core, then open each "Tell me more" section from Check your answers
+    in turn and walk it too, so that every free-text question gets written in."""
+    check = child.walk(answers, child.open_link(token))
+    opened: set[str] = set()
+    while links := [link for link in re.findall(r'class="more-list__link" href="([^"]+)"',
+                                                check.html) if link not in opened]:
+        opened.add(links[0])
+        check = child.walk(answers, child.get(links[0]))
+    return check
+
+
 def _everything_on(html: str) -> str:
     """All the text and attribute values of a parsed page (textareas and values too)."""
     return ET.tostring(check_page(html), encoding="unicode")
@@ -64,7 +77,7 @@ def test_a_fresh_browser_sees_none_of_the_earlier_words_on_any_page(client, app)
     questionnaire = definitions.for_invitation(invitation)
     answers = _answers_reaching_every_free_text(questionnaire)
     child = Respondent(client)
-    child.walk(answers, child.open_link(token))
+    _write_everything(child, token, answers)
     written = {key for key, value in _draft(invitation).items() if MARK in str(value)}
     free_text = {q.key for q in questionnaire.questions if q.is_free_text}
     assert written == free_text and any(
@@ -106,7 +119,7 @@ def test_leaving_an_earlier_answer_keeps_it_and_new_words_replace_it(client, app
     invitation, token = _child_with_every_free_text_question()
     questionnaire = definitions.for_invitation(invitation)
     child = Respondent(client)
-    child.walk(_answers_reaching_every_free_text(questionnaire), child.open_link(token))
+    _write_everything(child, token, _answers_reaching_every_free_text(questionnaire))
     left, skipped, replaced, deleted = sorted(
         q.key for q in questionnaire.questions if q.is_free_text)[:4]
 
@@ -135,7 +148,7 @@ def test_the_background_save_of_an_empty_box_keeps_the_earlier_words(client, app
     invitation, token = _child_with_every_free_text_question()
     questionnaire = definitions.for_invitation(invitation)
     child = Respondent(client)
-    child.walk(_answers_reaching_every_free_text(questionnaire), child.open_link(token))
+    _write_everything(child, token, _answers_reaching_every_free_text(questionnaire))
     key = next(q.key for q in questionnaire.questions if q.is_free_text)
 
     fresh = Respondent(app.test_client())
