@@ -33,12 +33,16 @@ SUBJECTS = {
     AlertEvent.NEW_SUBMISSION: "Have Your Say: new views for a review",
     AlertEvent.NEW_REQUEST: "Have Your Say: a new request for help",
     AlertEvent.NEW_URGENT_REQUEST: "Have Your Say: URGENT request for help",
+    AlertEvent.NEW_CONCERN: "Have Your Say: a child's answers need your attention",
 }
 OPENINGS = {
     AlertEvent.NEW_SUBMISSION: "New views have been sent for a review you chair.",
     AlertEvent.NEW_REQUEST: "A new request for help is waiting for you.",
     AlertEvent.NEW_URGENT_REQUEST: (
         "A child has told us they are worried or feel unsafe now and asked for you urgently."),
+    AlertEvent.NEW_CONCERN: (
+        "A child's answers need your attention: please read them and record what you did "
+        "within 1 working day."),
 }
 # Problems with one message; anything else (connection, sign-in) affects every message.
 _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,

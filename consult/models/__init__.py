@@ -4,6 +4,7 @@ from consult.models.alerts import AlertEvent, AlertOutbox
 from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
 from consult.models.children import Child
+from consult.models.concerns import RaisedConcern
 from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
 from consult.models.reports import (
@@ -53,5 +54,5 @@ __all__ = [
     "ReviewFiguresStale", "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
-    "ResponseDraft", "PaperResponse",
+    "ResponseDraft", "PaperResponse", "RaisedConcern",
 ]

@@ -89,9 +89,20 @@ class AnswerIsNot(Condition):
 
 
 @dataclass(frozen=True)
+class Concern:
+    """Why an answer needs the IRO's attention soon, for staff: a code kept in the database
+    and a short reason in English. `docs/concerns.md` explains each one."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Choice:
     value: str
     label: LazyString
+    # Choosing this answer raises a concern for the child's IRO (see `consult.concerns`).
+    concern: Concern | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,12 @@ class Question:
 
     def applies(self, facts: Facts, values: Values) -> bool:
         return self.condition is None or self.condition.holds(facts, values)
+
+    def concerns_in(self, value: Value | None) -> list[Concern]:
+        """The concerns that this answer raises, in the order of the choices."""
+        chosen = value if isinstance(value, list) else [value]
+        return [choice.concern for choice in self.choices
+                if choice.concern is not None and choice.value in chosen]
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from consult import audit
+from consult import audit, working_days
 from consult.alerts import outbox
 from consult.extensions import db
 from consult.models import (
@@ -32,7 +31,6 @@ from consult.models import (
     utcnow,
 )
 from consult.requests.access import visible_requests
-from consult.working_days import add_working_days
 
 S = RequestState
 TRANSITIONS: dict[RequestState, tuple[RequestState, ...]] = {
@@ -49,7 +47,6 @@ CLOSED_STATES = frozenset(RequestState) - OPEN_STATES
 MATCHABLE_KINDS = frozenset({RequestKind.INDEPENDENT_VISITOR, RequestKind.ADVOCATE})
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
-LONDON = ZoneInfo("Europe/London")
 MESSAGE_MAX_LENGTH = 2000
 
 
@@ -143,26 +140,17 @@ def link_to_child(help_request: HelpRequest, child: Child, *, staff: StaffUser) 
 
 def acknowledge_by(help_request: HelpRequest) -> date:
     """The last day on which acknowledging is on time: 2 working days after it arrived."""
-    arrived = help_request.created_at.astimezone(LONDON).date()
-    return add_working_days(arrived, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+    return working_days.answer_by(help_request.created_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 def is_overdue(help_request: HelpRequest, now: datetime) -> bool:
-    return (help_request.state is S.NEW
-            and now.astimezone(LONDON).date() > acknowledge_by(help_request))
+    return (help_request.state is S.NEW and working_days.is_late(
+        help_request.created_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS, now))
 
 
 def overdue_cutoff(now: datetime) -> datetime:
-    """A request still new that arrived before this instant is overdue, so SQL can count them.
-
-    Arrival days are walked back from today to the latest one whose deadline has passed;
-    deadlines never fall earlier for a later arrival, so every earlier day is overdue too.
-    """
-    today = now.astimezone(LONDON).date()
-    day = today
-    while add_working_days(day, ACKNOWLEDGE_WITHIN_WORKING_DAYS) >= today:
-        day -= timedelta(days=1)
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    """A request still new that arrived before this instant is overdue, so SQL can count them."""
+    return working_days.late_if_arrived_before(now, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 @dataclass(frozen=True)
