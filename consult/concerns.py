@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from consult import audit, working_days
 from consult.alerts import outbox
@@ -111,35 +110,12 @@ def shown(concerns: Iterable[RaisedConcern], now: datetime | None = None) -> lis
                                          row.concern.raised_at, row.concern.id))
 
 
-def for_responses(response_ids: list[int]) -> list[RaisedConcern]:
-    """Every concern these responses raised, in one statement."""
-    if not response_ids:
-        return []
-    return list(db.session.scalars(
-        select(RaisedConcern).where(RaisedConcern.response_id.in_(response_ids))
-        .options(selectinload(RaisedConcern.acknowledged_by))
-        .order_by(RaisedConcern.raised_at, RaisedConcern.id)))
-
-
 def concern_for(user: StaffUser, concern_id: int) -> RaisedConcern | None:
     """The concern, if this person may acknowledge it."""
     concern = db.session.get(RaisedConcern, concern_id)
     if concern is None or not may_acknowledge_concern(user, concern.child):
         return None
     return concern
-
-
-def open_by_child(child_ids: list[int]) -> dict[int, list[RaisedConcern]]:
-    """Each of these children's concerns not yet acknowledged, oldest first, in one statement."""
-    found: dict[int, list[RaisedConcern]] = {}
-    if not child_ids:
-        return found
-    for concern in db.session.scalars(
-            select(RaisedConcern).where(RaisedConcern.child_id.in_(child_ids),
-                                        RaisedConcern.acknowledged_at.is_(None))
-            .order_by(RaisedConcern.raised_at, RaisedConcern.id)):
-        found.setdefault(concern.child_id, []).append(concern)
-    return found
 
 
 def _mine(user: StaffUser):

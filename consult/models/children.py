@@ -33,6 +33,11 @@ class Child(Base):
     social_worker: Mapped[StaffUser | None] = relationship(foreign_keys=[social_worker_id])
     reviews: Mapped[list[Review]] = relationship(  # noqa: F821 - defined in reviews.py
         back_populates="child", order_by="Review.due_on")
+    # Concerns from the child's answers that their IRO has not acknowledged yet, oldest first.
+    open_concerns: Mapped[list[RaisedConcern]] = relationship(  # noqa: F821 - in concerns.py
+        primaryjoin="and_(Child.id == RaisedConcern.child_id, "
+                    "RaisedConcern.acknowledged_at.is_(None))",
+        order_by="(RaisedConcern.raised_at, RaisedConcern.id)", viewonly=True)
 
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)

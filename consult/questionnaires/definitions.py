@@ -398,7 +398,8 @@ FOSTER_CARER_V1 = Questionnaire(
         Section("confidential", _l("Not to be shared"), (
             _words("not_for_parents", _l("Is there anything that must not be shared with the "
                                          "child's parents?"),
-                   hint=_l("The IRO will keep this out of what parents receive.")),
+                   hint=_l("The IRO will keep this out of what parents receive."),
+                   not_to_be_shared=True),
         )),
         Section("meeting", _l("The meeting"), (
             _yes_no("attend_meeting", _l("Will you come to the review meeting?")),

@@ -114,6 +114,9 @@ class Question:
     choices: tuple[Choice, ...] = ()
     max_length: int = 0
     only_for_iro: bool = False
+    # What an adult writes here is marked by the question itself as not to be shared (say,
+    # with the child's parents): kept out of the meeting copy, like what is only for the IRO.
+    not_to_be_shared: bool = False
     condition: Condition | None = None
     # Offer "I'd rather tell my IRO in person" beside the choices (children's forms).
     in_person: bool = False
@@ -121,6 +124,11 @@ class Question:
     @property
     def is_free_text(self) -> bool:
         return self.kind is QuestionKind.FREE_TEXT
+
+    @property
+    def for_meeting(self) -> bool:
+        """Whether the answer goes in the copy printed or shared for the meeting."""
+        return not (self.only_for_iro or self.not_to_be_shared)
 
     @property
     def is_multiple(self) -> bool:
