@@ -132,7 +132,8 @@ def child_export(child_id: int) -> dict | None:
             selectinload(Child.reviews).options(
                 selectinload(Review.attendance), selectinload(Review.views_received),
                 selectinload(Review.invitations).selectinload(Invitation.response).options(
-                    selectinload(Response.answers), selectinload(Response.free_texts)))))
+                    selectinload(Response.answers), selectinload(Response.free_texts),
+                    selectinload(Response.concerns)))))
     if child is None:
         return None
     requests = db.session.scalars(
@@ -194,6 +195,11 @@ def _review_export(review: Review) -> dict:
                 "own_words": [{"question": text.question_key, "text": text.text,
                                "only_for_iro": text.only_for_iro}
                               for text in invitation.response.free_texts],
+                "concerns": [{"concern": concern.concern_key, "question": concern.question_key,
+                              "raised_at": _when(concern.raised_at),
+                              "acknowledged_at": _when(concern.acknowledged_at),
+                              "action_taken": concern.action_taken}
+                             for concern in invitation.response.concerns],
             },
         } for invitation in review.invitations],
     }

@@ -50,15 +50,20 @@ STAFF = (
 # (case_ref, name, age in years, language, days in care, IRO email, review type,
 #  days until the review, [(invitee role, invitee name, language)])
 CHILDREN = (
+    # Amanuel's and Jamie's own views are already sent (CONSULTATIONS): they raise concerns.
     ("DEMO-001", "Amanuel", 16, "ti", 400, "iro@demo.haveyoursay.example", ReviewType.SUBSEQUENT,
-     12, [(InviteeRole.CHILD, "Amanuel", "ti"), (InviteeRole.FOSTER_CARER, "Grace", "en_GB")]),
+     12, [(InviteeRole.FOSTER_CARER, "Grace", "en_GB")]),
     ("DEMO-002", "Layla", 15, "ar", 40, "iro@demo.haveyoursay.example", ReviewType.SECOND, 20,
      [(InviteeRole.CHILD, "Layla", "ar"), (InviteeRole.PARENT, "Mona", "ar")]),
     ("DEMO-003", "Jamie", 9, "en_GB", 15, "iro@demo.haveyoursay.example", ReviewType.INITIAL, 6,
-     [(InviteeRole.CHILD, "Jamie", "en_GB")]),
+     []),
     ("DEMO-004", "Ahmad", 17, "fa_AF", 200, "iro2@demo.haveyoursay.example",
      ReviewType.SUBSEQUENT, 30, [(InviteeRole.CHILD, "Ahmad", "fa_AF")]),
+    ("DEMO-007", "Ella", 8, "en_GB", 150, "iro@demo.haveyoursay.example", ReviewType.SUBSEQUENT,
+     18, [(InviteeRole.CHILD, "Ella", "en_GB")]),
 )
+# Whose link has not been given out yet, so the caseload shows the "not sent yet" state.
+NOT_HANDED_OVER = "DEMO-007"
 
 # Children with no review booked yet: the caseload shows them overdue or due soon.
 UNBOOKED = (
@@ -227,15 +232,15 @@ def load_demo(days_after_review: int, today: date | None = None) -> LoadedDemo:
                     created_by=None, days_after_review=days_after_review)
             else:
                 token = invitations.reissue_token(invitation)
-            # Jamie's link shows the "not sent yet" state; the others have been given out.
-            if case_ref != "DEMO-003" and invitation.handed_over_at is None:
+            if case_ref != NOT_HANDED_OVER and invitation.handed_over_at is None:
                 invitation.handed_over_at = utcnow()
             loaded.links.append(DemoLink(
                 f"{invitee_name} ({role.value.replace('_', ' ')}) for {name}'s review", token))
     _unbooked_children(staff, social_worker, today)
     _council(staff["admin@demo.haveyoursay.example"])
-    _requests(today)
+    # Views first: a request is made from the child's own invitation.
     _consultations(loaded, staff, days_after_review, today)
+    _requests(today)
     return loaded
 
 
@@ -273,6 +278,17 @@ def _requests(today: date) -> None:
 CONSULTATIONS = (
     ("DEMO-003", InviteeRole.FAMILY_MEMBER, InvitationPurpose.VIEWS, "Aunt Rita", "en_GB", None),
     ("DEMO-001", InviteeRole.CHILD, InvitationPurpose.FEEDBACK, "Amanuel", "ti", None),
+    # "No" to feeling safe where they live, and more: the caseload and the review pages show
+    # the concerns these raise (docs/concerns.md).
+    ("DEMO-001", InviteeRole.CHILD, InvitationPurpose.VIEWS, "Amanuel", "ti",
+     {"attend_meeting": "yes", "co_chair": "no", "want_there": ["social_worker", "advocate"],
+      "home_feeling": "okay", "home_safe": "no", "settled": "no", "overall_feeling": "sad",
+      "asylum_help": "no", "asylum_interpreter": "yes", "family_tracing": "yes",
+      "needs_to_change": "I want to live somewhere else, with other young people from Eritrea."}),
+    ("DEMO-003", InviteeRole.CHILD, InvitationPurpose.VIEWS, "Jamie", "en_GB",
+     {"attend_meeting": "not_sure", "want_there": ["carer"], "home_feeling": "sad",
+      "home_safe": "no", "own_room": "yes", "school_feeling": "happy", "have_friends": "yes",
+      "see_more": "My big sister", "overall_feeling": "very_sad", "helped_by": "nobody"}),
     ("DEMO-001", InviteeRole.SOCIAL_WORKER, InvitationPurpose.FEEDBACK, "Sam Social", "en_GB",
      {"review_useful": "very", "does_well": "She knows the young people well and listens.",
       "could_do_better": "Reviews can run long.", "may_quote": "yes"}),

@@ -120,6 +120,11 @@ def may_record_meeting(user: StaffUser, child: Child) -> bool:
     return may_read_only_for_iro(user, child)
 
 
+def may_acknowledge_concern(user: StaffUser, child: Child) -> bool:
+    """A concern raised by a child's answers is their IRO's to act on and acknowledge."""
+    return may_read_only_for_iro(user, child)
+
+
 def may_answer_rights_request(user: StaffUser, child: Child) -> bool:
     """Export or erase everything held about a child: their IRO, who already reads it all."""
     return may_read_only_for_iro(user, child)

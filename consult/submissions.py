@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from consult import invitations
+from consult import concerns, invitations
 from consult.extensions import db
 from consult.models import Invitation, Response, ResponseDraft
 from consult.questionnaires import runner
@@ -34,9 +34,9 @@ class SaveOutcome(enum.Enum):
 def save_once(invitation: Invitation, questionnaire: Questionnaire, facts: Facts,
               values: dict[str, Value], *, language: str, idempotency_key: str,
               now: datetime, with_response: Callable[[Response], None]) -> SaveOutcome:
-    """Save the answers still asked, end any draft, and let `with_response` add what this
-    way of arriving needs (its audit event, an alert, the paper record) to the same
-    transaction, then commit."""
+    """Save the answers still asked, raise the concerns they carry (with their alert), end any
+    draft, and let `with_response` add what this way of arriving needs (its audit event, an
+    alert, the paper record) to the same transaction, then commit."""
     kept = runner.kept_values(questionnaire, facts, values)
     asked = [q.key for q in runner.applicable(questionnaire, facts, kept)]
     try:
@@ -47,6 +47,8 @@ def save_once(invitation: Invitation, questionnaire: Questionnaire, facts: Facts
             questionnaire, kept, asked=asked, invitation=invitation, language=language,
             submitted_at=now, idempotency_key=idempotency_key)
         db.session.add(response)
+        concerns.raise_concerns(response, questionnaire, kept, child=invitation.review.child,
+                                now=now)
         draft = db.session.scalar(
             select(ResponseDraft).where(ResponseDraft.invitation_id == invitation.id))
         if draft is not None:

@@ -91,3 +91,22 @@ def working_hours_before(end: datetime, hours: int) -> datetime:
                     return finish - remaining
                 remaining -= finish - opens
         day -= timedelta(days=1)
+def answer_by(arrived_at: datetime, within: int) -> date:
+    """The last day on which answering something that arrived then is on time: `within`
+    working days after the day it arrived in England."""
+    return add_working_days(arrived_at.astimezone(ENGLAND).date(), within)
+
+
+def is_late(arrived_at: datetime, within: int, now: datetime) -> bool:
+    return now.astimezone(ENGLAND).date() > answer_by(arrived_at, within)
+
+
+def late_if_arrived_before(now: datetime, within: int) -> datetime:
+    """Something still unanswered that arrived before this instant is late, so SQL can count
+    them. Arrival days are walked back from today to the latest one whose deadline has
+    passed; deadlines never fall earlier for a later arrival, so every earlier day is late."""
+    today = now.astimezone(ENGLAND).date()
+    day = today
+    while add_working_days(day, within) >= today:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ENGLAND)

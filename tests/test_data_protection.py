@@ -20,6 +20,7 @@ from consult.models import (
     FreeTextAnswer,
     HelpRequest,
     Invitation,
+    RaisedConcern,
     RequestKind,
     RequestSource,
     Response,
@@ -39,7 +40,7 @@ def _child_sends(app, review):
     invitation, _token = factories.invitation(review)
     db.session.commit()
     factories.send_answers(invitation, {
-        "attend_meeting": "yes", "went_well": WORDS, "only_for_iro": SECRET})
+        "attend_meeting": "yes", "went_well": WORDS, "only_for_iro": SECRET, "home_safe": "no"})
     return invitation
 
 
@@ -173,6 +174,8 @@ def test_the_iro_exports_everything_held_about_a_child_as_json_and_a_page(client
     assert {text["text"] for text in response["own_words"]} == {WORDS, SECRET}
     assert {"question": "attend_meeting", "value": "yes"} in response["answers"]
     assert exported["help_requests"][0]["contact_detail"] == "07700 900123"
+    assert [(c["concern"], c["acknowledged_at"]) for c in response["concerns"]] == [
+        ("not_safe_at_home", None)]
     assert WORDS in page and SECRET in page and "07700 900123" in page
     formats = db.session.scalars(select(AuditEvent.details).where(
         AuditEvent.action == "child.exported", AuditEvent.subject_id == child.id))
@@ -206,6 +209,7 @@ def test_erasing_a_child_deletes_everything_and_keeps_an_audit_event(client, app
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
     assert db.session.scalar(select(func.count()).select_from(FreeTextAnswer)) == 2
     assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 0
+    assert db.session.scalar(select(RaisedConcern.child_id)) == other_child.id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "child.erased"))
     assert (event.actor_staff_id, event.subject_type, event.subject_id) == \
         (iro_id, "children", child_id)

@@ -30,6 +30,8 @@ FORBIDDEN = {
     "consult.meeting_record": ("consult.participation", "consult.staff"),
     "consult.paper_booklets": ("consult.participation", "consult.staff"),
     "consult.submissions": ("consult.participation", "consult.staff", "consult.alerts"),
+    "consult.concerns": ("consult.participation", "consult.staff", "consult.rights",
+                         "consult.requests"),
     "consult.short_codes": ("consult.",),
     "consult.vocabulary": ("consult.extensions", "consult.participation", "consult.staff",
                            "consult.reports", "consult.audit"),

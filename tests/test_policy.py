@@ -168,14 +168,17 @@ def _data_set(app: Flask) -> dict:
                                     message="I would like a visitor", contact_name="Sam",
                                     contact_detail="07700 900123")
     db.session.commit()
-    factories.send_answers(carer_invitation, {"changes": CARER_WORDS})
+    # "At risk of ending" raises a concern, for the route that acknowledges one.
+    carer_response = factories.send_answers(carer_invitation, {"changes": CARER_WORDS,
+                                                               "stability": "at_risk"})
     return {
         "people": people, "child_token": child_token,
         "values": {"review_id": review.id, "invitation_id": parent_invitation.id,
                    "user_id": bystander.id, "child_id": child.id, "token": child_token,
                    "request_id": asked.id, "inbox_request_id": inbox.id, "code": "en_GB",
                    "key": "attend_meeting", "report_table": "reviews_by_type",
-                   "filename": "css/app.css"},
+                   "filename": "css/app.css",
+                   "concern_id": carer_response.concerns[0].id},
     }
 
 

@@ -1,9 +1,16 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from consult.working_days import add_working_days, is_working_day, working_days_between
+from consult.working_days import (
+    add_working_days,
+    answer_by,
+    is_late,
+    is_working_day,
+    late_if_arrived_before,
+    working_days_between,
+)
 
 
 @pytest.mark.parametrize(("day", "working"), [
@@ -68,3 +75,23 @@ def test_the_cutoff_before_an_instant_is_the_inverse_of_adding_working_hours(hou
             for arrived in instants:
                 assert (arrived <= cutoff) is (add_working_hours(arrived, hours) <= now), (
                     arrived, now, cutoff)
+
+
+def test_answering_within_working_days_counts_from_the_day_it_arrived_in_england():
+    # 23:30 UTC on Sunday 29 March 2026 is already Monday in London (summer time).
+    arrived = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    assert answer_by(arrived, 1) == date(2026, 3, 31)
+    # Maundy Thursday: Good Friday and Easter Monday are not working days.
+    thursday = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    assert answer_by(thursday, 1) == date(2026, 4, 7)
+    assert not is_late(thursday, 1, datetime(2026, 4, 7, 22, tzinfo=UTC))
+    assert is_late(thursday, 1, datetime(2026, 4, 8, 8, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("within", [1, 2])
+def test_the_cutoff_for_sql_agrees_with_is_late_for_every_hour_of_a_fortnight(within):
+    now = datetime(2026, 4, 8, 10, tzinfo=UTC)
+    cutoff = late_if_arrived_before(now, within)
+    for hours in range(14 * 24):
+        arrived = now - timedelta(hours=hours)
+        assert (arrived < cutoff) is is_late(arrived, within, now), arrived

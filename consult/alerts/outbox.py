@@ -57,6 +57,13 @@ def queue_submission_alert(invitation: Invitation) -> AlertOutbox | None:
                   _staff_path("staff.review", review_id=invitation.review_id))
 
 
+def queue_concern_alert(invitation: Invitation) -> AlertOutbox | None:
+    """Tell the child's IRO that a child's answers need their attention: the review page,
+    where the concerns are listed first."""
+    return _queue(AlertEvent.NEW_CONCERN, _recipient(invitation.review.child),
+                  _staff_path("staff.review", review_id=invitation.review_id) + "#concerns")
+
+
 def queue_request_alert(help_request: HelpRequest) -> AlertOutbox | None:
     """Tell the child's IRO, or the service inbox for an unlinked request, that one arrived."""
     event = (AlertEvent.NEW_URGENT_REQUEST if help_request.kind is RequestKind.URGENT

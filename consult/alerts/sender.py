@@ -35,6 +35,7 @@ SUBJECTS = {
     AlertEvent.NEW_URGENT_REQUEST: "Have Your Say: URGENT request for help",
     AlertEvent.SIGN_IN_FAILURES: "Have Your Say: attempts to sign in to your account",
     AlertEvent.CODE_FAILURES: "Have Your Say: your password was used with wrong codes",
+    AlertEvent.NEW_CONCERN: "Have Your Say: a child's answers need your attention",
 }
 OPENINGS = {
     AlertEvent.NEW_SUBMISSION: "New views have been sent for a review you chair.",
@@ -52,6 +53,9 @@ OPENINGS = {
         "in to your account, so signing in from where they are is slowed down for a while. "
         "If it was not you, someone knows your password: change it now, and tell your "
         "administrator."),
+    AlertEvent.NEW_CONCERN: (
+        "A child's answers need your attention: please read them and record what you did "
+        "within 1 working day."),
 }
 # What the link in each email is for.
 LINK_LINES = {

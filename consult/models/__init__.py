@@ -5,6 +5,7 @@ from consult.models.audit import AuditEvent
 from consult.models.base import Base, utcnow
 from consult.models.care import CarePeriod
 from consult.models.children import Child
+from consult.models.concerns import RaisedConcern
 from consult.models.council import CouncilSettings, PledgeText
 from consult.models.invitations import Invitation, InvitationPurpose, InviteeRole
 from consult.models.reports import (
@@ -57,5 +58,5 @@ __all__ = [
     "ReviewFiguresStale", "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
-    "ResponseDraft", "PaperResponse",
+    "ResponseDraft", "PaperResponse", "RaisedConcern",
 ]

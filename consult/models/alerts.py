@@ -16,6 +16,7 @@ class AlertEvent(enum.StrEnum):
     NEW_SUBMISSION = "new_submission"
     NEW_REQUEST = "new_request"
     NEW_URGENT_REQUEST = "new_urgent_request"
+    NEW_CONCERN = "new_concern"  # a sent response's answers raised a concern
     # Not an alert to staff: an invitation emailed to a foster carer, parent or other adult.
     INVITATION = "invitation"
     # A staff account's own one-time set-up link, to its own address: when invited, and

@@ -38,6 +38,11 @@ class Child(Base):
     periods: Mapped[list[CarePeriod]] = relationship(  # noqa: F821 - defined in care.py
         back_populates="child", order_by="CarePeriod.started_on",
         cascade="all, delete-orphan", passive_deletes=True)
+    # Concerns from the child's answers that their IRO has not acknowledged yet, oldest first.
+    open_concerns: Mapped[list[RaisedConcern]] = relationship(  # noqa: F821 - in concerns.py
+        primaryjoin="and_(Child.id == RaisedConcern.child_id, "
+                    "RaisedConcern.acknowledged_at.is_(None))",
+        order_by="(RaisedConcern.raised_at, RaisedConcern.id)", viewonly=True)
 
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)

@@ -38,6 +38,9 @@ class Response(Base):
     # Joined, not a query of its own: every page that shows a response says how it came.
     paper: Mapped[PaperResponse | None] = relationship(
         back_populates="response", cascade="all, delete-orphan", lazy="joined")
+    # The concerns its answers raised (the database deletes them with it).
+    concerns: Mapped[list[RaisedConcern]] = relationship(  # noqa: F821 - in concerns.py
+        order_by="RaisedConcern.id", viewonly=True)
 
     @property
     def from_paper(self) -> bool:

@@ -7,6 +7,8 @@ they are, why they were invited, and (for children) their age on the day of the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 
 from consult.models import Invitation, InvitationPurpose, InviteeRole
@@ -15,6 +17,7 @@ from consult.questionnaires.model import (
     AnswerIs,
     AnswerIsNot,
     Choice,
+    Concern,
     Facts,
     Question,
     QuestionKind,
@@ -48,12 +51,43 @@ ONLY_FOR_IRO_HINT = _l(
     "people so that they can help keep you safe. Your IRO will tell you first.")
 
 
-def _feelings(key: str, text, **extra) -> Question:
-    return Question(key, QuestionKind.FEELINGS, text, choices=FEELINGS, **extra)
+# Answers that need the IRO's attention soon, whatever the meeting date. Why each one is
+# here, and why others are not, is in docs/concerns.md; the keys are stored with each concern
+# raised, so a key is never reused for a different reason.
+NOT_SAFE_AT_HOME = Concern("not_safe_at_home", "Does not feel safe where they live")
+UNSURE_SAFE_AT_HOME = Concern("unsure_safe_at_home", "Not sure they feel safe where they live")
+NO_HEALTH_HELP = Concern("no_health_help", "Not getting the help they need with their health")
+NO_ASYLUM_HELP = Concern("no_asylum_help",
+                         "Not getting the help they need with their asylum claim")
+NO_ASYLUM_INTERPRETER = Concern(
+    "no_asylum_interpreter", "No interpreter when meeting their solicitor or the Home Office")
+PLACEMENT_AT_RISK = Concern("placement_at_risk",
+                            "Foster carer says the placement is at risk of ending")
+NOT_IN_EDUCATION = Concern("not_in_education", "Foster carer says the child is not in education")
+SAFE_AT_HOME_CONCERNS = {"no": NOT_SAFE_AT_HOME, "not_sure": UNSURE_SAFE_AT_HOME}
 
 
-def _yes_no(key: str, text, **extra) -> Question:
-    return Question(key, QuestionKind.YES_NO_NOT_SURE, text, choices=YES_NO_NOT_SURE, **extra)
+def _raising(choices: tuple[Choice, ...], concerns: dict[str, Concern] | None
+             ) -> tuple[Choice, ...]:
+    """The choices, with a concern on each answer named in `concerns`."""
+    concerns = concerns or {}
+    unknown = set(concerns) - {choice.value for choice in choices}
+    if unknown:
+        raise ValueError(f"no such answer to raise a concern on: {sorted(unknown)}")
+    return tuple(replace(choice, concern=concerns[choice.value]) if choice.value in concerns
+                 else choice for choice in choices)
+
+
+def _feelings(key: str, text, *, very_sad: str, **extra) -> Question:
+    """Five faces; "Very sad" always raises a concern, whose reason is `very_sad`."""
+    concern = Concern(f"very_sad_{key.removesuffix('_feeling')}", very_sad)
+    return Question(key, QuestionKind.FEELINGS, text,
+                    choices=_raising(FEELINGS, {"very_sad": concern}), **extra)
+
+
+def _yes_no(key: str, text, *, concerns: dict[str, Concern] | None = None, **extra) -> Question:
+    return Question(key, QuestionKind.YES_NO_NOT_SURE, text,
+                    choices=_raising(YES_NO_NOT_SURE, concerns), **extra)
 
 
 def _words(key: str, text, limit: int = WORDS_LIMIT, **extra) -> Question:
@@ -155,14 +189,17 @@ CHILD_UNDER_11_V1 = Questionnaire(
     sections=(
         _meeting_section(young=False),
         Section("home", _l("Where you live"), (
-            _feelings("home_feeling", _l("How do you feel about where you live?"), in_person=True),
-            _yes_no("home_safe", _l("Do you feel safe where you live?"), in_person=True),
+            _feelings("home_feeling", _l("How do you feel about where you live?"), in_person=True,
+                      very_sad="Very sad about where they live"),
+            _yes_no("home_safe", _l("Do you feel safe where you live?"), in_person=True,
+                    concerns=SAFE_AT_HOME_CONCERNS),
             _yes_no("own_room", _l("Do you like your bedroom?"), in_person=True),
             _yes_no("adults_notice", _l("Do the grown-ups you live with notice how you feel?"),
                     in_person=True),
         )),
         Section("school", _l("School and friends"), (
-            _feelings("school_feeling", _l("How do you feel about school?"), in_person=True),
+            _feelings("school_feeling", _l("How do you feel about school?"), in_person=True,
+                      very_sad="Very sad about school"),
             _yes_no("have_friends", _l("Do you have friends to play with?"), in_person=True),
         )),
         Section("people", _l("People in your life"), (
@@ -174,7 +211,8 @@ CHILD_UNDER_11_V1 = Questionnaire(
                     in_person=True),
         )),
         Section("you", _l("You"), (
-            _feelings("overall_feeling", _l("How do you feel most days?"), in_person=True),
+            _feelings("overall_feeling", _l("How do you feel most days?"), in_person=True,
+                      very_sad="Very sad most days"),
             _words("anything_else", _l("Is there anything else you want to say?")),
         )),
         _only_for_iro_section(),
@@ -215,28 +253,32 @@ YOUNG_PERSON_V2 = Questionnaire(
                    condition=AnswerIs("agree_plan", ("no", "not_sure"))),
         )),
         Section("home", _l("Where you live"), (
-            _feelings("home_feeling", _l("How do you feel about where you live?"), in_person=True),
-            _yes_no("home_safe", _l("Do you feel safe where you live?"), in_person=True),
+            _feelings("home_feeling", _l("How do you feel about where you live?"), in_person=True,
+                      very_sad="Very sad about where they live"),
+            _yes_no("home_safe", _l("Do you feel safe where you live?"), in_person=True,
+                    concerns=SAFE_AT_HOME_CONCERNS),
             _yes_no("settled", _l("Do you feel settled there?"), in_person=True),
         )),
         Section("family", _l("Family and friends"), (
             _feelings("family_time_feeling",
                       _l("How do you feel about the time you spend with your family?"),
-                      in_person=True),
+                      in_person=True, very_sad="Very sad about time with their family"),
             _words("family_time_change",
                    _l("Is there anyone you want to see more, or less? Brothers and sisters too."),
                    SHORT_LIMIT * 2),
         )),
         Section("education", _l("School, college or work"), (
             _feelings("education_feeling",
-                      _l("How do you feel about school, college or work?"), in_person=True),
+                      _l("How do you feel about school, college or work?"), in_person=True,
+                      very_sad="Very sad about school, college or work"),
             _words("education_help", _l("What help would make school, college or work better?")),
         )),
         Section("health", _l("Health and feelings"), (
-            _feelings("overall_feeling", _l("How do you feel most days?"), in_person=True),
+            _feelings("overall_feeling", _l("How do you feel most days?"), in_person=True,
+                      very_sad="Very sad most days"),
             _yes_no("health_help", _l("Are you getting the help you need with your health?"),
                     hint=_l("This includes doctors, dentists, opticians and someone to talk to."),
-                    in_person=True),
+                    in_person=True, concerns={"no": NO_HEALTH_HELP}),
         )),
         Section("identity", _l("Who you are"), (
             _yes_no("identity_respected",
@@ -266,7 +308,8 @@ YOUNG_PERSON_V2 = Questionnaire(
                     condition=AgeAtLeast(PATHWAY_FROM_AGE), in_person=True),
             _feelings("independence_feeling",
                       _l("How do you feel about living on your own one day?"),
-                      condition=AgeAtLeast(PATHWAY_FROM_AGE), in_person=True),
+                      condition=AgeAtLeast(PATHWAY_FROM_AGE), in_person=True,
+                      very_sad="Very sad about living on their own one day"),
             _any_of("independence_help", _l("What would you like help with?"), (
                 Choice("cooking", _l("Cooking")),
                 Choice("money", _l("Managing money")),
@@ -277,10 +320,11 @@ YOUNG_PERSON_V2 = Questionnaire(
         )),
         Section("asylum", _l("Your asylum claim"), (
             _yes_no("asylum_help", _l("Are you getting the help you need with your asylum claim?"),
-                    condition=Unaccompanied(), in_person=True),
+                    condition=Unaccompanied(), in_person=True, concerns={"no": NO_ASYLUM_HELP}),
             _yes_no("asylum_interpreter",
                     _l("Do you have an interpreter when you meet your solicitor or the Home "
-                       "Office?"), condition=Unaccompanied(), in_person=True),
+                       "Office?"), condition=Unaccompanied(), in_person=True,
+                    concerns={"no": NO_ASYLUM_INTERPRETER}),
             _yes_no("family_tracing", _l("Would you like help to find or contact your family?"),
                     hint=_l("This is called family tracing. The Red Cross can help, and it is "
                             "free."), condition=Unaccompanied(), in_person=True),
@@ -323,7 +367,7 @@ FOSTER_CARER_V1 = Questionnaire(
                 Choice("good", _l("Good")),
                 Choice("some_concerns", _l("Some concerns")),
                 Choice("poor", _l("Poor")),
-                Choice("not_in_education", _l("Not in education")),
+                Choice("not_in_education", _l("Not in education"), NOT_IN_EDUCATION),
             )),
             _yes_no("pep_current", _l("Is the Personal Education Plan (PEP) up to date?")),
             _words("achievements", _l("What has the child achieved or enjoyed?")),
@@ -346,7 +390,7 @@ FOSTER_CARER_V1 = Questionnaire(
             _one_of("stability", _l("How stable is the placement?"), (
                 Choice("stable", _l("Stable")),
                 Choice("some_concerns", _l("Some concerns")),
-                Choice("at_risk", _l("At risk of ending")),
+                Choice("at_risk", _l("At risk of ending"), PLACEMENT_AT_RISK),
             )),
             _words("support_needed", _l("What support do you need?")),
             _words("child_views", _l("What do you understand the child's views to be?")),
@@ -354,7 +398,8 @@ FOSTER_CARER_V1 = Questionnaire(
         Section("confidential", _l("Not to be shared"), (
             _words("not_for_parents", _l("Is there anything that must not be shared with the "
                                          "child's parents?"),
-                   hint=_l("The IRO will keep this out of what parents receive.")),
+                   hint=_l("The IRO will keep this out of what parents receive."),
+                   not_to_be_shared=True),
         )),
         Section("meeting", _l("The meeting"), (
             _yes_no("attend_meeting", _l("Will you come to the review meeting?")),
@@ -417,7 +462,8 @@ CHILD_FEEDBACK_V1 = Questionnaire(
              "reviews better. You can leave out any question."),
     sections=(
         Section("review", _l("Your review"), (
-            _feelings("review_feeling", _l("How did you feel about your review?"), in_person=True),
+            _feelings("review_feeling", _l("How did you feel about your review?"), in_person=True,
+                      very_sad="Very sad about their review"),
             _yes_no("listened_to", _l("Did you feel listened to?"), in_person=True),
             _yes_no("know_contact_iro", _l("Do you know how to contact your IRO?"), in_person=True),
             _words("review_good", _l("What was good about your review?")),
@@ -546,7 +592,8 @@ YOUNG_PERSON_V1 = Questionnaire(
     title=_l("Have your say about your review"),
     intro=_l("Every question can be left out. You can tell your IRO in person instead."),
     sections=(Section("views", _l("Your views"), (
-        _feelings("home_feeling", _l("How do you feel about where you live?")),
+        _feelings("home_feeling", _l("How do you feel about where you live?"),
+                  very_sad="Very sad about where they live"),
         _yes_no("attend_meeting", _l("Would you like to come to your review meeting?")),
         _words("talk_about", _l("What would you like to talk about at your review?"),
                hint=_l("Your IRO and your social worker will read this.")),
@@ -605,6 +652,17 @@ def for_invitation(invitation: Invitation) -> Questionnaire:
 
 def version(key: str, number: int) -> Questionnaire | None:
     return ALL.get((key, number))
+
+
+def concerns() -> dict[str, Concern]:
+    """Every concern any version of any form can raise, by key."""
+    found: dict[str, Concern] = {}
+    for form in ALL.values():
+        for question in form.questions:
+            for concern in (choice.concern for choice in question.choices if choice.concern):
+                if found.setdefault(concern.key, concern) != concern:
+                    raise ValueError(f"two reasons for concern {concern.key!r}")
+    return found
 
 
 def free_text_keys() -> list[str]:

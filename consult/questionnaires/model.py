@@ -89,9 +89,20 @@ class AnswerIsNot(Condition):
 
 
 @dataclass(frozen=True)
+class Concern:
+    """Why an answer needs the IRO's attention soon, for staff: a code kept in the database
+    and a short reason in English. `docs/concerns.md` explains each one."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Choice:
     value: str
     label: LazyString
+    # Choosing this answer raises a concern for the child's IRO (see `consult.concerns`).
+    concern: Concern | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,9 @@ class Question:
     choices: tuple[Choice, ...] = ()
     max_length: int = 0
     only_for_iro: bool = False
+    # What an adult writes here is marked by the question itself as not to be shared (say,
+    # with the child's parents): kept out of the meeting copy, like what is only for the IRO.
+    not_to_be_shared: bool = False
     condition: Condition | None = None
     # Offer "I'd rather tell my IRO in person" beside the choices (children's forms).
     in_person: bool = False
@@ -110,6 +124,11 @@ class Question:
     @property
     def is_free_text(self) -> bool:
         return self.kind is QuestionKind.FREE_TEXT
+
+    @property
+    def for_meeting(self) -> bool:
+        """Whether the answer goes in the copy printed or shared for the meeting."""
+        return not (self.only_for_iro or self.not_to_be_shared)
 
     @property
     def is_multiple(self) -> bool:
@@ -122,6 +141,12 @@ class Question:
 
     def applies(self, facts: Facts, values: Values) -> bool:
         return self.condition is None or self.condition.holds(facts, values)
+
+    def concerns_in(self, value: Value | None) -> list[Concern]:
+        """The concerns that this answer raises, in the order of the choices."""
+        chosen = value if isinstance(value, list) else [value]
+        return [choice.concern for choice in self.choices
+                if choice.concern is not None and choice.value in chosen]
 
 
 @dataclass(frozen=True)

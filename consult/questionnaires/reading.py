@@ -29,6 +29,7 @@ class ShownAnswer:
     words: str  # what they wrote in their own words, "" if nothing
     only_for_iro: bool
     face: str | None = None  # the chosen face, for a question answered with faces
+    not_to_be_shared: bool = False
 
     @property
     def answered(self) -> bool:
@@ -74,13 +75,18 @@ def label_of(question: Question, value: str) -> str:
 
 
 def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
-            include_only_for_iro: bool) -> tuple[ShownSection, ...]:
-    """The asked questions by section, each with its answer (or none), in the current locale."""
+            include_only_for_iro: bool, for_meeting: bool = False) -> tuple[ShownSection, ...]:
+    """The asked questions by section, each with its answer (or none), in the current locale.
+
+    `for_meeting` leaves out every question whose answer stays out of the meeting copy: what
+    is only for the IRO and what an adult wrote not to be shared."""
     sections = []
     for section in questionnaire.sections:
         shown = []
         for question in section.questions:
-            if question.key not in asked or (question.only_for_iro and not include_only_for_iro):
+            if (question.key not in asked
+                    or (question.only_for_iro and not include_only_for_iro)
+                    or (for_meeting and not question.for_meeting)):
                 continue
             value = values.get(question.key) or ""
             if question.is_free_text:
@@ -94,7 +100,8 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
             face = next((v for v in given if v in {c.value for c in question.choices}),
                         None) if question.kind is QuestionKind.FEELINGS else None
             shown.append(ShownAnswer(
-                question.key, str(question.text), chosen, words, question.only_for_iro, face))
+                question.key, str(question.text), chosen, words, question.only_for_iro, face,
+                question.not_to_be_shared))
         if shown:
             sections.append(ShownSection(section.key, str(section.title), tuple(shown)))
     return tuple(sections)
@@ -109,11 +116,13 @@ def _values_of(response: Response) -> dict[str, str | list[str]]:
     return values
 
 
-def prepare_submission(response: Response, *, include_only_for_iro: bool) -> PreparedSubmission:
+def prepare_submission(response: Response, *, include_only_for_iro: bool,
+                       for_meeting: bool = False) -> PreparedSubmission:
     """A sent response as staff read it: in English, grouped by section.
 
     `include_only_for_iro` decides whether what the person wrote only for their IRO is
-    taken at all; what is left out here cannot leak from a template.
+    taken at all, and `for_meeting` whether anything kept out of the meeting copy is; what
+    is left out here cannot leak from a template.
     """
     questionnaire = definitions.version(response.questionnaire_key, response.questionnaire_version)
     values = _values_of(response)
@@ -130,6 +139,7 @@ def prepare_submission(response: Response, *, include_only_for_iro: bool) -> Pre
             language=response.language,
             submitted_at=response.submitted_at,
             sections=lay_out(questionnaire, asked, values,
-                             include_only_for_iro=include_only_for_iro),
+                             include_only_for_iro=include_only_for_iro,
+                             for_meeting=for_meeting),
             typed_in_by=response.paper.typed_in_by.name if response.from_paper else None,
         )

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from consult import audit
+from consult import audit, working_days
 from consult.alerts import outbox
 from consult.extensions import db
 from consult.models import (
@@ -37,7 +36,7 @@ from consult.models import (
     utcnow,
 )
 from consult.requests.access import visible_requests
-from consult.working_days import add_working_days, add_working_hours, working_hours_before
+from consult.working_days import add_working_hours, working_hours_before
 
 S = RequestState
 TRANSITIONS: dict[RequestState, tuple[RequestState, ...]] = {
@@ -55,7 +54,6 @@ MATCHABLE_KINDS = frozenset({RequestKind.INDEPENDENT_VISITOR, RequestKind.ADVOCA
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
 URGENT_WITHIN_HOURS_SETTING = "URGENT_ACKNOWLEDGE_WORKING_HOURS"
-LONDON = ZoneInfo("Europe/London")
 MESSAGE_MAX_LENGTH = 2000
 
 
@@ -157,22 +155,13 @@ def acknowledge_by(help_request: HelpRequest) -> date | datetime:
     out; for any other, the last day on time, 2 working days after it arrived."""
     if help_request.kind is RequestKind.URGENT:
         return add_working_hours(help_request.created_at, urgent_within_hours())
-    arrived = help_request.created_at.astimezone(LONDON).date()
-    return add_working_days(arrived, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+    return working_days.answer_by(help_request.created_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 def overdue_cutoff(now: datetime) -> datetime:
     """A request still new (not urgent) that arrived before this instant is overdue, so SQL
-    can count them.
-
-    Arrival days are walked back from today to the latest one whose deadline has passed;
-    deadlines never fall earlier for a later arrival, so every earlier day is overdue too.
-    """
-    today = now.astimezone(LONDON).date()
-    day = today
-    while add_working_days(day, ACKNOWLEDGE_WITHIN_WORKING_DAYS) >= today:
-        day -= timedelta(days=1)
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    can count them."""
+    return working_days.late_if_arrived_before(now, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 def urgent_overdue_cutoff(now: datetime) -> datetime:
@@ -193,7 +182,7 @@ def is_overdue(help_request: HelpRequest, now: datetime) -> bool:
         return False
     if help_request.kind is RequestKind.URGENT:
         return help_request.created_at <= urgent_overdue_cutoff(now)
-    return now.astimezone(LONDON).date() > acknowledge_by(help_request)
+    return working_days.is_late(help_request.created_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS, now)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from consult import policy
 from consult.extensions import db
 from consult.models import StaffRole, StaffUser
 from consult.policy import (  # noqa: F401 - the staff views' object checks
+    may_acknowledge_concern,
     may_administer,
     may_allocate,
     may_answer_rights_request,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import g, url_for
 
+from consult import concerns
 from consult.requests.workflow import QueueCounts, queue_counts
 from consult.staff.access import current_staff
 
@@ -44,6 +45,9 @@ def waiting() -> list[Waiting]:
     if requests is not None:
         items.append(Waiting(requests.urgent, "open urgent request", "open urgent requests",
                              url_for("staff.help_requests")))
-    # Open concerns go here, one line, once they exist, e.g.:
-    # items.append(Waiting(concerns.open_count(user), "open concern", "open concerns", url))
+    user = current_staff()
+    counted = concerns.open_concern_counts(user) if user is not None else None
+    if counted is not None:
+        items.append(Waiting(counted.open, "open concern", "open concerns",
+                             url_for("staff.dashboard")))
     return items

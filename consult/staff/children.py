@@ -57,8 +57,9 @@ def _page_context() -> dict[str, object]:
 def dashboard():
     """An IRO's or social worker's own children; admins and managers start elsewhere."""
     own = g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER)
+    mine = caseload.caseload_for(g.staff) if own else caseload.Caseload([], {})
     return render_template(
-        "staff/dashboard.html", children=caseload.caseload_children(g.staff) if own else [],
+        "staff/dashboard.html", children=mine.children, open_concerns=mine.open_concerns,
         own=own, may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),
         **_page_context())
 
@@ -69,9 +70,10 @@ def all_children():
     """For an admin, every child record (names and dates, never anyone's words); with
     ?closed=1 the closed ones too, so a record closed by mistake can be opened again."""
     include_closed = request.args.get("closed") == "1"
+    listed = caseload.caseload_for(g.staff, include_closed=include_closed)
     return render_template(
         "staff/dashboard.html", own=True, include_closed=include_closed,
-        children=caseload.caseload_children(g.staff, include_closed=include_closed),
+        children=listed.children, open_concerns=listed.open_concerns,
         may_add=may_manage_caseload(g.staff), **_page_context())
 
 
@@ -167,7 +169,9 @@ def _found_child(child_id: int, *, edit: bool = False) -> Child:
 def child(child_id: int):
     found = _found_child(child_id)
     return render_template(
-        "staff/child.html", child=found, may_edit=may_edit_child(g.staff, found),
+        "staff/child.html", child=found,
+        open_concerns=caseload.open_concerns_of([found]) if may_read_child(g.staff, found)
+        else {}, may_edit=may_edit_child(g.staff, found),
         may_book=may_record_meeting(g.staff, found), child_requests=requests_for_child(found),
         may_answer_rights=may_answer_rights_request(g.staff, found), **_page_context())
 

@@ -23,6 +23,7 @@ from consult.staff import bp, caseload
 from consult.staff.access import may_read_only_for_iro, may_record_meeting, staff_required
 from consult.staff.children import schedule_for, today
 from consult.staff.forms import RecordMeetingForm
+from consult.staff.views import concerns_panel, sent_invitations
 from consult.vocabulary import CONSULTED_LABELS, INVITEE_LABELS, PN_MEANINGS
 
 # The child's answers about their meeting, by question key, in the order the IRO needs them.
@@ -39,41 +40,57 @@ VIEWS_FIELDS = {
 }
 
 
-def _meeting_preferences(sent, full_view: bool):
+def _meeting_preferences(sent, prepare):
     """The child's own answers about the meeting, from the last before-the-review form the
     child sent (a feedback form after a review asks nothing about the next meeting)."""
     from_child = [invitation for invitation in sent if invitation.role is InviteeRole.CHILD
                   and invitation.purpose is InvitationPurpose.VIEWS]
     if not from_child:
         return []
-    prepared = reading.prepare_submission(from_child[-1].response,
-                                          include_only_for_iro=full_view)
-    by_key = {shown.key: shown for shown in prepared.answers if shown.answered}
+    by_key = {shown.key: shown for shown in prepare(from_child[-1].response).answers
+              if shown.answered}
     return [by_key[key] for key in MEETING_PREFERENCE_KEYS if key in by_key]
+
+
+def _before_the_meeting(review_id: int, *, private: bool):
+    """Everyone's views on one page. The meeting copy (to print or share; all a social worker
+    gets) leaves out what is only for the IRO and what an adult marked not to be shared; the
+    IRO's private copy has everything, with the concerns, and says so on every printed page."""
+    review = caseload.review_for(g.staff, review_id)
+    if review is None or (private and not may_read_only_for_iro(g.staff, review.child)):
+        abort(404)
+    sent = sent_invitations(review)
+    now = utcnow()
+
+    def prepare(response):
+        return reading.prepare_submission(response, include_only_for_iro=private,
+                                          for_meeting=not private)
+
+    page = render_template(
+        "staff/pre_meeting.html", review=review, sent=sent, private=private,
+        may_see_private=may_read_only_for_iro(g.staff, review.child),
+        preferences=_meeting_preferences(sent, prepare),
+        requests=caseload.open_requests(review.child), planned=schedule_for(review.child),
+        now=now, state_of=invitations.state_of, role_labels=INVITEE_LABELS,
+        only_for_iro_visible=private, prepare_submission=prepare,
+        **(concerns_panel(review, sent, now) if private else {}))
+    audit.record_many("response.viewed", staff=g.staff,
+                      subjects=[invitation.response for invitation in sent],
+                      full_view=private, copy="private" if private else "meeting")
+    db.session.commit()
+    return page
 
 
 @bp.get("/reviews/<int:review_id>/before-the-meeting")
 @staff_required(StaffRole.IRO, StaffRole.SOCIAL_WORKER)
 def pre_meeting(review_id: int):
-    review = caseload.review_for(g.staff, review_id)
-    if review is None:
-        abort(404)
-    full_view = may_read_only_for_iro(g.staff, review.child)
-    sent = [invitation for invitation in review.invitations
-            if invitation.response is not None and invitation.response.submitted_at is not None]
-    page = render_template(
-        "staff/pre_meeting.html", review=review, sent=sent, full_view=full_view,
-        preferences=_meeting_preferences(sent, full_view),
-        requests=caseload.open_requests(review.child), planned=schedule_for(review.child),
-        now=utcnow(), state_of=invitations.state_of, role_labels=INVITEE_LABELS,
-        only_for_iro_visible=full_view,
-        prepare_submission=lambda response: reading.prepare_submission(
-            response, include_only_for_iro=full_view))
-    audit.record_many("response.viewed", staff=g.staff,
-                      subjects=[invitation.response for invitation in sent],
-                      full_view=full_view)
-    db.session.commit()
-    return page
+    return _before_the_meeting(review_id, private=False)
+
+
+@bp.get("/reviews/<int:review_id>/before-the-meeting/private")
+@staff_required(StaffRole.IRO)
+def private_copy(review_id: int):
+    return _before_the_meeting(review_id, private=True)
 
 
 def _fill_from_review(form: RecordMeetingForm, review) -> None:

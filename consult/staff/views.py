@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, g, redirect, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from consult import audit, invitations, schedule, short_codes, vocabulary
+from consult import audit, concerns, invitations, schedule, short_codes, vocabulary
 from consult.alerts import outbox
 from consult.extensions import db, limiter
 from consult.i18n import served_language
@@ -14,6 +14,7 @@ from consult.questionnaires import reading
 from consult.requests.workflow import requests_for_child
 from consult.staff import bp, caseload, letters
 from consult.staff.access import (
+    may_acknowledge_concern,
     may_invite,
     may_read_only_for_iro,
     may_record_meeting,
@@ -43,14 +44,32 @@ def _paperwork_due(review) -> dict[str, date] | None:
             "record": schedule.record_due(review.held_on)}
 
 
-def _review_page(review, form: InvitationForm, status: int = 200):
+def sent_invitations(review) -> list:
+    """The review's invitations whose response has been sent, in the order invited."""
+    return [invitation for invitation in review.invitations
+            if invitation.response is not None and invitation.response.submitted_at is not None]
+
+
+def concerns_panel(review, sent: list, now) -> dict[str, object]:
+    """What the concerns panel (`staff/_concerns.html`) needs for this review's sent answers."""
+    return {
+        "concern_rows": concerns.shown(
+            [concern for invitation in sent for concern in invitation.response.concerns], now),
+        "sent_by_response": {invitation.response.id: invitation for invitation in sent},
+        "may_act": may_acknowledge_concern(g.staff, review.child),
+        "action_max_length": concerns.ACTION_MAX_LENGTH,
+    }
+
+
+def _review_page(review, form: InvitationForm, status: int = 200, *,
+                 ack_problem: tuple[int, str] | None = None, ack_text: str = ""):
     full_view = may_read_only_for_iro(g.staff, review.child)
     inviting = may_invite(g.staff, review.child)
-    sent = [invitation for invitation in review.invitations
-            if invitation.response is not None and invitation.response.submitted_at is not None]
+    sent = sent_invitations(review)
     now = utcnow()
     page = render_template(
-        "staff/review.html", review=review, sent=sent,
+        "staff/review.html", review=review, sent=sent, ack_problem=ack_problem,
+        ack_text=ack_text, **concerns_panel(review, sent, now),
         form=form if inviting else None,
         emails=outbox.latest_invitation_emails(
             [invitation.id for invitation in review.invitations]) if inviting else {},
@@ -79,6 +98,26 @@ def review(review_id: int):
     if found is None:
         abort(404)
     return _review_page(found, _invitation_form(language=found.child.preferred_language))
+
+
+@bp.post("/concerns/<int:concern_id>/acknowledge")
+@staff_required(StaffRole.IRO)
+def acknowledge_concern(concern_id: int):
+    """The child's IRO records what they did; the concern is then closed. Anyone else: 404."""
+    found = concerns.concern_for(g.staff, concern_id)
+    if found is None:
+        abort(404)
+    review_id = found.response.invitation.review_id
+    text = request.form.get("action_taken", "")
+    try:
+        concerns.acknowledge(found, text, staff=g.staff)
+    except concerns.NotAcknowledged as problem:
+        db.session.rollback()
+        review = caseload.review_for(g.staff, review_id)
+        return _review_page(review, _invitation_form(language=review.child.preferred_language),
+                            400, ack_problem=(concern_id, str(problem)), ack_text=text)
+    db.session.commit()
+    return redirect(url_for("staff.review", review_id=review_id, _anchor="concerns"), code=303)
 
 
 @bp.post("/reviews/<int:review_id>/invitations")

@@ -156,6 +156,15 @@ class Consultation(Journey):
         self.go_to_check_answers()
         return visited
 
+    def choose_on(self, key: str, value: str, words: str) -> None:
+        """Answers every question up to `key` (words, or the first choice), chooses `value`
+        there, and goes on to the next page."""
+        while self.question_key() != key:
+            self.next(words)
+        self.page.check(f"main input[name={key}][value={value}]")
+        self.arrive(f"choose {value} on {key}", lambda: self.page.click(NEXT),
+                    path=QUESTION_OR_CHECK)
+
     def write_words_then_check(self, words: str) -> None:
         """Answers up to the first question that asks for words, writes them, then goes to
         the check page."""
@@ -244,6 +253,40 @@ class IroJourney(Journey):
         self.page.fill(f"#{key}", words)
         self.arrive("save the booklet", lambda: self.page.click("main form button[type=submit]"),
                     path=re.compile(r"/staff/reviews/\d+"), public=False)
+
+    def open_caseload(self) -> None:
+        link = self.page.locator("header nav a[href$='/staff/']").first
+        self.arrive("open my children", link.click, path="/staff/", public=False)
+
+    def acknowledge_without_saying_what_was_done(self) -> None:
+        """The IRO is asked to say what they did: the review page again, with the problem."""
+        step = "acknowledge without a note"
+        panel = self.page.locator("main #concerns")
+        self.gates.begin()
+        with self.page.expect_navigation(wait_until="load") as navigation:
+            panel.locator("form button[type=submit]").first.click()
+        # A refused form is answered 400, which Chromium reports on the console as a failed
+        # load: that one message is expected; every other gate runs as on any page.
+        assert navigation.value.status == 400, step
+        assert self.gates.console_errors == [
+            "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
+        self.gates.console_errors.clear()
+        self.gates.check(step, public=False)
+        assert re.fullmatch(r"/staff/concerns/\d+/acknowledge", self.path), self.path
+        assert self.page.locator(".error-summary").is_visible()
+
+    def acknowledge_concern(self, what_was_done: str) -> None:
+        panel = self.page.locator("main #concerns")
+        panel.locator("textarea").first.fill(what_was_done)
+        self.arrive("acknowledge the concern",
+                    lambda: panel.locator("form button[type=submit]").first.click(),
+                    path=re.compile(r"/staff/reviews/\d+"), public=False)
+
+    def open_private_copy(self) -> None:
+        link = self.page.locator("main a[href$='/before-the-meeting/private']").first
+        self.arrive("open the private copy", link.click,
+                    path=re.compile(r"/staff/reviews/\d+/before-the-meeting/private"),
+                    public=False)
 
     def open_pre_meeting_view(self) -> None:
         link = self.page.locator("main a[href$='/before-the-meeting']")

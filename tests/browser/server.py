@@ -56,10 +56,14 @@ class LiveServer:
             db.session.commit()
         return f"{self.url}/start/{token}"
 
-    def iro_with_child_link(self, language: str = "en_GB") -> tuple[StaffLogin, str]:
-        """An IRO who can sign in, and the secret link of a child of theirs."""
+    def iro_with_child_link(self, language: str = "en_GB", *, other_children: tuple[str, ...] = ()
+                            ) -> tuple[StaffLogin, str]:
+        """An IRO who can sign in, and the secret link of a child of theirs (with, if named,
+        other children on their caseload)."""
         with self._lock, self.app.app_context():
             iro = factories.staff(StaffRole.IRO, name="Imani Reviewing")
+            for name in other_children:
+                factories.invitation(factories.review(factories.child(iro, name=name)), name=name)
             review = factories.review(factories.child(iro, name="Layla", language=language))
             _invitation, token = factories.invitation(review, name="Layla", language=language)
             db.session.commit()

@@ -98,3 +98,44 @@ def test_an_urgent_message_comes_first_and_every_link_on_the_iros_home_can_be_re
     first_row = page.locator("main table tbody tr").first
     assert first_row.locator("th .tag").inner_text() == "Urgent"
     assert "worried or unsafe now" in first_row.locator("th a").inner_text()
+
+
+def test_a_child_not_feeling_safe_comes_first_for_their_iro_until_acknowledged(
+        phone, live_server):
+    login, child_link = live_server.iro_with_child_link(other_children=("Abel", "Bea"))
+    child_page, child_gates = phone()  # 360 x 740
+    child = ChildJourney(child_page, child_gates)
+    child.open_link(child_link)
+    child.start()
+    child.choose_on("home_safe", "no", "Fine.")
+    child.go_to_check_answers()
+    child.send()
+
+    page, gates, iro = _iro_signed_in(phone, live_server, login)
+    rows = page.locator("main table tbody tr")
+    assert rows.first.locator("th").inner_text().startswith("Layla")
+    needs_attention = rows.first.locator("td").nth(2).inner_text()
+    assert needs_attention.startswith("Concern: Does not feel safe where they live")
+    assert "Concern:" not in rows.nth(1).inner_text()
+
+    iro.open_child("Layla")
+    iro.open_review()
+    panel = page.locator("main #concerns")
+    assert panel.is_visible()
+    assert "Concern: Does not feel safe where they live" in panel.inner_text()
+    answer = panel.locator("a[href^='#answer-']").first.get_attribute("href")
+    assert "Do you feel safe where you live?" in page.locator(answer).inner_text()
+    iro.open_private_copy()
+    assert "Private – not for the meeting" in page.inner_text("main")
+    page.go_back()
+    iro.acknowledge_without_saying_what_was_done()
+    iro.acknowledge_concern("Phoned Layla and her carer; visiting today.")
+    assert "Acknowledged" in page.locator("main #concerns").inner_text()
+
+    iro.open_caseload()
+    assert "Concern:" not in page.inner_text("main table")
+    assert gates.checked == ["open sign-in", "password", "sign in", "open the child",
+                             "open the review", "open the private copy",
+                             "acknowledge without a note", "acknowledge the concern",
+                             "open my children"]
+    assert "choose no on home_safe" in child_gates.checked

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from consult import assets
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.models import (
+    AuditEvent,
     ConsultedRole,
     HelpRequest,
     InviteeRole,
@@ -20,6 +23,7 @@ from consult.models import (
     ViewsChannel,
 )
 from tests import factories
+from tests.html_checks import check_page
 
 
 def _review_with_views(app):
@@ -44,8 +48,8 @@ def test_the_pre_meeting_view_has_everyones_views_preferences_and_requests(clien
 
     html = client.get(f"/staff/reviews/{review.id}/before-the-meeting").get_data(as_text=True)
 
-    assert "Before Layla’s subsequent review" in html
-    assert "my football" in html and "settled well" in html and "private words" in html
+    assert "Meeting copy: before Layla’s subsequent review" in html
+    assert "my football" in html and "settled well" in html
     assert "Would you like to come to your review meeting?" in html  # meeting preferences
     assert "Advocate: new since" in html
     # By its content-hashed name (consult/assets.py).
@@ -53,14 +57,89 @@ def test_the_pre_meeting_view_has_everyones_views_preferences_and_requests(clien
     assert 'media="print"' in html and f"/static/{print_css}" in html
 
 
-def test_a_social_worker_never_sees_only_for_iro_text_before_the_meeting(client, app):
-    _iro, social_worker, review = _review_with_views(app)
-    factories.sign_in(client, social_worker)
+IRO_ONLY_MARKER = "MARKER-IRO-ONLY-7f3a"
+NOT_SHARED_MARKER = "MARKER-NOT-SHARED-91c2"
 
-    html = client.get(f"/staff/reviews/{review.id}/before-the-meeting").get_data(as_text=True)
 
-    assert "my football" in html
-    assert "private words" not in html and "Only for the IRO" not in html
+def _review_with_private_words(app):
+    iro = factories.staff(StaffRole.IRO)
+    social_worker = factories.staff(StaffRole.SOCIAL_WORKER, name="Sam")
+    review = factories.review(factories.child(iro, social_worker, name="Layla"))
+    child_invite, _token = factories.invitation(review, InviteeRole.CHILD, "Layla")
+    carer, _carer_token = factories.invitation(review, InviteeRole.FOSTER_CARER, "Grace")
+    db.session.commit()
+    factories.send_answers(child_invite, {"went_well": "my football", "home_safe": "no",
+                                          "only_for_iro": f"I am scared {IRO_ONLY_MARKER}"})
+    factories.send_answers(carer, {"changes": "settled well",
+                                   "not_for_parents": f"Dad's address {NOT_SHARED_MARKER}"})
+    return iro, social_worker, review
+
+
+def _main_text(html: str) -> str:
+    return " ".join(check_page(html).find(".//main").itertext())
+
+
+def test_the_meeting_copy_leaves_out_iro_only_and_not_to_be_shared_words(client, app):
+    iro, social_worker, review = _review_with_private_words(app)
+    for reader in (iro, social_worker):
+        browser = app.test_client()
+        factories.sign_in(browser, reader)
+        page = browser.get(f"/staff/reviews/{review.id}/before-the-meeting")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        text = _main_text(html)
+        assert "my football" in text and "settled well" in text
+        # Not in the page at all, not even hidden or in an attribute.
+        assert IRO_ONLY_MARKER not in html and NOT_SHARED_MARKER not in html
+        assert "Is there anything that must not be shared" not in text
+        assert "Private – not for the meeting" not in text
+        # The concerns and what the IRO did about them are for the private copy.
+        assert check_page(html).find(".//*[@id='concerns']") is None
+
+
+def test_the_private_copy_has_everything_and_is_marked_on_every_printed_page(client, app):
+    iro, _sw, review = _review_with_private_words(app)
+    factories.sign_in(client, iro)
+
+    html = client.get(f"/staff/reviews/{review.id}/before-the-meeting/private").get_data(
+        as_text=True)
+
+    root = check_page(html)
+    text = _main_text(html)
+    assert IRO_ONLY_MARKER in text and NOT_SHARED_MARKER in text
+    assert "Private – not for the meeting" in text
+    assert "Concern: Does not feel safe where they live" in " ".join(
+        root.find(".//*[@id='concerns']").itertext())
+    private_css = assets.hashed_name(PROJECT_ROOT / "consult" / "static", "css/print-private.css")
+    link = [element for element in root.iter("link") if element.get("href", "").endswith(
+        private_css)]
+    assert link and link[0].get("media") == "print"
+    stylesheet = (PROJECT_ROOT / "consult" / "static" / "css" / "print-private.css").read_text()
+    assert re.search(r"@page\s*{\s*@top-center\s*{[^}]*content:\s*\"Private \\2013  not for "
+                     r"the meeting\"", stylesheet)
+
+
+def test_only_the_childs_iro_gets_the_private_copy(client, app):
+    iro, social_worker, review = _review_with_private_words(app)
+    other_iro = factories.staff(StaffRole.IRO)
+    db.session.commit()
+    for reader in (social_worker, other_iro, factories.staff(StaffRole.ADMIN)):
+        db.session.commit()
+        browser = app.test_client()
+        factories.sign_in(browser, reader)
+        assert browser.get(
+            f"/staff/reviews/{review.id}/before-the-meeting/private").status_code == 404
+
+
+def test_both_copies_are_audited_by_which_copy(client, app):
+    iro, _sw, review = _review_with_private_words(app)
+    factories.sign_in(client, iro)
+    client.get(f"/staff/reviews/{review.id}/before-the-meeting")
+    client.get(f"/staff/reviews/{review.id}/before-the-meeting/private")
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "response.viewed").order_by(AuditEvent.id)).all()
+    assert [(e.details["copy"], e.details["full_view"]) for e in events] == [
+        ("meeting", False), ("meeting", False), ("private", True), ("private", True)]
 
 
 def test_recording_the_meeting_offers_online_where_views_were_sent_online(client, app):

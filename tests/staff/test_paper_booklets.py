@@ -104,9 +104,13 @@ def test_a_childs_booklet_keeps_only_for_iro_words_from_the_social_worker(client
         "attend_meeting": "yes", "co_chair": "no", "only_for_iro": CHILD_SECRET})
 
     assert saved.status_code == 303
-    iro_view = client.get(f"/staff/reviews/{review.id}/before-the-meeting").get_data(
+    # The IRO's private copy has it; the meeting copy, to print or share, does not.
+    iro_view = client.get(f"/staff/reviews/{review.id}/before-the-meeting/private").get_data(
         as_text=True)
     assert CHILD_SECRET in iro_view and "help run your meeting" in iro_view
+    meeting_copy = client.get(f"/staff/reviews/{review.id}/before-the-meeting").get_data(
+        as_text=True)
+    assert CHILD_SECRET not in meeting_copy and "help run your meeting" in meeting_copy
     sw_browser = app.test_client()
     factories.sign_in(sw_browser, social_worker)
     sw_view = sw_browser.get(f"/staff/reviews/{review.id}/before-the-meeting").get_data(
