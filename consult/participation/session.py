@@ -3,11 +3,17 @@
 The secret link is exchanged once for this session; after that the address bar holds
 nothing secret. The session keeps the invitation's id and a fingerprint of its current
 link, so revoking or re-issuing the link ends every session opened with the old one.
+
+A session ends after `IDLE_SECONDS` without a request, so a phone left open on a shared
+sofa does not stay in the child's form: opening the link (or typing the letter's code)
+again carries on where they stopped, since every answer is in the server-side draft, and
+whatever was typed on the page they send after the end is shown back to them.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import g, session
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +25,10 @@ from consult.models import Invitation, Review, utcnow
 
 INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
+SEEN_AT = "invitation_seen_at"
+# Set on `g` when this request found the session ended by itself, for the page that says so.
+TIMED_OUT = "link_timed_out"
+IDLE_SECONDS = 45 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +43,19 @@ def start(invitation: Invitation) -> None:
             invitation.chosen_language = chosen_language
     session[INVITATION_ID] = invitation.id
     session[LINK_FINGERPRINT] = secret_links.fingerprint(invitation.token_hash)
+    session[SEEN_AT] = int(time.time())
+
+
+def _end_idle_session(now: int) -> bool:
+    """End the session if it went unused too long (the chosen language stays); True if so."""
+    seen_at = session.get(SEEN_AT)
+    if isinstance(seen_at, int) and now - seen_at < IDLE_SECONDS:
+        return False
+    chosen_language = session.get(i18n.SESSION_KEY)
+    session.clear()
+    if chosen_language:
+        session[i18n.SESSION_KEY] = chosen_language
+    return True
 
 
 def current_invitation() -> Invitation | None:
@@ -40,6 +63,9 @@ def current_invitation() -> Invitation | None:
     if "invitation" in g:
         return g.invitation
     invitation = None
+    now = int(time.time())
+    if INVITATION_ID in session and _end_idle_session(now):
+        setattr(g, TIMED_OUT, True)
     invitation_id = session.get(INVITATION_ID)
     if isinstance(invitation_id, int):
         # One round trip for all that every page of the journey reads.
@@ -51,6 +77,7 @@ def current_invitation() -> Invitation | None:
                 and (candidate.submitted_at is not None
                      or invitations.is_usable(candidate, utcnow()))):
             invitation = candidate
+            session[SEEN_AT] = now
     g.invitation = invitation
     if invitation is not None:
         setattr(g, i18n.INVITATION_LANGUAGE, invitation.language)

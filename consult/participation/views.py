@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -17,8 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from consult import invitations, policy, submissions
 from consult.extensions import db
+from consult.inputs import clean_text
 from consult.models import Invitation, utcnow
 from consult.participation import bp, drafts
+from consult.participation import session as link_session
 from consult.participation.session import current_invitation, start
 from consult.questionnaires import definitions, reading, runner
 from consult.questionnaires.model import Question, Questionnaire
@@ -27,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 
 def _link_not_working():
+    if g.get(link_session.TIMED_OUT):
+        # Their answers are in the draft; what they typed on this page comes back to them.
+        written = _written_in(request.form) if request.method == "POST" else []
+        return render_template("participation/timed_out.html", written=written,
+                               minutes=link_session.IDLE_SECONDS // 60), 404
     return render_template("participation/link_not_working.html"), 404
 
 
@@ -38,7 +45,7 @@ def _already_sent():
 
 def _written_in(form) -> list[str]:
     """Whatever the person wrote in their own words in this form, cleaned, to give back."""
-    return [runner.clean_text(form[key]) for key in definitions.free_text_keys()
+    return [clean_text(form[key]) for key in definitions.free_text_keys()
             if form.get(key, "").strip()]
 
 

@@ -102,8 +102,8 @@ def figures():
 def table_download(key: str):
     try:
         period = parse_period(request.args.get("from"), request.args.get("to"), date.today())
-    except PeriodError:
-        abort(404)
+    except PeriodError as error:
+        return Response(f"{error.message}.\n", status=400, mimetype="text/plain")
     scope = _scope(request.args.get("scope", ""), _iros())
     if scope is None:
         abort(404)
