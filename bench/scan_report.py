@@ -41,37 +41,55 @@ def loopback_connections(trace: Path) -> int:
                if (match := _CONNECT.search(line)) and (match[2] or match[3]) in LOOPBACK)
 
 
-def side(out: Path, name: str) -> tuple[int, int]:
-    """Prints one scan's findings; (findings above low, outside connections)."""
-    report_path = out / f"{name}.json"
-    print(f"\n== {name} ==")
-    if not report_path.exists():
-        print(f"  no report: see {out / f'{name}.log'}")
-        return 1, 0
-    report = json.loads(report_path.read_text())
-    infos = report.get("infos", {})
-    print(f"  pages crawled: {infos.get('crawled_pages_nbr', '?')}; "
-          f"wapiti {infos.get('version', '?')}; scope {infos.get('scope', '?')}")
-    above_low = 0
+def _findings(report: dict) -> dict[tuple[str, str], list[dict]]:
+    found: dict[tuple[str, str], list[dict]] = {}
     for section in ("vulnerabilities", "anomalies", "additionals"):
-        for category, findings in sorted(report.get(section, {}).items()):
-            if not findings:
-                continue
-            levels = Counter(LEVELS.get(finding.get("level"), "?") for finding in findings)
-            print(f"  {section}: {category}: {len(findings)} "
-                  f"({', '.join(f'{count} {level}' for level, count in sorted(levels.items()))})")
-            for finding in findings[:5]:
-                print(f"      {finding.get('method')} {finding.get('path')} "
-                      f"[{finding.get('parameter') or '-'}] {finding.get('info', '')[:140]}")
-            above_low += sum(1 for finding in findings
-                             if isinstance(finding.get("level"), int) and finding["level"] >= 2)
-    if not any(report.get(section) and any(report[section].values())
-               for section in ("vulnerabilities", "anomalies", "additionals")):
+        for category, items in report.get(section, {}).items():
+            found.setdefault((section, category), []).extend(items or [])
+    return found
+
+
+def side(out: Path, name: str) -> tuple[int, int]:
+    """Prints one side's findings, every module's report merged; (above low, outside)."""
+    print(f"\n== {name} ==")
+    reports = {path.stem.removeprefix(f"{name}-"): json.loads(path.read_text())
+               for path in sorted(out.glob(f"{name}-*.json"))}
+    if "crawl" not in reports:
+        print(f"  no crawl report: see {out / f'{name}-crawl.log'}")
+        return 1, 0
+    infos = reports["crawl"].get("infos", {})
+    print(f"  pages crawled: {infos.get('crawled_pages_nbr', '?')}; "
+          f"wapiti {infos.get('version', '?')}; scope {infos.get('scope', '?')}; "
+          f"modules reported: {', '.join(sorted(set(reports) - {'crawl'})) or 'none'}")
+    merged: dict[tuple[str, str], dict[tuple, dict]] = {}
+    for report in reports.values():
+        for key, items in _findings(report).items():
+            for item in items:
+                identity = (item.get("method"), item.get("path"), item.get("parameter"),
+                            item.get("info"))
+                merged.setdefault(key, {})[identity] = item
+    above_low = 0
+    for (section, category), items in sorted(merged.items()):
+        findings = list(items.values())
+        if not findings:
+            continue
+        levels = Counter(LEVELS.get(finding.get("level"), "?") for finding in findings)
+        print(f"  {section}: {category}: {len(findings)} "
+              f"({', '.join(f'{count} {level}' for level, count in sorted(levels.items()))})")
+        for finding in findings[:5]:
+            print(f"      {finding.get('method')} {finding.get('path')} "
+                  f"[{finding.get('parameter') or '-'}] {finding.get('info', '')[:140]}")
+        above_low += sum(1 for finding in findings
+                         if isinstance(finding.get("level"), int) and finding["level"] >= 2)
+    if not any(merged.values()):
         print("  no findings")
-    trace = out / f"{name}.connect"
-    outside = outside_connections(trace)
-    print(f"  connections: {loopback_connections(trace)} to 127.0.0.1, "
-          f"{sum(outside.values())} elsewhere{': ' + dict(outside).__repr__() if outside else ''}")
+    outside: Counter = Counter()
+    loopback = 0
+    for trace in out.glob(f"{name}-*.connect"):
+        outside += outside_connections(trace)
+        loopback += loopback_connections(trace)
+    print(f"  connections: {loopback} to 127.0.0.1, {sum(outside.values())} elsewhere"
+          + (f": {dict(outside)}" if outside else ""))
     return above_low, sum(outside.values())
 
 

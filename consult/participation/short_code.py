@@ -60,5 +60,6 @@ def enter_code():
 def too_many_attempts(error: RateLimitExceeded):
     if request.endpoint != "participation.enter_code":
         return error
-    return _page(ShortCodeForm(formdata=None), str(_l(
+    # The code typed stays in the box, so it can be checked against the letter later.
+    return _page(ShortCodeForm(), str(_l(
         "You have tried too many codes. Wait a few minutes, then try again.")), 429)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import runpy
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import text
 
 from consult.config import PROJECT_ROOT
@@ -51,3 +52,24 @@ def test_the_hooks_serve_an_app_without_a_database_too(tmp_path):
     CONFIGURATION["when_ready"](_server_with(bare))
     CONFIGURATION["post_fork"](_server_with(bare), worker=None)
     assert [name for (_loader, name) in bare.jinja_env.cache] == ["page.html"]
+
+
+def _starting_with(*addresses: str) -> SimpleNamespace:
+    return SimpleNamespace(cfg=SimpleNamespace(bind=list(addresses)))
+
+
+@pytest.mark.parametrize("addresses", [
+    ("127.0.0.1:8000",), ("localhost:8000",), ("[::1]:8000",), ("127.0.0.2:9000",),
+    ("unix:/run/consult/gunicorn.sock",), ("unix:/run/consult/gunicorn.sock", "127.0.0.1:8000"),
+])
+def test_gunicorn_listens_on_loopback_or_a_socket(addresses):
+    CONFIGURATION["on_starting"](_starting_with(*addresses))
+
+
+@pytest.mark.parametrize("addresses", [
+    ("0.0.0.0:8000",), ("10.0.1.11:8000",), ("[::]:8000",), (":8000",),
+    ("app.internal:8000",), ("127.0.0.1:8000", "0.0.0.0:8001"),
+])
+def test_gunicorn_refuses_to_face_clients_without_the_buffering_proxy(addresses):
+    with pytest.raises(SystemExit, match="buffering proxy"):
+        CONFIGURATION["on_starting"](_starting_with(*addresses))
