@@ -41,7 +41,7 @@ from consult.participation import drafts
 from consult.rights.forms import HONEYPOT
 from consult.staff import accounts
 from tests import factories
-from tests.html_checks import parse
+from tests.html_checks import PageProblem, parse
 from tests.test_policy import ANONYMOUS, CHILD, EVERYONE, _browser, _data_set, _requests
 
 EMOJI = "\U0001F600" * 100_000
@@ -208,6 +208,10 @@ class Run:
         self.browser.check_pages = not heavy
         try:
             return self.browser.open(url, method=method, **kwargs)
+        except PageProblem as problem:
+            body = kwargs.get("data")
+            raise PageProblem(f"{self.visitor}: {method} {url} "
+                              f"{str(body)[:200] if body else ''}: {problem}") from None
         finally:
             self.browser.check_pages = True
 

@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from consult.inputs import DATE_RANGE_MESSAGE, clean_text, is_sane_date
+
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection): such
 # a cell is refused, not imported, so it can never reach a later export.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,14 @@ class RowChecker:
             return None
         if _ISO_DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if is_sane_date(day):
+                    return day
+                self.error(f"{column} '{value}' {DATE_RANGE_MESSAGE}.")
+                return None
         self.error(f"{column} '{value}' is not a date as YYYY-MM-DD.")
         return None
 
@@ -109,7 +116,7 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[Ro
         return [], [RowError(1, "The file is not UTF-8 text. Save it as 'CSV UTF-8'.")]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = [clean_text(name, multiline=False).lower() for name in next(reader)]
     except StopIteration:
         return [], [RowError(1, "The file is empty: it needs a header row.")]
     except csv.Error as error:
@@ -137,7 +144,9 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[Ro
                 problems.append(RowError(
                     line, f"has {len(cells)} cells; the header has {len(header)}."))
                 continue
-            values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+            # The one cleaning step for typed text (consult.inputs), as for every form.
+            values = {name: clean_text(cell, multiline=False)
+                      for name, cell in zip(header, cells, strict=True)}
             formulas = [name for name in columns if values[name].startswith(FORMULA_STARTS)]
             for name in formulas:
                 problems.append(RowError(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from consult import audit
 from consult.extensions import db
+from consult.inputs import clean_text
 from consult.models import StaffRole, StaffUser
 from consult.reports import bp
 from consult.reports.export import table_csv
@@ -74,7 +75,9 @@ def _shown(report: Report) -> Report:
 @staff_required(*READERS)
 def figures():
     iros = _iros()
-    raw = {name: request.args.get(name, "") for name in ("from", "to", "scope")}
+    # Shown back in the form as typed, but through the one cleaning step (consult.inputs).
+    raw = {name: clean_text(request.args.get(name), multiline=False)
+           for name in ("from", "to", "scope")}
     errors: dict[str, str] = {}
     try:
         period = parse_period(raw["from"], raw["to"], date.today())
@@ -126,7 +129,7 @@ def table_download(key: str):
 def annual_pack():
     today = date.today()
     years = _council_years(today)
-    raw_year = request.args.get("year", "").strip()
+    raw_year = clean_text(request.args.get("year"), multiline=False)
     if not raw_year:
         period = years[1] if len(years) > 1 else years[0]
     else:
