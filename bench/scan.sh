@@ -53,7 +53,7 @@ stop_target() {
 }
 trap stop_target EXIT
 
-for _ in $(seq 120); do
+for _ in $(seq 300); do
     [ -s "$OUT/target.json" ] && break
     kill -0 "$TARGET_PID" 2>/dev/null || { cat "$OUT/target.log"; exit 1; }
     sleep 1
