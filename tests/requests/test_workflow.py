@@ -186,3 +186,14 @@ def test_queue_counts_count_open_and_overdue_in_one_statement(app):
     admin = factories.staff(StaffRole.ADMIN)
     assert workflow.queue_counts(admin, now) == workflow.QueueCounts(open=4, overdue=2)
     assert workflow.queue_counts(factories.staff(StaffRole.MANAGER), now) is None
+
+
+def test_a_request_is_kept_through_the_one_cleaning_step(app):
+    made = workflow.create_request(
+        RequestKind.ADVOCATE, RequestSource.PUBLIC_FORM,
+        message="I need\x00 help\u202e now\r\nplease", contact_name="Sam\r\nBcc: x",
+        contact_detail="\u2066 07700 900123\u2069")
+    db.session.commit()
+    db.session.expire_all()
+    assert (made.message, made.contact_name, made.contact_detail) == (
+        "I need help now\nplease", "Sam Bcc: x", "07700 900123")
