@@ -3,6 +3,7 @@
 #
 #   bench/scan.sh              # about 10 minutes per side, three sides
 #   bench/scan.sh 20           # 20 minutes per side
+#   SCAN_SIDES="public iro" SCAN_MODULES=http_headers,xss,sql bench/scan.sh 5
 #
 # - wapiti (pinned, from PyPI) is installed into its own virtualenv ($SCAN_VENV, default
 #   .scan-venv), never into the app's lock;
@@ -32,7 +33,8 @@ POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/p
 # Everything that attacks the app itself; nothing that calls out to an endpoint, a DNS
 # server or a downloaded database.
 # Quick ones first: the time they leave goes to the slow injection modules at the end.
-MODULES=http_headers,cookieflags,csp,methods,htaccess,csrf,backup,crlf,redirect,upload,file,exec,xss,permanentxss,sql
+MODULES=${SCAN_MODULES:-http_headers,cookieflags,csp,methods,htaccess,csrf,backup,crlf,redirect,upload,file,exec,xss,permanentxss,sql}
+SIDES=${SCAN_SIDES:-public iro admin}
 
 if ! "$SCAN_VENV/bin/wapiti" --version 2>/dev/null | grep -q "Wapiti $WAPITI_VERSION"; then
     echo "Installing wapiti3==$WAPITI_VERSION into $SCAN_VENV"
@@ -77,7 +79,7 @@ wapiti() {
     shift 3
     local status=0
     timeout --kill-after=10 "$seconds" \
-        strace -f -qq -e trace=connect -o "$OUT/$name-$label.connect" \
+        strace -f -qq --seccomp-bpf -e trace=connect -o "$OUT/$name-$label.connect" \
         "$SCAN_VENV/bin/wapiti" --url "$BASE/" --scope folder --tasks 4 \
         --store-session "$OUT/session-$name" --store-config "$OUT/config" \
         --no-bugreport -v 1 -f json -o "$OUT/$name-$label.json" \
@@ -103,19 +105,23 @@ scan() {
         [ "$module" = http_headers ] && { left=$((left - 1)); continue; }
         local remaining=$((budget - (SECONDS - started)))
         local share=$((remaining / left))
-        [ "$share" -lt 30 ] && share=30
+        [ "$share" -lt 45 ] && share=45
         wapiti "$name" "$module" "$share" --skip-crawl -m "$module" "$@"
         left=$((left - 1))
     done
 }
 
-scan public -s "$BASE/your-rights" -s "$BASE/ask-for-help" -s "$BASE/help-now" \
-    -s "$BASE/code" -s "$BASE/staff/sign-in" -s "$(field 't["child_link"]')"
-scan iro -C "$(field 't["sessions"]["iro"]')" -s "$BASE/staff/" -s "$BASE/staff/requests" \
-    -s "$BASE/staff/reports/"
-scan admin -C "$(field 't["sessions"]["admin"]')" -s "$BASE/staff/" \
-    -s "$BASE/staff/admin/users" -s "$BASE/staff/admin/audit" -s "$BASE/staff/council"
+for side in $SIDES; do
+    case $side in
+        public) scan public -s "$BASE/your-rights" -s "$BASE/ask-for-help" -s "$BASE/help-now" \
+            -s "$BASE/code" -s "$BASE/staff/sign-in" -s "$(field 't["child_link"]')" ;;
+        iro) scan iro -C "$(field 't["sessions"]["iro"]')" -s "$BASE/staff/" \
+            -s "$BASE/staff/requests" -s "$BASE/staff/reports/" ;;
+        admin) scan admin -C "$(field 't["sessions"]["admin"]')" -s "$BASE/staff/" \
+            -s "$BASE/staff/admin/users" -s "$BASE/staff/admin/audit" -s "$BASE/staff/council" ;;
+    esac
+done
 
 stop_target
 trap - EXIT
-"$ROOT/.venv/bin/python" "$ROOT/bench/scan_report.py" "$OUT" public iro admin
+"$ROOT/.venv/bin/python" "$ROOT/bench/scan_report.py" "$OUT" $SIDES
