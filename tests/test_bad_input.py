@@ -347,5 +347,4 @@ def test_the_bad_input_corpus_never_makes_a_5xx_and_public_words_come_back(app, 
             run.post(bare, values, f"*={entry}")
 
     assert run.problems == [], "\n".join(run.problems)
-    print(visitor, run.requests)
     assert run.requests > 100, run.requests
