@@ -4,6 +4,7 @@ The app reads its own settings from the environment (README, "Configuration"); t
 the server's. Each can be overridden on the command line or in GUNICORN_CMD_ARGS.
 """
 
+import ipaddress
 import logging
 import os
 
@@ -11,6 +12,10 @@ from consult.config import ConfigError, check_shared_limits, web_workers
 from consult.logs import gunicorn_logging
 
 wsgi_app = "consult:create_app()"
+# Loopback or a Unix socket only (checked in on_starting): a sync worker reading a request
+# from a slow client is held until it has it all, so five connections that promise a body
+# and send a few bytes would hold five workers. The buffering proxy on the same machine
+# (nginx, docs/deployment.md) reads each request whole before passing it on.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: each request is short and waits mostly on PostgreSQL. The reverse proxy in
@@ -41,7 +46,32 @@ logconfig_dict = gunicorn_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
 access_log_format = "%(m)s %(U)s %(s)s"
 
 
-def on_starting(server):
+def is_private_bind(address: str) -> bool:
+    """A Unix socket, or an address only this machine can reach (127.0.0.0/8, ::1)."""
+    if address.startswith(("unix:", "fd://")):
+        return True
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_exposed_binds(server):
+    """Only loopback or a Unix socket: a buffering proxy must stand in front."""
+    exposed = [address for address in server.cfg.bind if not is_private_bind(address)]
+    if exposed:
+        raise SystemExit(
+            f"Have Your Say cannot start: gunicorn would listen on {', '.join(exposed)}. Bind "
+            "it to 127.0.0.1 or a Unix socket (GUNICORN_BIND) behind a buffering proxy such "
+            "as nginx on the same machine: sync workers must never read from slow clients "
+            "themselves (docs/deployment.md).")
+
+
+def refuse_divided_limits(server):
     """Before any worker: the workers actually configured (`--workers` on the command line
     too) must not divide memory:// rate limits between them in production."""
     config = server.app.wsgi().config
@@ -51,6 +81,11 @@ def on_starting(server):
                                 config["INSTANCES"])
         except ConfigError as error:
             raise SystemExit(f"Have Your Say cannot start: {error}") from None
+
+
+def on_starting(server):
+    refuse_exposed_binds(server)
+    refuse_divided_limits(server)
 
 
 def when_ready(server):

@@ -17,6 +17,9 @@ README = (PROJECT_ROOT / "README.md").read_text()
 FORBIDDEN = {
     "consult.config": ("consult.",),
     "consult.i18n": ("consult.",),
+    "consult.inputs": ("consult.",),
+    "consult.forms": ("consult.participation", "consult.staff", "consult.models",
+                      "consult.extensions"),
     "consult.models": ("consult.extensions", "consult.participation", "consult.staff",
                        "consult.questionnaires", "consult.invitations", "consult.audit"),
     "consult.questionnaires": ("consult.participation", "consult.staff"),

@@ -8,11 +8,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from consult.inputs import DATE_RANGE_MESSAGE, clean_text, is_sane_date
+
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection): such
 # a cell is refused, not imported, so it can never reach a later export.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DMY_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DMY_DATE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,14 @@ class RowChecker:
             return None
         if shape.fullmatch(value):
             try:
-                return datetime.strptime(value, pattern).date()
+                day = datetime.strptime(value, pattern).date()
             except ValueError:
                 pass
+            else:
+                if is_sane_date(day):
+                    return day
+                self.error(f"{column} '{value}' {DATE_RANGE_MESSAGE}.")
+                return None
         self.error(f"{column} '{value}' is not a date as {form}.")
         return None
 
@@ -119,7 +126,8 @@ def read_header(data: bytes, *, lower: bool = True, file: str | None = None):
                                      file)]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip().lower() if lower else name.strip() for name in next(reader)]
+        names = [clean_text(name, multiline=False) for name in next(reader)]
+        header = [name.lower() for name in names] if lower else names
     except StopIteration:
         return None, None, [RowError(1, "The file is empty: it needs a header row.", file)]
     except csv.Error as error:
@@ -165,7 +173,9 @@ def read_body(reader, header: list[str], columns: tuple[str, ...], file: str | N
                 problems.append(RowError(
                     line, f"has {len(cells)} cells; the header has {len(header)}.", file))
                 continue
-            values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+            # The one cleaning step for typed text (consult.inputs), as for every form.
+            values = {name: clean_text(cell, multiline=False)
+                      for name, cell in zip(header, cells, strict=True)}
             formulas = [name for name in columns if values[name].startswith(FORMULA_STARTS)]
             for name in formulas:
                 problems.append(RowError(

@@ -9,6 +9,12 @@ session (each question's key with a keyed digest of what was saved, never the wo
 those answers are shown back. Anyone else who opens the link, say from the phone's message
 history, sees that something was written and saved, not what; and words written later on
 another device are not shown in this session either.
+
+A session ends after `IDLE_SECONDS` without a request, so a phone left open on a shared
+sofa does not stay in the child's form: opening the link (or typing the letter's code)
+again carries on where they stopped, since every answer is in the server-side draft, and
+whatever was typed on the page they send after the end is shown back to them. Ending it
+also forgets which answers were written here, so earlier words are no longer shown back.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 
 from flask import current_app, g, session
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +35,10 @@ from consult.models import Invitation, Review, utcnow
 INVITATION_ID = "invitation_id"
 LINK_FINGERPRINT = "invitation_link"
 WRITTEN_HERE = "written_here"
+SEEN_AT = "invitation_seen_at"
+# Set on `g` when this request found the session ended by itself, for the page that says so.
+TIMED_OUT = "link_timed_out"
+IDLE_SECONDS = 45 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +60,7 @@ def start(invitation: Invitation) -> None:
             invitation.chosen_language = chosen_language
     session[INVITATION_ID] = invitation.id
     session[LINK_FINGERPRINT] = fingerprint
+    session[SEEN_AT] = int(time.time())
 
 
 def _digest(key: str, words: str) -> str:
@@ -71,11 +83,27 @@ def remember_written_here(key: str, words: str) -> None:
     session[WRITTEN_HERE] = {**_written(), key: _digest(key, words)}
 
 
+
+def _end_idle_session(now: int) -> bool:
+    """End the session if it went unused too long (the chosen language stays); True if so."""
+    seen_at = session.get(SEEN_AT)
+    if isinstance(seen_at, int) and now - seen_at < IDLE_SECONDS:
+        return False
+    chosen_language = session.get(i18n.SESSION_KEY)
+    session.clear()
+    if chosen_language:
+        session[i18n.SESSION_KEY] = chosen_language
+    return True
+
+
 def current_invitation() -> Invitation | None:
     """The invitation this session was opened for, while its link still works."""
     if "invitation" in g:
         return g.invitation
     invitation = None
+    now = int(time.time())
+    if INVITATION_ID in session and _end_idle_session(now):
+        setattr(g, TIMED_OUT, True)
     invitation_id = session.get(INVITATION_ID)
     if isinstance(invitation_id, int):
         # One round trip for all that every page of the journey reads.
@@ -87,6 +115,7 @@ def current_invitation() -> Invitation | None:
                 and (candidate.submitted_at is not None
                      or invitations.is_usable(candidate, utcnow()))):
             invitation = candidate
+            session[SEEN_AT] = now
     g.invitation = invitation
     if invitation is not None:
         setattr(g, i18n.INVITATION_LANGUAGE, invitation.language)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from consult import invitations, policy
 from consult.extensions import db, limiter
+from consult.forms import CleanForm
 from consult.models import utcnow
 from consult.participation import bp
 from consult.participation.session import start
@@ -21,7 +21,7 @@ from consult.participation.session import start
 CODE_ATTEMPTS = "10 per minute;30 per hour"
 
 
-class ShortCodeForm(FlaskForm):
+class ShortCodeForm(CleanForm):
     code = StringField(
         _l("Code"),
         description=_l("It is on your letter, under the QR code. It has 11 letters and "
@@ -67,5 +67,6 @@ def enter_code():
 def too_many_attempts(error: RateLimitExceeded):
     if request.endpoint != "participation.enter_code":
         return error
-    return _page(ShortCodeForm(formdata=None), str(_l(
+    # The code typed stays in the box, so it can be checked against the letter later.
+    return _page(ShortCodeForm(), str(_l(
         "You have tried too many codes. Wait a few minutes, then try again.")), 429)

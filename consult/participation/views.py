@@ -17,8 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from consult import invitations, policy, submissions
 from consult.extensions import db
+from consult.inputs import clean_text
 from consult.models import Invitation, InviteeRole, utcnow
 from consult.participation import bp, drafts
+from consult.participation import session as link_session
 from consult.participation.session import (
     current_invitation,
     remember_written_here,
@@ -41,6 +43,11 @@ def _welcomed_back() -> bool:
 
 
 def _link_not_working():
+    if g.get(link_session.TIMED_OUT):
+        # Their answers are in the draft; what they typed on this page comes back to them.
+        written = _written_in(request.form) if request.method == "POST" else []
+        return render_template("participation/timed_out.html", written=written,
+                               minutes=link_session.IDLE_SECONDS // 60), 404
     return render_template("participation/link_not_working.html"), 404
 
 
@@ -52,7 +59,7 @@ def _already_sent():
 
 def _written_in(form) -> list[str]:
     """Whatever the person wrote in their own words in this form, cleaned, to give back."""
-    return [runner.clean_text(form[key]) for key in definitions.free_text_keys()
+    return [clean_text(form[key]) for key in definitions.free_text_keys()
             if form.get(key, "").strip()]
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from consult.inputs import clean_text
 from consult.models import Answer, FreeTextAnswer, Response
 from consult.questionnaires.model import (
     IN_PERSON,
@@ -26,23 +26,6 @@ from consult.questionnaires.model import (
     Value,
     Values,
 )
-
-# Bidi controls that can make a message display differently from how it is stored
-# (Trojan Source); they have no place in an answer, so they are removed, not refused.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def clean_text(raw: str) -> str:
-    """Typed text as we keep it: one kind of newline, composed, without invisible controls.
-
-    NUL bytes, other control characters and lone surrogates cannot be stored by every
-    database or shown safely, and carry nothing a person meant to write.
-    """
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_BIDI_CONTROLS)
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return unicodedata.normalize("NFC", text).strip()
-
 
 # Walking the questions --------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from consult.inputs import DATE_RANGE_MESSAGE, is_sane_date
+
 COUNCIL_YEAR_STARTS = (4, 1)  # 1 April
 LONGEST_PERIOD_DAYS = 366 * 10
 
@@ -127,9 +129,12 @@ def _previous_month(first_day: date) -> date:
 
 def _parse_day(raw: str, field: str, name: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         raise PeriodError(field, f"{name} must be a real date, like 2016-03-31") from None
+    if not is_sane_date(day):
+        raise PeriodError(field, f"{name} {DATE_RANGE_MESSAGE}")
+    return day
 
 
 def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from consult import audit, i18n
 from consult.extensions import db
+from consult.inputs import clean_text
 from consult.models import StaffRole, StaffUser
 from consult.reports import bp
 from consult.reports.export import table_csv
@@ -94,7 +95,9 @@ def _asked(iros: list[StaffUser], *, suppressed_anyway: bool = False
     cover whole calendar months that are over; when no period is asked for, they cover this
     council year up to the end of last month.
     """
-    raw = {name: request.args.get(name, "") for name in ("from", "to", "scope")}
+    # Shown back in the form as typed, but through the one cleaning step (consult.inputs).
+    raw = {name: clean_text(request.args.get(name), multiline=False)
+           for name in ("from", "to", "scope")}
     errors: dict[str, str] = {}
     period = None
     try:
@@ -176,7 +179,7 @@ def annual_pack():
     today = date.today()
     # The whole service, so hidden figures for everyone: this year only as far as it is over.
     years = _council_years(today, hidden=True)
-    raw_year = request.args.get("year", "").strip()
+    raw_year = clean_text(request.args.get("year"), multiline=False)
     if not raw_year:  # the last complete council year
         period = next(year for year in years if year.is_council_year)
     else:

@@ -13,17 +13,17 @@ request within 2 working days. Urgent requests come first in the queue.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit, working_days
 from consult.alerts import outbox
 from consult.extensions import db
+from consult.inputs import clean_text
 from consult.models import (
     Child,
     HelpRequest,
@@ -79,12 +79,9 @@ def next_states(kind: RequestKind, state: RequestState) -> tuple[RequestState, .
                  if onward is not S.MATCHED or kind in MATCHABLE_KINDS)
 
 
-def clean_message(text: str | None) -> str | None:
-    """Line endings made one kind and outer space trimmed; None when nothing was written."""
-    if text is None:
-        return None
-    cleaned = re.sub(r"\r\n?", "\n", text).strip()
-    return cleaned or None
+def clean_message(text: str | None, *, multiline: bool = True) -> str | None:
+    """The one cleaning step for typed text (`consult.inputs`); None when nothing was written."""
+    return clean_text(text, multiline=multiline) or None
 
 
 def create_request(
@@ -103,8 +100,9 @@ def create_request(
     child = invitation.review.child if invitation is not None else None
     help_request = HelpRequest(
         kind=kind, source=source, state=S.NEW, child=child, invitation=invitation,
-        message=clean_message(message), contact_name=(contact_name or "").strip() or None,
-        contact_detail=(contact_detail or "").strip() or None, language=language,
+        message=clean_message(message),
+        contact_name=clean_message(contact_name, multiline=False),
+        contact_detail=clean_message(contact_detail, multiline=False), language=language,
         created_at=now)
     help_request.events.append(HelpRequestEvent(from_state=None, to_state=S.NEW, occurred_at=now))
     db.session.add(help_request)
@@ -222,27 +220,39 @@ def _rows(requests, now: datetime) -> list[QueueRow]:
 
 
 QUEUE_VIEWS = ("open", "closed", "all")
+QUEUE_PAGE_SIZE = 50
 
 
-def queue(user: StaffUser, *, view: str = "open", now: datetime | None = None) -> list[QueueRow]:
-    """The requests this person follows. Open ones: urgent first, then overdue ones, each
-    group oldest first."""
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    page: int
+    more: bool
+
+
+def queue(user: StaffUser, *, view: str = "open", page: int = 1,
+          now: datetime | None = None) -> QueuePage:
+    """One page of the requests this person follows: open ones urgent first, then overdue
+    ones, each group oldest first; closed ones and all of them newest first. Two
+    statements whatever the size."""
+    now = now or utcnow()
     visible = visible_requests(user)
     if visible is None:
-        return []
+        return QueuePage([], page, False)
     query = select(HelpRequest).where(visible).options(selectinload(HelpRequest.child))
     if view == "open":
+        urgent = HelpRequest.kind == RequestKind.URGENT
         query = query.where(HelpRequest.state.in_(OPEN_STATES)).order_by(
+            case((urgent, 0), else_=1), case((overdue_clause(now), 0), else_=1),
             HelpRequest.created_at, HelpRequest.id)
     elif view == "closed":
         query = query.where(HelpRequest.state.in_(CLOSED_STATES)).order_by(
             HelpRequest.closed_at.desc(), HelpRequest.id.desc())
     else:
         query = query.order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
-    rows = _rows(db.session.scalars(query), now or utcnow())
-    if view == "open":
-        rows.sort(key=lambda row: (not row.urgent, not row.overdue))
-    return rows
+    found = list(db.session.scalars(
+        query.offset((page - 1) * QUEUE_PAGE_SIZE).limit(QUEUE_PAGE_SIZE + 1)))
+    return QueuePage(_rows(found[:QUEUE_PAGE_SIZE], now), page, len(found) > QUEUE_PAGE_SIZE)
 
 
 def requests_for_child(child: Child, now: datetime | None = None) -> list[QueueRow]:

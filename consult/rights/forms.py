@@ -1,4 +1,5 @@
-"""Reading the request forms: what was typed, kept whole, and a translated message per field."""
+"""Reading the request forms: what was typed, cleaned and kept whole, and a translated message
+per field."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from consult.inputs import clean_text
 from consult.models import RequestKind
 from consult.requests.workflow import MESSAGE_MAX_LENGTH
 
@@ -41,16 +43,12 @@ class RequestForm:
         return RequestKind(self.values["kind"])
 
 
-def _text(form: MultiDict, name: str) -> str:
-    return form.get(name, "").replace("\r\n", "\n")
-
-
 def read_message(form: MultiDict, errors: dict[str, str]) -> str:
-    message = _text(form, "message")
-    if len(message.strip()) > MESSAGE_MAX_LENGTH:
+    message = clean_text(form.get("message"))
+    if len(message) > MESSAGE_MAX_LENGTH:
         errors["message"] = str(_l(
             "Your message must be %(count)s characters or fewer. It has %(actual)s.",
-            count=format_number(MESSAGE_MAX_LENGTH), actual=format_number(len(message.strip()))))
+            count=format_number(MESSAGE_MAX_LENGTH), actual=format_number(len(message))))
     return message
 
 
@@ -63,18 +61,18 @@ def read_request_form(form: MultiDict, *, public: bool) -> RequestForm:
         read.errors["kind"] = str(_l("Choose what you would like to ask for."))
     read.values["message"] = read_message(form, read.errors)
     if public:
-        name = _text(form, "contact_name")
-        contact = _text(form, "contact_detail")
+        name = clean_text(form.get("contact_name"), multiline=False)
+        contact = clean_text(form.get("contact_detail"), multiline=False)
         read.values.update(contact_name=name, contact_detail=contact)
-        if not name.strip():
+        if not name:
             read.errors["contact_name"] = str(_l("Enter your name."))
-        elif len(name.strip()) > NAME_MAX_LENGTH:
+        elif len(name) > NAME_MAX_LENGTH:
             read.errors["contact_name"] = str(_l(
                 "Your name must be %(count)d characters or fewer.", count=NAME_MAX_LENGTH))
-        if not contact.strip():
+        if not contact:
             read.errors["contact_detail"] = str(_l(
                 "Enter a phone number or email address so we can reach you."))
-        elif len(contact.strip()) > CONTACT_MAX_LENGTH:
+        elif len(contact) > CONTACT_MAX_LENGTH:
             read.errors["contact_detail"] = str(_l(
                 "This must be %(count)d characters or fewer.", count=CONTACT_MAX_LENGTH))
     return read

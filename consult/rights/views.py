@@ -168,7 +168,7 @@ def sent():
 def _typed_back(status: int, **notices):
     """Show the form again with everything that was typed, and say why it was not sent."""
     if request.endpoint == "rights.help_now":
-        return _help_page({"message": request.form.get("message", "")}, status=status,
+        return _help_page({"message": read_message(request.form, {})}, status=status,
                           **notices)
     read = read_request_form(request.form, public=_child_invitation() is None)
     read.errors = {}

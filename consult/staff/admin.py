@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from consult import allocation, audit
 from consult.alerts.outbox import latest_setup_emails
 from consult.extensions import db
+from consult.inputs import PageError, page_number
 from consult.models import AuditEvent, StaffRole, StaffUser
 from consult.staff import accounts, bp, two_factor
 from consult.staff.access import staff_required
@@ -95,13 +96,15 @@ def reset_user(user_id: int):
     return _setup_email_page(person, hours, reset=True)
 
 
-def _audit_filter_choices(form: AuditFilterForm) -> None:
+def _audit_filter_choices(form: AuditFilterForm) -> dict[int, str]:
+    """The filter's choices; and every account's name, for the "Done by" column."""
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     form.action.choices = [("", "Any action")] + [(action, action) for action in actions]
     people = db.session.execute(select(StaffUser.id, StaffUser.name, StaffUser.email)
-                                .order_by(StaffUser.name, StaffUser.id))
+                                .order_by(StaffUser.name, StaffUser.id)).all()
     form.actor.choices = [("", "Anyone"), ("link", "Someone with a secret link")] + [
         (str(person_id), f"{name} ({email})") for person_id, name, email in people]
+    return {person_id: name for person_id, name, _email in people}
 
 
 def filtered_events(*, action: str | None, actor: str | None, since, until,
@@ -128,31 +131,41 @@ def filtered_events(*, action: str | None, actor: str | None, since, until,
 @bp.get("/admin/audit")
 @staff_required(StaffRole.ADMIN)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    """One page of the log. The same six statements however long the log is."""
+    try:
+        page = page_number(request.args.get("page"))
+        page_problem = None
+    except PageError as error:
+        page, page_problem = 1, str(error)
     # Reading the log is itself recorded, before the read.
     audit.record("audit.viewed", staff=g.staff, page=page)
     db.session.commit()
     form = AuditFilterForm(request.args)
-    _audit_filter_choices(form)
+    names = _audit_filter_choices(form)
     events, more = [], False
-    if form.validate():
+    valid = form.validate()
+    if valid and page_problem is None:
         events, more = filtered_events(
             action=form.action.data, actor=form.actor.data, since=form.since.data,
             until=form.until.data, page=page)
-    names = dict(db.session.execute(select(StaffUser.id, StaffUser.name)).all())
     total = db.session.scalar(select(func.count()).select_from(AuditEvent))
     arguments = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
         "staff/admin/audit.html", form=form, events=events, names=names, total=total,
-        page=page, more=more, arguments=arguments), 400 if form.errors else 200
+        page=page, more=more, arguments=arguments, page_problem=page_problem), (
+        400 if form.errors or page_problem else 200)
 
 
 @bp.get("/admin/allocations")
 @staff_required(StaffRole.ADMIN)
 def allocations():
     """Every change of a child's IRO or social worker: from, to, by whom and by which way."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    try:
+        page = page_number(request.args.get("page"))
+    except PageError as error:
+        return render_template("staff/admin/allocations.html", changes=[], names={}, page=1,
+                               more=False, page_problem=str(error)), 400
     changes, more = allocation.history(page=page, page_size=AUDIT_PAGE_SIZE)
     names = dict(db.session.execute(select(StaffUser.id, StaffUser.name)).all())
     return render_template("staff/admin/allocations.html", changes=changes, names=names,
-                           page=page, more=more)
+                           page=page, more=more, page_problem=None)

@@ -8,6 +8,7 @@ from flask import g, redirect, render_template, request, session, url_for
 
 from consult import audit, policy, secret_links
 from consult.extensions import db, limiter
+from consult.inputs import has_control_characters
 from consult.models import StaffUser
 from consult.staff import accounts, bp, two_factor
 from consult.staff.access import (
@@ -36,9 +37,10 @@ SIGN_IN_RATE = "10 per minute"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever return to one of our own staff pages after sign-in."""
+    """Only ever return to one of our own staff pages after sign-in; a target with a line
+    break or any other control character in it is ignored (it could never be a header)."""
     if target and target.startswith("/staff/") and not target.startswith("//") \
-            and "\\" not in target:
+            and "\\" not in target and not has_control_characters(target):
         return target
     return url_for("staff.dashboard")
 

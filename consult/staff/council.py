@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from consult import council
 from consult.extensions import db
+from consult.forms import CleanForm
 from consult.i18n import LANGUAGES, SOURCE_LOCALE
 from consult.models import StaffRole
 from consult.staff import bp
@@ -31,7 +31,7 @@ def _contact(label: str, description: str) -> TextAreaField:
         Length(max=300, message="Use 300 characters or fewer.")])
 
 
-class CouncilSettingsForm(FlaskForm):
+class CouncilSettingsForm(CleanForm):
     council_name = _name("Council name", "As children know it, e.g. City of Westhaven Council.")
     iro_service_contact = _contact(
         "IRO service contact", "A phone number and email address children can use.")
@@ -59,7 +59,7 @@ class CouncilSettingsForm(FlaskForm):
                                                  "https://, like https://www.bbc.co.uk/weather.")])
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(CleanForm):
     text = TextAreaField(
         "Pledge text",
         description="Leave a blank line between paragraphs. Leave it all empty to remove the "

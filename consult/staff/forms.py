@@ -21,7 +21,9 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.forms import CleanForm
 from consult.i18n import LANGUAGES, language_name
+from consult.inputs import DATE_RANGE_MESSAGE, is_sane_date
 from consult.models import InvitationPurpose, InviteeRole, StaffRole
 from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from consult.vocabulary import ATTENDEE_LABELS, CHANNEL_LABELS, INVITEE_LABELS, PN_MEANINGS
@@ -32,7 +34,35 @@ PURPOSE_LABELS = {
 }
 
 
-class SignInForm(FlaskForm):
+def _lowered(label: str) -> str:
+    return label[0].lower() + label[1:]
+
+
+def _date_field_errors(form: FlaskForm) -> bool:
+    """WTForms says "Not a valid date value": replace it with which date to fix; and refuse
+    dates outside the sane range. False when a date was refused."""
+    sane = True
+    for field in form:
+        if not isinstance(field, DateField):
+            continue
+        if "Not a valid date value." in field.errors:
+            field.errors[:] = [f"Enter {_lowered(field.label.text)} as a real date, for "
+                               "example 2026-03-27."]
+        elif field.data is not None and not is_sane_date(field.data):
+            field.errors[:] = [f"{field.label.text} {DATE_RANGE_MESSAGE}."]
+            sane = False
+    return sane
+
+
+class StaffForm(CleanForm):
+    """Every staff form: typed text cleaned (`CleanForm`), dates real and in a sane range."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _date_field_errors(self) and valid
+
+
+class SignInForm(StaffForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
@@ -44,7 +74,7 @@ def _not_common(_form, field) -> None:
             "Choose another: a few unrelated words make a good one.")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(StaffForm):
     password = PasswordField(
         "New password",
         description=f"At least {MIN_LENGTH} characters. A few unrelated words make a good one.",
@@ -65,7 +95,7 @@ class ChangePasswordForm(SetPasswordForm):
         "Current password", validators=[DataRequired("Enter your current password.")])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(StaffForm):
     code = StringField(
         "Code from your authenticator app",
         description="The 6 digits it shows now. Each code works once.",
@@ -81,7 +111,7 @@ STAFF_ROLE_LABELS = {
 }
 
 
-class InviteStaffForm(FlaskForm):
+class InviteStaffForm(StaffForm):
     email = EmailField("Work email address", validators=[
         DataRequired("Enter their work email address."),
         Length(max=254, message="Use 254 characters or fewer.")])
@@ -91,7 +121,7 @@ class InviteStaffForm(FlaskForm):
         SelectChoice(role.value, label) for role, label in STAFF_ROLE_LABELS.items()])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(StaffForm):
     """Read from the query string: filtering changes nothing, so it needs no CSRF token."""
 
     class Meta:
@@ -103,7 +133,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField("To (inclusive)", validators=[Optional()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(StaffForm):
     role = SelectField(
         "Who is this for?",
         choices=[SelectChoice(role.value, label) for role, label in INVITEE_LABELS.items()])
@@ -144,7 +174,7 @@ def _deliverable_shape(_form, field) -> None:
                          "name@example.com.") from None
 
 
-class InvitationEmailForm(FlaskForm):
+class InvitationEmailForm(StaffForm):
     email = EmailField(
         "Their email address", description="Used only to send them this invitation.",
         validators=[DataRequired("Enter their email address."),
@@ -157,21 +187,6 @@ def _date_field(label: str, *, required: bool = True, description: str = "") -> 
     return DateField(label, description=description,
                      validators=[InputRequired(message) if required else Optional()],
                      render_kw={"class": "input input--date"})
-
-
-def _date_field_errors(form: FlaskForm) -> None:
-    """WTForms says "Not a valid date value": replace it with which date to fix."""
-    for field in form:
-        if isinstance(field, DateField) and "Not a valid date value." in field.errors:
-            field.errors[:] = [f"Enter {field.label.text[0].lower()}{field.label.text[1:]} "
-                               "as a real date, for example 2026-03-27."]
-
-
-class StaffForm(FlaskForm):
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        _date_field_errors(self)
-        return valid
 
 
 class ChildForm(StaffForm):
@@ -271,7 +286,7 @@ class RecordMeetingForm(StaffForm):
         description="Due within 20 working days of the review. Leave empty until sent.")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(StaffForm):
     kind = RadioField("What does the file hold?", choices=[
         SelectChoice("children", "Children"), SelectChoice("reviews", "Reviews")],
         validators=[InputRequired("Choose whether the file holds children or reviews.")])
@@ -279,7 +294,7 @@ class ImportForm(FlaskForm):
                          validators=[FileRequired("Choose a CSV file to import.")])
 
 
-class Import903Form(FlaskForm):
+class Import903Form(StaffForm):
     files = MultipleFileField(
         "903 files and the supplement",
         description="The Header, Episodes, Reviews and SWEpisodes tables as CSV (or the "
@@ -291,7 +306,7 @@ class Import903Form(FlaskForm):
             raise FieldError("Choose the 903 files to import.")
 
 
-class EraseChildForm(FlaskForm):
+class EraseChildForm(StaffForm):
     case_ref = StringField("Type the child's case reference to confirm", validators=[
         DataRequired("Type the case reference to confirm."),
         Length(max=40, message="Use 40 characters or fewer.")])

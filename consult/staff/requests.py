@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consult import audit
 from consult.extensions import db
+from consult.inputs import PageError, clean_text, page_number
 from consult.models import Child, RequestState, StaffRole, utcnow
 from consult.requests import workflow
 from consult.requests.access import may_link_to_child, may_read_words
@@ -36,7 +37,7 @@ ACTION_LABELS = {
 
 def _labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "source_labels": SOURCE_LABELS,
-            "closed_states": workflow.CLOSED_STATES}
+            "closed_states": workflow.CLOSED_STATES, "page_size": workflow.QUEUE_PAGE_SIZE}
 
 
 @bp.get("/requests")
@@ -45,9 +46,15 @@ def help_requests():
     view = request.args.get("view", "open")
     if view not in workflow.QUEUE_VIEWS:
         view = "open"
-    rows = workflow.queue(g.staff, view=view)
-    return render_template("staff/requests/queue.html", rows=rows, view=view,
-                           urgent_hours=workflow.urgent_within_hours(), **_labels())
+    try:
+        page = page_number(request.args.get("page"))
+    except PageError as error:
+        return render_template("staff/requests/queue.html", queue=None, view=view,
+                               problem=str(error), urgent_hours=workflow.urgent_within_hours(),
+                               **_labels()), 400
+    return render_template("staff/requests/queue.html", queue=workflow.queue(
+        g.staff, view=view, page=page), view=view, problem=None,
+        urgent_hours=workflow.urgent_within_hours(), **_labels())
 
 
 def _request_page(help_request, *, problem: str | None = None, link_problem: str | None = None,
@@ -103,7 +110,7 @@ def link_request_to_child(request_id: int):
     found = _found(request_id)
     if not may_link_to_child(g.staff, found):
         abort(404)
-    case_ref = request.form.get("case_ref", "").strip()
+    case_ref = clean_text(request.form.get("case_ref"), multiline=False)
     child = db.session.scalar(select(Child).where(Child.case_ref == case_ref)) if case_ref \
         else None
     if child is None:

@@ -14,12 +14,13 @@ import time
 import pyotp
 import segno
 
+from consult.inputs import is_ascii_digits
 from consult.models import StaffUser, utcnow
 
 ISSUER = "Have Your Say"
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
-_CODE = re.compile(r"\d{6}")
+CODE_LENGTH = 6
 
 
 def new_secret() -> str:
@@ -49,7 +50,8 @@ def normalised(code: str) -> str:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step this code belongs to, within the allowed drift, or None."""
     code = normalised(code)
-    if not _CODE.fullmatch(code):
+    # ASCII digits only: `\d` and int() take Arabic-Indic and other digits, never a code.
+    if not is_ascii_digits(code, CODE_LENGTH):
         return None
     totp = pyotp.TOTP(secret)
     current = int((time.time() if now is None else now) // STEP_SECONDS)

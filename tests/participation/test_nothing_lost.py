@@ -296,3 +296,38 @@ def test_words_typed_on_another_tab_after_sending_are_given_back(client):
     html = response.get_data(as_text=True)
     assert "You've already sent your views" in html
     assert ">typed on the old tab</textarea>" in html
+
+
+def _idle_for(client, seconds: int) -> None:
+    from consult.participation import session as link_session
+
+    with client.session_transaction() as session:
+        session[link_session.SEEN_AT] -= seconds
+
+
+def test_a_link_session_ends_after_45_idle_minutes_and_gives_back_what_was_typed(client):
+    _invitation, token, person = _opened(client)
+    assert person.answer("went_well", "Football on Saturdays.").status == 200
+    person.get("/your-say/questions/not_gone_well")
+    _idle_for(client, 44 * 60)
+    assert person.get("/your-say/questions/not_gone_well").status == 200  # still in time
+    _idle_for(client, 45 * 60)
+
+    page = person.answer("not_gone_well", "Moving school was hard.")
+
+    assert page.status == 404
+    assert "This page has timed out" in page.html and "45 minutes" in page.html
+    assert "Moving school was hard.</textarea>" in page.html
+    assert person.get("/your-say/check").status == 404  # the session stays ended
+    # Opening the link again carries on where they stopped, with their answers.
+    resumed = person.open_link(token)
+    assert resumed.question_key == "not_gone_well"
+    assert _draft_answers() == {"went_well": "Football on Saturdays."}
+
+
+def test_an_idle_session_keeps_the_language_chosen(client):
+    _invitation, _token, person = _opened(client)
+    person.get("/your-say/start?lang=ar")
+    _idle_for(client, 46 * 60)
+    page = person.get("/your-say/start")
+    assert page.status == 404 and 'lang="ar"' in page.html

@@ -78,3 +78,24 @@ def test_production_with_memory_rate_limits_and_several_workers_refuses_to_start
     assert "WEB_CONCURRENCY" in started.stderr
     if processes is not None:
         assert f"but {processes} processes would serve" in started.stderr
+
+
+def _starting_with(*addresses: str) -> SimpleNamespace:
+    return SimpleNamespace(cfg=SimpleNamespace(bind=list(addresses)))
+
+
+@pytest.mark.parametrize("addresses", [
+    ("127.0.0.1:8000",), ("localhost:8000",), ("[::1]:8000",), ("127.0.0.2:9000",),
+    ("unix:/run/consult/gunicorn.sock",), ("unix:/run/consult/gunicorn.sock", "127.0.0.1:8000"),
+])
+def test_gunicorn_listens_on_loopback_or_a_socket(addresses):
+    CONFIGURATION["refuse_exposed_binds"](_starting_with(*addresses))
+
+
+@pytest.mark.parametrize("addresses", [
+    ("0.0.0.0:8000",), ("10.0.1.11:8000",), ("[::]:8000",), (":8000",),
+    ("app.internal:8000",), ("127.0.0.1:8000", "0.0.0.0:8001"),
+])
+def test_gunicorn_refuses_to_face_clients_without_the_buffering_proxy(addresses):
+    with pytest.raises(SystemExit, match="buffering proxy"):
+        CONFIGURATION["refuse_exposed_binds"](_starting_with(*addresses))

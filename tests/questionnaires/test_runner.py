@@ -106,18 +106,6 @@ def test_i_would_rather_tell_in_person_is_an_answer_of_its_own():
     assert runner.read_answer(carer, MultiDict({"decisions_done": IN_PERSON})).error
 
 
-@pytest.mark.parametrize("raw, kept", [
-    ("nul\x00byte", "nulbyte"),
-    ("bell\x07", "bell"),
-    ("tab\tand\nnewline", "tab\tand\nnewline"),
-    ("e\u0301", "\u00e9"),
-    ("\u2067isolate\u2069", "isolate"),
-    ("\ud800lone surrogate", "lone surrogate"),
-])
-def test_text_is_kept_without_invisible_controls(raw, kept):
-    assert runner.clean_text(raw) == kept
-
-
 def test_too_long_text_is_refused_but_kept():
     text = "a" * 2001
     read = runner.read_answer(YOUNG.question("went_well"), MultiDict({"went_well": text}))

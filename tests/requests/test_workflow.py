@@ -235,7 +235,18 @@ def test_urgent_requests_come_first_and_are_counted_with_the_overdue(app):
     db.session.add_all([old, fresh_urgent, late_urgent, done_urgent, newer])
     db.session.commit()
 
-    rows = workflow.queue(iro, now=now)
+    rows = workflow.queue(iro, now=now).rows
     assert [row.request for row in rows] == [late_urgent, fresh_urgent, old, newer]
     assert [row.overdue for row in rows] == [True, False, True, False]
     assert workflow.queue_counts(iro, now) == workflow.QueueCounts(open=4, overdue=2, urgent=2)
+
+
+def test_a_request_is_kept_through_the_one_cleaning_step(app):
+    made = workflow.create_request(
+        RequestKind.ADVOCATE, RequestSource.PUBLIC_FORM,
+        message="I need\x00 help\u202e now\r\nplease", contact_name="Sam\r\nBcc: x",
+        contact_detail="\u2066 07700 900123\u2069")
+    db.session.commit()
+    db.session.expire_all()
+    assert (made.message, made.contact_name, made.contact_detail) == (
+        "I need help now\nplease", "Sam Bcc: x", "07700 900123")

@@ -132,6 +132,34 @@ def test_the_audit_log_filters_by_action_actor_and_date(client):
         AuditEvent.action == "audit.viewed")) == 5
 
 
+@pytest.mark.parametrize("query, message", [
+    ("since=0001-01-01", "From (inclusive) must be between 1 January 1900 and 31 December 2100"),
+    ("until=9999-12-31", "To (inclusive) must be between 1 January 1900 and 31 December 2100"),
+    ("page=9223372036854775807", "The page must be a whole number from 1 to 100,000."),
+    ("page=0", "The page must be a whole number from 1 to 100,000."),
+    ("page=%D9%A3", "The page must be a whole number from 1 to 100,000."),
+])
+def test_extreme_dates_and_pages_get_a_400_with_a_message(client, query, message):
+    _admin_signed_in(client)
+    response = client.get(f"/staff/admin/audit?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_audit_log_costs_the_same_statements_for_any_number_of_events(client):
+    from tests.staff.test_query_budget import counted_statements
+
+    admin = _admin_signed_in(client)
+    counts = []
+    for events in (3, 250):
+        audit.record_many("example.bulk", staff=admin, subjects=[admin] * events)
+        db.session.commit()
+        with counted_statements() as statements:
+            assert client.get("/staff/admin/audit?page=2").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 8, counts
+
+
 def test_the_app_can_neither_change_nor_delete_an_audit_event(app):
     event = audit.record("example", count=1)
     db.session.commit()

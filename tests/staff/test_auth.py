@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import argon2
 import pyotp
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.models import AuditEvent, StaffRole, StaffUser
@@ -170,3 +172,39 @@ def test_an_overlong_password_is_refused_without_hashing(monkeypatch):
 
     monkeypatch.setattr(passwords, "HASHER", NoHashing())
     assert passwords.verify("$argon2id$whatever", "x" * 1_000_000) is False
+
+
+def _to_the_code_step(client, user, next_page: str):
+    page = client.get("/staff/sign-in")
+    client.post(f"/staff/sign-in?{urlencode({'next': next_page})}", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": user.email, "password": factories.PASSWORD})
+    return csrf_token(client.get("/staff/sign-in/code").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("next_page", ["/staff/\r\nSet-Cookie: x=1", "/staff/\x00", "/staff/\n"])
+def test_a_next_page_with_control_characters_is_ignored(client, next_page):
+    user = factories.staff()
+    token = _to_the_code_step(client, user, next_page)
+
+    signed_in = client.post("/staff/sign-in/code", data={
+        "csrf_token": token, "code": factories.totp_code(user)})
+
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/staff/"
+
+
+@pytest.mark.parametrize("digits", [
+    str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"),
+    str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"),
+])
+def test_a_code_in_other_digits_is_a_wrong_code_counted_and_audited(client, digits):
+    user = factories.staff()
+    token = _to_the_code_step(client, user, "/staff/")
+
+    refused = client.post("/staff/sign-in/code", data={
+        "csrf_token": token, "code": factories.totp_code(user).translate(digits)})
+
+    assert refused.status_code == 400
+    assert "The code is not right" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "staff.sign_in_failed")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -243,7 +244,8 @@ def test_an_urgent_message_is_the_first_row_and_its_count_is_on_every_staff_page
         counts = _header_counts(response.get_data(as_text=True))
         if counts is None:
             continue
-        assert counts == [("/staff/requests", "1 open urgent request")], path
+        assert counts == [("/staff/requests", "1 open urgent request"),
+                          ("/staff/", "0 open concerns")], path
         shown += 1
     assert shown >= 8
 
@@ -256,4 +258,57 @@ def test_the_requests_queue_is_in_the_staff_menu(client):
     assert ("/staff/requests", "Requests for help") in [
         (link.get("href"), text_of(link)) for link in menu.iter("a")]
     counts = _header_counts(client.get("/staff/").get_data(as_text=True))
-    assert counts == [("/staff/requests", "0 open urgent requests")]
+    assert counts == [("/staff/requests", "0 open urgent requests"),
+                      ("/staff/", "0 open concerns")]
+
+
+def _many_public_requests(count: int, *, days_ago: int = 0) -> list[HelpRequest]:
+    made = [workflow.create_request(
+        RequestKind.ADVOCATE, RequestSource.PUBLIC_FORM, message=WORDS, contact_name="Dawit",
+        contact_detail="07700 900123", now=utcnow() - timedelta(days=days_ago, minutes=n))
+        for n in range(count)]
+    db.session.commit()
+    return made
+
+
+def _listed(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'href="/staff/requests/(\d+)"', html)]
+
+
+def test_the_queue_comes_a_page_at_a_time_overdue_first(client):
+    fresh = _many_public_requests(workflow.QUEUE_PAGE_SIZE + 5)
+    overdue = _many_public_requests(2, days_ago=10)
+    factories.sign_in(client, factories.staff(StaffRole.ADMIN))
+
+    first = client.get("/staff/requests").get_data(as_text=True)
+    second = client.get("/staff/requests?page=2").get_data(as_text=True)
+
+    on_first, on_second = _listed(first), _listed(second)
+    assert len(on_first) == workflow.QUEUE_PAGE_SIZE and len(on_second) == 7
+    # Overdue first (the oldest of them first), then the rest oldest first, across pages.
+    assert on_first[:2] == [overdue[1].id, overdue[0].id]
+    assert on_first[2:] + on_second == [r.id for r in reversed(fresh)]
+    assert 'href="/staff/requests?view=open&amp;page=2"' in first
+    assert "page=3" not in second and 'href="/staff/requests?view=open&amp;page=1"' in second
+
+
+def test_the_queue_costs_the_same_statements_for_any_number_of_requests(client):
+    from tests.staff.test_query_budget import counted_statements
+
+    factories.sign_in(client, factories.staff(StaffRole.ADMIN))
+    counts = []
+    for count in (2, 120):
+        _many_public_requests(count)
+        with counted_statements() as statements:
+            assert client.get("/staff/requests?view=all").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 6, counts
+
+
+def test_a_page_past_any_list_is_a_400_with_a_message(client):
+    factories.sign_in(client, factories.staff(StaffRole.IRO))
+    for page in ("0", "9223372036854775807", "\u0663", "-1"):
+        response = client.get("/staff/requests", query_string={"page": page})
+        assert response.status_code == 400
+        assert "The page must be a whole number from 1 to 100,000." in response.get_data(
+            as_text=True)
