@@ -109,6 +109,8 @@ def test_every_language_has_a_complete_termbase(code):
             assert entry[field].strip(), f"{code}: {term} has no {field}"
         assert entry["forms"], f"{code}: {term} lists no forms"
         assert all(isinstance(form, str) and form.strip() for form in entry["forms"])
+        assert any(_form_pattern(form).search(entry["rendering"]) for form in entry["forms"]), (
+            f"{code}: {term}'s rendering is not one of its own forms")
         if "compromise" in entry:
             assert entry["compromise"].strip()
     # A name a child hears on the phone keeps its English beside the translation.
