@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import negotiate_locale
+from babel.lists import format_list
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, get_locale
 
@@ -200,10 +201,16 @@ def language_name(code: str | None) -> str:
     return f"{language.english_name} ({language.own_name})"
 
 
+def list_format(items) -> str:
+    """A list as the page's language writes one: 'A, B and C', 'A، B، و C', 'A፣ B እና C'."""
+    return format_list([str(item) for item in items], locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
     check_configured(app.config["LANGUAGES"], Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     Babel(app, locale_selector=select_locale, default_locale=SOURCE_LOCALE)
     app.before_request(_remember_requested_locale)
+    app.add_template_filter(list_format, "listformat")
 
     @app.context_processor
     def language_context() -> dict[str, object]:

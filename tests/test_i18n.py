@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy.exc import OperationalError
 
 from consult import i18n
@@ -49,6 +50,17 @@ def test_staff_see_a_respondents_language_in_english_and_its_own_name():
     assert i18n.language_name("fa_AF") == "Dari (دری)"
     assert i18n.language_name("en_GB") == "English"
     assert i18n.language_name("xx") == "xx"
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("en_GB", "Friends, School and Sport"),
+    ("ar", "Friends وSchool وSport"),
+    ("fa", "Friends،‏ School، و Sport"),
+    ("am", "Friends፣ School እና Sport"),
+])
+def test_lists_are_joined_the_way_the_language_writes_them(app: Flask, code, expected):
+    with app.test_request_context(), force_locale(code):
+        assert i18n.list_format(["Friends", "School", "Sport"]) == expected
 
 
 def test_a_configured_locale_without_a_compiled_catalog_is_refused(tmp_path: Path):

@@ -205,3 +205,35 @@ def test_the_checks_see_placeholders_and_tags():
     text = 'Call %(emergency)s or {name} now, <a href="x">%d</a> is %% free'
     assert _placeholders(text) == ["%(emergency)s", "%d", "{name}"]
     assert _tags(text) == ["a", "a"]
+
+
+def _typed_numbers(translation: str, english: str) -> list[str]:
+    """Digits (in any script: ۲, ٢, 2) a translation has that its English does not: a number
+    typed into a translation instead of a placeholder the locale formats (docs/languages.md)."""
+    in_english = DIGITS.findall(PLACEHOLDER.sub("", english))
+    return [number for number in DIGITS.findall(PLACEHOLDER.sub("", translation))
+            if number not in in_english]
+
+
+DIGITS = re.compile(r"\d+")  # \d is every script's decimal digits
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_numbers_come_from_placeholders_not_typed_into_translations(code):
+    problems = []
+    for message in _read(_catalog_path(code), locale=code):
+        if not message.id or not message.string:
+            continue
+        english = message.id if isinstance(message.id, tuple) else (message.id,)
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        for form in forms:
+            if typed := _typed_numbers(form, english[-1]):
+                problems.append(f"  {typed} typed into {message.id!r}")
+    assert not problems, f"{code}: use a placeholder formatted for the locale\n" + "\n".join(
+        problems)
+
+
+def test_the_number_check_sees_persian_digits_and_allows_phone_numbers():
+    assert _typed_numbers("ظرف ۲ روز کاری", "within %(days)s working days") == ["۲"]
+    assert _typed_numbers("ظرف %(days)s روز کاری", "within %(days)s working days") == []
+    assert _typed_numbers("به 999 زنگ بزنید", "call 999") == []

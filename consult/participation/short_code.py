@@ -7,11 +7,13 @@ at 54 bits a code cannot be guessed within any limit we allow.
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_limiter.errors import RateLimitExceeded
 from wtforms import StringField
 
-from consult import invitations, policy
+from consult import invitations, policy, short_codes
 from consult.extensions import db, limiter
 from consult.forms import CleanForm
 from consult.models import utcnow
@@ -24,8 +26,9 @@ CODE_ATTEMPTS = "10 per minute;30 per hour"
 class ShortCodeForm(CleanForm):
     code = StringField(
         _l("Code"),
-        description=_l("It is on your letter, under the QR code. It has 11 letters and "
-                       "numbers, for example 7KQ4-M2XH-9PD."))
+        description=_l("It is on your letter, under the QR code. It has %(length)s letters and "
+                       "numbers, for example 7KQ4-M2XH-9PD.",
+                       length=LazyString(format_number, short_codes.LENGTH)))
 
 
 def _page(form: ShortCodeForm, error: str | None = None, status: int = 200):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from consult.models import Invitation, InvitationPurpose, InviteeRole
 from consult.questionnaires.model import (
@@ -44,6 +46,7 @@ WORDS_LIMIT = 2000
 SHORT_LIMIT = 200
 YOUNG_PERSON_FROM_AGE = 11
 PATHWAY_FROM_AGE = 16
+LEAVING_CARE_AGE = 18  # a pathway plan is about life after this age
 
 ONLY_FOR_IRO_HINT = _l(
     "Only your IRO will read this. Your social worker, your carers and your family will not "
@@ -303,8 +306,9 @@ YOUNG_PERSON_V2 = Questionnaire(
         )),
         Section("pathway", _l("Getting ready for adult life"), (
             _yes_no("know_pathway_plan", _l("Do you know what your pathway plan says?"),
-                    hint=_l("Your pathway plan is about your life after 18: where you will live, "
-                            "money, work or study, and who will help you."),
+                    hint=_l("Your pathway plan is about your life after %(age)s: where you will "
+                            "live, money, work or study, and who will help you.",
+                            age=LazyString(format_number, LEAVING_CARE_AGE)),
                     condition=AgeAtLeast(PATHWAY_FROM_AGE), in_person=True),
             _feelings("independence_feeling",
                       _l("How do you feel about living on your own one day?"),

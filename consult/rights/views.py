@@ -12,7 +12,11 @@ from consult import council, policy
 from consult.extensions import db, limiter
 from consult.models import Invitation, InviteeRole, RequestKind, RequestSource
 from consult.participation.session import current_invitation
-from consult.requests.workflow import MESSAGE_MAX_LENGTH, create_request
+from consult.requests.workflow import (
+    ACKNOWLEDGE_WITHIN_WORKING_DAYS,
+    MESSAGE_MAX_LENGTH,
+    create_request,
+)
 from consult.rights import bp
 from consult.rights.forms import CHOICES, HONEYPOT, RequestForm, read_message, read_request_form
 
@@ -39,7 +43,8 @@ def _child_invitation() -> Invitation | None:
 
 def _page(name: str, **context):
     return render_template(f"rights/{name}.html", council=council.current(),
-                           child_invitation=_child_invitation(), **context)
+                           child_invitation=_child_invitation(),
+                           reply_within_days=ACKNOWLEDGE_WITHIN_WORKING_DAYS, **context)
 
 
 # Pages that only explain: (address, endpoint and template name).

@@ -89,7 +89,7 @@ def test_a_young_person_walks_skips_goes_back_changes_and_sends(client):
 
     assert check.url == "/your-say/check"
     assert "Check your answers before sending them" in check.html
-    assert "My social worker, My mum" in check.html and "More football." in check.html
+    assert "My social worker and My mum" in check.html and "More football." in check.html
     assert "Only your IRO will read this" in check.html
     changed = person.answer("home_feeling", "okay", change=True)
     assert changed.url == "/your-say/check" and "Okay" in changed.html
