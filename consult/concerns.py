@@ -131,18 +131,30 @@ class ConcernCounts:
     overdue: int
 
 
-def open_concern_counts(user: StaffUser, now: datetime | None = None) -> ConcernCounts | None:
-    """How many concerns this person must acknowledge, and how many of those are overdue, in
-    one statement; None for anyone who does not acknowledge concerns."""
+def open_concern_count_columns(user: StaffUser, now: datetime | None = None) -> list | None:
+    """How many concerns this person must acknowledge and how many of those are overdue, as
+    scalar subqueries (to be read with other counts in one statement); None for anyone who
+    does not acknowledge concerns."""
     mine = _mine(user)
     if mine is None:
         return None
     cutoff = working_days.late_if_arrived_before(now or utcnow(),
                                                  ACKNOWLEDGE_WITHIN_WORKING_DAYS)
-    open_count, overdue = db.session.execute(
-        select(func.count(), func.count().filter(RaisedConcern.raised_at < cutoff))
-        .where(mine, RaisedConcern.acknowledged_at.is_(None))).one()
-    return ConcernCounts(open_count, overdue)
+
+    def counted(*only):
+        return (select(func.count()).select_from(RaisedConcern)
+                .where(mine, RaisedConcern.acknowledged_at.is_(None), *only).scalar_subquery())
+
+    return [counted(), counted(RaisedConcern.raised_at < cutoff)]
+
+
+def open_concern_counts(user: StaffUser, now: datetime | None = None) -> ConcernCounts | None:
+    """How many concerns this person must acknowledge, and how many of those are overdue, in
+    one statement; None for anyone who does not acknowledge concerns."""
+    columns = open_concern_count_columns(user, now)
+    if columns is None:
+        return None
+    return ConcernCounts(*db.session.execute(select(*columns)).one())
 
 
 def open_concerns_count(user: StaffUser) -> int:

@@ -190,18 +190,29 @@ class QueueCounts:
     urgent: int = 0
 
 
-def queue_counts(user: StaffUser, now: datetime | None = None) -> QueueCounts | None:
-    """How many requests this person follows are open, how many of those are overdue and
-    how many urgent, in one statement."""
+def queue_count_columns(user: StaffUser, now: datetime | None = None) -> list | None:
+    """The open, overdue and urgent counts of the requests this person follows, as scalar
+    subqueries, so a page can read them in the same statement as other counts; None for
+    someone who follows no requests."""
     visible = visible_requests(user)
     if visible is None:
         return None
-    open_count, overdue, urgent = db.session.execute(
-        select(func.count(),
-               func.count().filter(overdue_clause(now or utcnow())),
-               func.count().filter(HelpRequest.kind == RequestKind.URGENT))
-        .where(visible, HelpRequest.state.in_(OPEN_STATES))).one()
-    return QueueCounts(open_count, overdue, urgent)
+
+    def counted(*only):
+        return (select(func.count()).select_from(HelpRequest)
+                .where(visible, HelpRequest.state.in_(OPEN_STATES), *only).scalar_subquery())
+
+    return [counted(), counted(overdue_clause(now or utcnow())),
+            counted(HelpRequest.kind == RequestKind.URGENT)]
+
+
+def queue_counts(user: StaffUser, now: datetime | None = None) -> QueueCounts | None:
+    """How many requests this person follows are open, how many of those are overdue and
+    how many urgent, in one statement."""
+    columns = queue_count_columns(user, now)
+    if columns is None:
+        return None
+    return QueueCounts(*db.session.execute(select(*columns)).one())
 
 
 @dataclass(frozen=True)

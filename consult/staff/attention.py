@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, url_for
+from sqlalchemy import select
 
 from consult import concerns
-from consult.requests.workflow import QueueCounts, queue_counts
+from consult.extensions import db
+from consult.models import utcnow
+from consult.requests.workflow import QueueCounts, queue_count_columns
 from consult.staff.access import current_staff
 
 
@@ -30,24 +33,34 @@ class Waiting:
         return f"{self.count} {self.one if self.count == 1 else self.many}"
 
 
+def _counts() -> tuple[QueueCounts | None, concerns.ConcernCounts | None]:
+    """The signed-in person's requests and concerns, counted once per request and in one
+    statement, whatever the page."""
+    if "waiting_counts" not in g:
+        user, now = current_staff(), utcnow()
+        requests = queue_count_columns(user, now) if user is not None else None
+        raised = concerns.open_concern_count_columns(user, now) if user is not None else None
+        columns = (requests or []) + (raised or [])
+        row = list(db.session.execute(select(*columns)).one()) if columns else []
+        g.waiting_counts = (
+            QueueCounts(*row[:3]) if requests is not None else None,
+            concerns.ConcernCounts(*row[-2:]) if raised is not None else None)
+    return g.waiting_counts
+
+
 def request_counts() -> QueueCounts | None:
-    """The signed-in person's open, overdue and urgent requests: one statement a request."""
-    if "request_counts" not in g:
-        user = current_staff()
-        g.request_counts = queue_counts(user) if user is not None else None
-    return g.request_counts
+    """The signed-in person's open, overdue and urgent requests."""
+    return _counts()[0]
 
 
 def waiting() -> list[Waiting]:
     """The header's counts for the person signed in (none for roles that follow nothing)."""
+    requests, raised = _counts()
     items = []
-    requests = request_counts()
     if requests is not None:
         items.append(Waiting(requests.urgent, "open urgent request", "open urgent requests",
                              url_for("staff.help_requests")))
-    user = current_staff()
-    counted = concerns.open_concern_counts(user) if user is not None else None
-    if counted is not None:
-        items.append(Waiting(counted.open, "open concern", "open concerns",
+    if raised is not None:
+        items.append(Waiting(raised.open, "open concern", "open concerns",
                              url_for("staff.dashboard")))
     return items

@@ -42,6 +42,7 @@ class Records:
     linked_request: object
     inbox_request: object
     bystander: object  # a staff account an admin may disable, enable or reset
+    concern: object  # raised by a carer's answer, for the child's IRO to acknowledge
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ WRITES: dict[str, Write] = {
     "staff.record_meeting": Write(
         lambda r: f"/staff/reviews/{r.review.id}/record",
         lambda r: {"held_on": (TODAY - timedelta(days=1)).isoformat(), "attended": ["child"],
-                   "participation_code": "PN1", "views_child": "online",
+                   "participation_code": "PN1", "views_child": "verbal",
                    "views_foster_carer": "none", "views_parent_or_family": "none",
                    "decisions_sent_on": "", "record_sent_on": ""}),
     "staff.create_invitation": Write(
@@ -119,6 +120,9 @@ WRITES: dict[str, Write] = {
                                     lambda r: {"email": "carer@example.com"}),
     "staff.type_in_paper": Write(lambda r: f"/staff/invitations/{r.carer.id}/paper",
                                  lambda r: {"changes": "typed in", "decisions_done": "yes"}),
+    "staff.acknowledge_concern": Write(
+        lambda r: f"/staff/concerns/{r.concern.id}/acknowledge",
+        lambda r: {"action_taken": "Phoned the carer; visiting on Friday."}),
     "staff.change_request_state": Write(
         lambda r: f"/staff/requests/{r.linked_request.id}/state",
         lambda r: {"to_state": "acknowledged"}, also={ADMIN}),
@@ -154,11 +158,20 @@ ACTS_ONLY_ON_ONESELF = {
 }
 
 
+# The SSDA903 return's pages: an administrator's only, taking whole files that name children
+# by the council's CHILD id, never a record of ours by its id. Every other role gets 404 from
+# them in the role-level matrix (tests/test_policy.py) and in tests/ssda903; the reconcile
+# and download pages only read. Not yet tried here with a 903 file of the owner's.
+ADMINS_903_FILES = {"staff.import_903_files", "reports.reconcile_903",
+                    "reports.reviews_903_download"}
+
+
 def test_every_staff_post_route_is_in_the_matrix(app: Flask):
     posts = {rule.endpoint for rule in app.url_map.iter_rules()
              if "POST" in rule.methods and rule.endpoint.startswith(("staff.", "reports."))}
-    assert posts - set(WRITES) - ACTS_ONLY_ON_ONESELF == set(), "add them to WRITES"
-    assert set(WRITES) | ACTS_ONLY_ON_ONESELF <= posts
+    listed = set(WRITES) | ACTS_ONLY_ON_ONESELF | ADMINS_903_FILES
+    assert posts - listed == set(), "add them to WRITES"
+    assert listed <= posts
 
 
 def _records(iro, social_worker) -> Records:
@@ -174,8 +187,11 @@ def _records(iro, social_worker) -> Records:
         RequestKind.INDEPENDENT_VISITOR, RequestSource.PUBLIC_FORM, message="words",
         contact_name="Sam", contact_detail="07700 900123")
     bystander = factories.staff(StaffRole.SOCIAL_WORKER, name="Bystander")
+    worried, _ = factories.invitation(review, InviteeRole.FOSTER_CARER, "Joy")
     db.session.commit()
-    return Records(child, unbooked, review, carer, parent, linked, inbox, bystander)
+    # "At risk of ending" raises a concern for the child's IRO.
+    concern = factories.send_answers(worried, {"stability": "at_risk"}).concerns[0]
+    return Records(child, unbooked, review, carer, parent, linked, inbox, bystander, concern)
 
 
 def _snapshot() -> dict[str, list]:
