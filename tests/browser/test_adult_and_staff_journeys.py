@@ -90,8 +90,10 @@ def test_an_urgent_message_comes_first_and_every_link_on_the_iros_home_can_be_re
     assert contrast_ratio(requests_link) >= 4.5
     for link in page.locator("main a, header a").all():
         assert contrast_ratio(link) >= 4.5, link.inner_text()
-    waiting = page.locator("header .site-header__waiting a")
+    waiting = page.locator("header .site-header__waiting a[href$='/staff/requests']")
     assert waiting.inner_text() == "1 open urgent request"
+    assert page.locator("header .site-header__waiting a").all_inner_texts() == [
+        "1 open urgent request", "0 open concerns"]
     assert contrast_ratio(waiting) >= 4.5
 
     iro.open_requests()
