@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from consult import allocation
+from consult import allocation, care_periods
 from consult.allocation import Refusal
 from consult.extensions import db
 from consult.imports import import_children, import_reviews
@@ -121,6 +121,7 @@ def test_an_iros_reviews_import_touches_only_their_own_childrens_reviews(people)
     their_child = factories.child(theirs, name="Theirs")
     theirs_booked = factories.review(their_child)
     my_child.looked_after_since = date(2025, 1, 1)
+    care_periods.sync_current_period(my_child)  # its period of care starts then too
     db.session.commit()
     booked_on = theirs_booked.meeting_date.isoformat()
 
