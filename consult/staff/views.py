@@ -8,6 +8,7 @@ from consult import audit, concerns, invitations, schedule, short_codes, vocabul
 from consult.alerts import outbox
 from consult.extensions import db, limiter
 from consult.i18n import served_language
+from consult.inputs import clean_text
 from consult.links import external_url
 from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import reading
@@ -108,7 +109,8 @@ def acknowledge_concern(concern_id: int):
     if found is None:
         abort(404)
     review_id = found.response.invitation.review_id
-    text = request.form.get("action_taken", "")
+    # Read by hand, so through the one cleaning step every form's fields go through.
+    text = clean_text(request.form.get("action_taken", ""))
     try:
         concerns.acknowledge(found, text, staff=g.staff)
     except concerns.NotAcknowledged as problem:
