@@ -20,6 +20,7 @@ from consult.models import (
     ReviewStatus,
     ReviewType,
     StaffRole,
+    StaffUser,
 )
 from consult.schedule import REGULATIONS_2010
 from consult.staff.caseload import schedule_of
@@ -121,6 +122,12 @@ REVIEWS_HEADER = ("case_ref,review_date,status,review_type,attended,pn_code,"
                   "consulted_child,consulted_foster_carer,consulted_parent\n")
 
 
+def _as_admin() -> dict:
+    """Imports run as a named account (issue 22): an administrator, who may allocate."""
+    admin = db.session.scalar(select(StaffUser).where(StaffUser.role == StaffRole.ADMIN))
+    return {"by": admin or factories.staff(StaffRole.ADMIN), "path": "test"}
+
+
 def _periods_child() -> Child:
     """A child whose first period ended before its first review, and who came back."""
     iro = factories.staff(StaffRole.IRO, email="iro@council.example")
@@ -138,7 +145,8 @@ def test_an_imported_review_after_a_period_that_ended_before_its_first_review_is
 
     result = import_reviews((REVIEWS_HEADER + "P-1,2024-05-20,held,,child,PN1,,,\n"
                              "P-1,2024-08-01,held,,child,PN1,,,\n").encode(),
-                            today=date(2025, 1, 1), timetable=REGULATIONS_2010)
+                            today=date(2025, 1, 1), timetable=REGULATIONS_2010,
+                            **_as_admin())
 
     assert result.errors == []
     first, second = db.session.scalars(select(Review).order_by(Review.held_on))
@@ -154,7 +162,8 @@ def test_an_imported_review_between_periods_or_pn1_under_4_is_refused(app):
 
     result = import_reviews((REVIEWS_HEADER + "P-1,2024-03-01,held,,,PN7,,,\n"
                              "U-4,2024-06-03,held,,,PN7,,,\n").encode(),
-                            today=date(2025, 1, 1), timetable=REGULATIONS_2010)
+                            today=date(2025, 1, 1), timetable=REGULATIONS_2010,
+                            **_as_admin())
 
     assert [str(error) for error in result.errors] == [
         "Line 2: review_date falls between two periods of care.",
@@ -167,9 +176,9 @@ def test_importing_children_keeps_one_period_per_child_and_starts_another_on_ree
     header = ("case_ref,preferred_name,date_of_birth,language,looked_after_since,ceased_on,"
               "iro_email,social_worker_email\n")
     import_children((header + "R-1,Ro,2011-02-03,en_GB,2022-04-04,2023-01-02,"
-                     "iro@council.example,\n").encode())
+                     "iro@council.example,\n").encode(), **_as_admin())
     import_children((header + "R-1,Ro,2011-02-03,en_GB,2024-09-09,,"
-                     "iro@council.example,\n").encode())
+                     "iro@council.example,\n").encode(), **_as_admin())
 
     child = db.session.scalar(select(Child))
     assert [(p.started_on, p.ended_on) for p in child.periods] == [

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from consult import meeting_record, vocabulary
+from consult import care_periods, meeting_record, vocabulary
 from consult.extensions import db
 from consult.meeting_record import MeetingRecord
 from consult.models import (
@@ -40,6 +40,7 @@ def _held_review(iro, *, purpose, paper, sent_day_offset):
     days from the meeting day (None: never sent), through the link or typed in from paper."""
     child = factories.child(iro, age=14)
     child.looked_after_since = date(2024, 1, 1)
+    care_periods.sync_current_period(child)  # the period of care starts then too
     review = factories.review(child)
     invitation, _token = factories.invitation(review, purpose=purpose)
     if sent_day_offset is not None:
