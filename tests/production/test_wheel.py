@@ -71,8 +71,9 @@ def test_the_installed_wheel_migrates_loads_the_demo_and_serves_a_question(tmp_p
     assert Path(installed.strip()).is_relative_to(venv), installed
     _run(flask, "--app", "consult", "db", "upgrade", cwd=outside, env=env)
     printed = _run(flask, "--app", "consult", "demo", cwd=outside, env=env)
-    child_link = re.search(rf"http://127\.0\.0\.1:{port}/start/\S+(?=\n)",
-                           printed.split("(child) for Amanuel's review:", 1)[1]).group(0)
+    # The first child's link the demo offers to try (one whose form is not sent yet).
+    child_link = re.search(rf"\(child\) for [^\n]*review:\n\s+(http://127\.0\.0\.1:{port}/start/\S+)",
+                           printed).group(1)
 
     server = subprocess.Popen([str(flask), "--app", "consult", "run", "--port", str(port)],
                               cwd=outside, env=env, stdout=subprocess.DEVNULL,
