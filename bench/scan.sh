@@ -61,8 +61,9 @@ for _ in $(seq 300); do
     sleep 1
 done
 [ -s "$OUT/target.json" ] || { echo "The instance did not start"; cat "$OUT/target.log"; exit 1; }
-field() { "$ROOT/.venv/bin/python" -c "import json,sys; t=json.load(open('$OUT/target.json')); print(eval(sys.argv[1]))" "$1"; }
-BASE=$(field 't["base"]')
+# A value of the target's JSON by its path of keys, e.g. `field sessions iro` (no eval).
+field() { "$ROOT/.venv/bin/python" -c "import functools,json,sys; t=json.load(open('$OUT/target.json')); sys.stdout.write(str(functools.reduce(lambda d, k: d[k], sys.argv[1:], t)))" "$@"; }
+BASE=$(field base)
 echo "Scanning $BASE for $MINUTES minutes a side"
 # Wapiti's own defaults for its out-of-band endpoints are its authors' servers, and it
 # looks the DNS one up when it starts whatever the modules: all of them point at the
@@ -114,10 +115,10 @@ scan() {
 for side in $SIDES; do
     case $side in
         public) scan public -s "$BASE/your-rights" -s "$BASE/ask-for-help" -s "$BASE/help-now" \
-            -s "$BASE/code" -s "$BASE/staff/sign-in" -s "$(field 't["child_link"]')" ;;
-        iro) scan iro -C "$(field 't["sessions"]["iro"]')" -s "$BASE/staff/" \
+            -s "$BASE/code" -s "$BASE/staff/sign-in" -s "$(field child_link)" ;;
+        iro) scan iro -C "$(field sessions iro)" -s "$BASE/staff/" \
             -s "$BASE/staff/requests" -s "$BASE/staff/reports/" ;;
-        admin) scan admin -C "$(field 't["sessions"]["admin"]')" -s "$BASE/staff/" \
+        admin) scan admin -C "$(field sessions admin)" -s "$BASE/staff/" \
             -s "$BASE/staff/admin/users" -s "$BASE/staff/admin/audit" -s "$BASE/staff/council" ;;
     esac
 done
