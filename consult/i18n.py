@@ -220,4 +220,5 @@ def init_app(app: Flask) -> None:
             "language_name": language_name,
             "english_name": english_name,
             "staff_locale": STAFF_LOCALE,
+            "source_locale": SOURCE_LOCALE,
         }

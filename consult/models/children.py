@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consult.i18n import SOURCE_LOCALE
 from consult.models.base import Base, utcnow
 from consult.models.staff import StaffUser
 
@@ -18,7 +19,7 @@ class Child(Base):
     case_ref: Mapped[str] = mapped_column(String(40), unique=True)
     preferred_name: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date]
-    preferred_language: Mapped[str] = mapped_column(String(10), default="en_GB")
+    preferred_language: Mapped[str] = mapped_column(String(10), default=SOURCE_LOCALE)
     # The start and end of the current (latest) period of care; every period, earlier ones
     # included, is in `periods` (kept in step by consult.care_periods).
     looked_after_since: Mapped[date]

@@ -507,7 +507,7 @@ def _language_name(code: str) -> str:
     if code in i18n.LANGUAGES:
         return f"{i18n.english_name(code)} ({code})"
     try:
-        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+        return f"{Locale.parse(code).get_display_name(i18n.STAFF_LOCALE)} ({code})"
     except (ValueError, UnknownLocaleError):
         return code
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from consult import care_periods
-from consult.i18n import LANGUAGES
+from consult.i18n import LANGUAGES, SOURCE_LOCALE
 from consult.imports.csvfile import Row, RowError
 from consult.imports.ssda903.periods import Episode, periods_from
 from consult.imports.ssda903.read import Check, Files
@@ -148,7 +148,7 @@ def _supplement(files: Files, plans: dict[str, ChildPlan], known: dict[str, Chil
             social_worker = social_worker_of_id.get(sw_id)
         if child_id in found:
             check.error(f"CHILD {child_id} is in the supplement twice.")
-        found[child_id] = Details(name, language or "en_GB", iro, social_worker)
+        found[child_id] = Details(name, language or SOURCE_LOCALE, iro, social_worker)
     return found
 
 
