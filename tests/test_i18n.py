@@ -20,7 +20,7 @@ from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import definitions
 from tests import factories
 from tests.conftest import CheckedClient, empty_database, make_app
-from tests.html_checks import parse
+from tests.html_checks import parse, text_of
 
 ALL = tuple(i18n.LANGUAGES)
 RTL = {"ar", "ps", "fa_AF", "fa", "ckb"}
@@ -218,6 +218,24 @@ def test_every_staff_address_is_english_even_an_error_and_keeps_no_language(clie
         assert session.get(i18n.SESSION_KEY) == "ckb"
     public = client.get("/not-found", headers={"Accept-Language": "ar"})
     assert _html_lang_dir(public) == ("ckb", "rtl")
+
+
+def test_a_staff_404_asked_for_in_arabic_is_in_english(client):
+    """Issue 20: a signed-in manager whose browser asks for Arabic gets the English 404
+    under /staff/, word for word the public English one, not the Arabic one."""
+    manager = factories.staff(StaffRole.MANAGER)
+    db.session.commit()
+    factories.sign_in(client, manager)
+
+    def heading(url: str, language: str) -> str:
+        response = client.get(url, headers={"Accept-Language": language})
+        assert response.status_code == 404, url
+        return text_of(parse(response.get_data(as_text=True)).find(".//h1"))
+
+    english = heading("/no-such-page", "en-GB")
+    assert heading("/staff/no-such-page", "ar") == english
+    assert heading("/staff/reports/no-such-page", "ar") == english
+    assert heading("/no-such-page", "ar") != english  # the public page does follow Arabic
 
 
 def test_the_language_menu_is_one_control_naming_the_current_language(client):

@@ -102,6 +102,7 @@ EXPECTED = {
     "reports.figures": {ADMIN, IRO, MANAGER},
     "reports.table_download": {ADMIN, IRO, MANAGER},
     "reports.annual_pack": {ADMIN, IRO, MANAGER},
+    "reports.printable": {ADMIN, IRO, MANAGER},
     # Probes for the load balancer (issue 10): no one's data.
     "health.healthz": EVERYONE,
     "health.readyz": EVERYONE,
