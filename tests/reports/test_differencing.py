@@ -61,7 +61,10 @@ def figures(browser, query: str, scope: str = "service") -> dict | None:
     if response.status_code == 400:
         return None
     found = {}
-    for section in parse(response.get_data(as_text=True)).iter("section"):
+    # Each figure is an element of class "figure" (a details on the page) with the table's key.
+    for section in parse(response.get_data(as_text=True)).iter():
+        if "figure" not in (section.get("class") or "").split():
+            continue
         table = section.find(".//table")
         if table is None:
             continue

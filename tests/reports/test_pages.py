@@ -29,7 +29,9 @@ def signed_in(app, user):
 
 
 def table_html(page: str, key: str) -> str:
-    return page.split(f'id="{key}"', 1)[1].split("</section>", 1)[0]
+    """One figure's HTML: a section (the pack) or a details (the figures page)."""
+    rest = page.split(f'id="{key}"', 1)[1]
+    return min((rest.split(end, 1)[0] for end in ("</section>", "</details>")), key=len)
 
 
 def test_an_iro_sees_exact_figures_for_their_own_reviews_only(app, year):
