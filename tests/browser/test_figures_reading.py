@@ -82,6 +82,25 @@ def test_the_figures_pages_fit_the_screen_and_pass_axe(phone, live_server, peopl
             _no_sideways_scrolling(page, f"{path}, every table open")
             _no_violations(page, f"{path}, every table open")
         page.set_viewport_size(SCREENS[0])
+        _prints_only_from_the_print_view(page, path)
+
+
+def _prints_only_from_the_print_view(page, path: str) -> None:
+    """Printed, the figures page shows only where to print from; the print view and the
+    pack show every table and their notice saying which figures they hold."""
+    page.emulate_media(media="print")
+    try:
+        tables = page.locator("main table")
+        notice = page.locator("#figures-notice")
+        if urlsplit(path).path == "/staff/reports/":
+            assert page.locator(".print-only").is_visible()
+            assert not any(tables.nth(i).is_visible() for i in range(tables.count()))
+        else:
+            assert tables.count() and all(tables.nth(i).is_visible()
+                                          for i in range(tables.count()))
+        assert notice.is_visible()
+    finally:
+        page.emulate_media(media="screen")
 
 
 def test_a_closed_table_opens_from_its_summary_without_javascript(phone, live_server, people):
