@@ -17,6 +17,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from math import ceil
 
 from sqlalchemy import (
@@ -254,10 +255,42 @@ def _weekday(day):
     return cast(extract("isodow", day), Integer)
 
 
-def _after(interval: schedule.Interval, day):
-    """`interval.after(day)` in SQL, for sorting by due date. Exact for days, weeks and
-    months; working days skip weekends but not bank holidays (a day or two at most, and
-    only in the order: the dates shown and every filter come from the exact functions)."""
+HOLIDAY_WINDOW_DAYS = 800  # starts this far back (and a month ahead) count bank holidays
+
+
+@cache
+def bank_holiday_runs(count: int, first: date, last: date) -> tuple[tuple[date, date, int], ...]:
+    """For starts from `first` to `last`: the runs of starts whose `count` working days
+    span `extra` weekday bank holidays, as (from, to, extra) with extra > 0. Adding
+    `count + extra` weekdays to such a start lands on `add_working_days(start, count)`."""
+    runs: list[tuple[date, date, int]] = []
+    day = first
+    while day <= last:
+        due = working_days.add_working_days(day, count)
+        weekdays = sum(1 for n in range(1, (due - day).days + 1)
+                       if (day + timedelta(days=n)).weekday() < 5)
+        extra = weekdays - count
+        if extra and runs and runs[-1][2] == extra and runs[-1][1] == day - timedelta(days=1):
+            runs[-1] = (runs[-1][0], day, extra)
+        elif extra:
+            runs.append((day, day, extra))
+        day += timedelta(days=1)
+    return tuple(runs)
+
+
+def _add_weekdays(day, count: int):
+    """`day` plus `count` weekdays (from a weekend, counted as from the Friday before)."""
+    weekday = _weekday(day)
+    weeks, rest = divmod(count, 5)
+    friday_back = case((weekday > 5, weekday - 5), else_=0)
+    working_weekday = case((weekday > 5, 5), else_=weekday)
+    return 7 * weeks + rest + case((working_weekday + rest > 5, 2), else_=0) - friday_back
+
+
+def _after(interval: schedule.Interval, day, today: date):
+    """`interval.after(day)` in SQL, for sorting by due date. Working days skip weekends and
+    the bank holidays of starts from `HOLIDAY_WINDOW_DAYS` back to a month ahead; an
+    older start (a review long overdue) may sort a day or two out, never a filter."""
     count, unit = interval.count, interval.unit
     if unit is schedule.IntervalUnit.DAYS:
         return _add_days(day, count)
@@ -271,13 +304,13 @@ def _after(interval: schedule.Interval, day):
             return case((func.strftime("%d", moved) == func.strftime("%d", day), moved),
                         else_=month_end)
         return cast(day + func.make_interval(0, count), Date)
-    weekday = _weekday(day)
-    weeks, rest = divmod(count, 5)
-    # From a weekend, working days count as from the Friday before.
-    friday_back = case((weekday > 5, weekday - 5), else_=0)
-    working_weekday = case((weekday > 5, 5), else_=weekday)
-    days = 7 * weeks + rest + case((working_weekday + rest > 5, 2), else_=0) - friday_back
-    return _add_days(day, days)
+    runs = bank_holiday_runs(count, today - timedelta(days=HOLIDAY_WINDOW_DAYS),
+                             today + timedelta(days=31))
+    if not runs:
+        return _add_days(day, _add_weekdays(day, count))
+    return _add_days(day, case(
+        *[(day.between(start, end), _add_weekdays(day, count + extra))
+          for start, end, extra in runs], else_=_add_weekdays(day, count)))
 
 
 # The facts of each child, as SQL columns ---------------------------------------------------
@@ -392,7 +425,8 @@ class _Facts:
     @property
     def due_on(self):
         timetable = (self.timetable.first, self.timetable.second, self.timetable.later)
-        planned = self._by_interval(lambda n, start: _after(timetable[n], start))
+        planned = self._by_interval(
+            lambda n, start: _after(timetable[n], start, self.cutoffs.today))
         return case((self.booked.id.is_not(None), self.booked.due_on), else_=planned)
 
     def matches(self, show: Show):
