@@ -63,6 +63,7 @@ def _caseload(*, include_closed: bool = False):
         due_soon_days=current_app.config["REVIEW_DUE_SOON_DAYS"])
     return render_template(
         "staff/dashboard.html", own=True, include_closed=include_closed, listing=found,
+        open_concerns=found.open_concerns if found else {},
         query=query, problem=problem, show_labels=caseload_list.SHOW_LABELS,
         sort_labels=caseload_list.SORT_LABELS, shows=caseload_list.shows_for(g.staff),
         may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),

@@ -150,6 +150,9 @@ def test_each_filter_shows_its_children_and_the_counts_say_how_many(sixty):
     counts = _counts(_page(browser, "/staff/"))
     labels = caseload_list.SHOW_LABELS
     assert counts == {labels[show]: len(expected[show]) for show in Show}
+    concerns = _page(browser, "/staff/?show=concerns").findall(".//table/tbody/tr")
+    assert all(text_of(row.findall("td")[2]).startswith("Concern: Does not feel safe")
+               for row in concerns) and len(concerns) == 3
     for show in Show:
         listed = _every_page(browser, f"/staff/?show={show.value}")
         assert sorted(listed) == sorted(expected[show]), show
