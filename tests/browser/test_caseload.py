@@ -8,6 +8,7 @@ import pytest
 from consult.extensions import db
 from consult.models import StaffRole
 from tests import factories
+from tests.browser.gates import contrast_ratio
 from tests.browser.journeys import IroJourney
 from tests.browser.server import StaffLogin
 
@@ -58,3 +59,6 @@ def test_the_caseload_on_a_phone_is_cards_without_sideways_scrolling(
     iro.arrive("next page", lambda: page.click("a[rel=next]"), path="/staff/", public=False)
     assert page.locator("main table tbody tr").count() == 5
     assert "sort=next_meeting" in page.url and not _scrolls_sideways(page)
+    # Every link on the page can be read (WCAG 1.4.3), the filters' and pages' too.
+    for link in page.locator("main a").all():
+        assert contrast_ratio(link) >= 4.5, link.inner_text()
