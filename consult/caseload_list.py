@@ -142,13 +142,14 @@ class CaseloadQuery:
     scope: Scope = Scope.MINE
     page: int = 1
     include_closed: bool = False
+    usual_scope: Scope = Scope.MINE  # this person's first list, left out of addresses
 
     def arguments(self, **changes) -> dict[str, str]:
         """The address's parameters for this query with some changed, defaults left out:
         every link on the page keeps what the others chose."""
         query, default = replace(self, **changes), CaseloadQuery()
         pairs = {"q": (query.search, default.search), "show": (query.show, default.show),
-                 "sort": (query.sort, default.sort), "scope": (query.scope, default.scope),
+                 "sort": (query.sort, default.sort), "scope": (query.scope, query.usual_scope),
                  "page": (query.page, default.page),
                  "closed": (int(query.include_closed), int(default.include_closed))}
         return {name: str(value) for name, (value, usual) in pairs.items() if value != usual}
@@ -170,6 +171,7 @@ def read_query(args: Mapping[str, str], user: StaffUser, *,
     Unknown choices fall back to the defaults; a page that is not a page number or a search
     too long to be a name or case reference is a problem to show (the search as typed)."""
     scopes = scopes_for(user)
+    usual_scope = scopes[0] if scopes else Scope.MINE
     search = clean_text(args.get("q", ""), multiline=False).strip()
     problem = None
     try:
@@ -182,8 +184,8 @@ def read_query(args: Mapping[str, str], user: StaffUser, *,
     query = CaseloadQuery(
         search=search, show=_choice(args.get("show"), shows_for(user), Show.ALL),
         sort=_choice(args.get("sort"), tuple(Sort), Sort.ATTENTION),
-        scope=_choice(args.get("scope"), scopes, scopes[0] if scopes else Scope.MINE),
-        page=page, include_closed=include_closed)
+        scope=_choice(args.get("scope"), scopes, usual_scope), page=page,
+        include_closed=include_closed, usual_scope=usual_scope)
     return query, problem
 
 
@@ -242,9 +244,10 @@ def _add_days(day, days):
 
 
 def _day_of(moment):
+    """The UTC day of a stored instant, as `moment.date()` reads it in `schedule_of`."""
     if _dialect() == "sqlite":
         return func.date(moment)
-    return cast(moment, Date)
+    return cast(func.timezone("UTC", moment), Date)
 
 
 def _weekday(day):

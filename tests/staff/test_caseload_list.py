@@ -302,3 +302,26 @@ def test_due_dates_in_sql_are_the_schedule_s_own(app):
         ])).one()
         found = [value if isinstance(value, date) else date.fromisoformat(value) for value in row]
         assert found == [interval.after(start) for start in starts], text
+
+
+def test_an_admin_lists_every_childs_record_without_concerns(app):
+    first, _social_worker = _caseload(6)
+    other = factories.staff(StaffRole.IRO, name="Other")
+    factories.review(factories.child(other, name="Other's child"), days_ahead=-2)
+    closed = factories.child(other, name="Closed child")
+    closed.ceased_on = date.today()
+    admin = factories.staff(StaffRole.ADMIN)
+    db.session.commit()
+    browser = app.test_client()
+    factories.sign_in(browser, admin)
+
+    root = _page(browser, "/staff/children?show=overdue&sort=name")
+    assert _names(root) == ["Child 01", "Other's child"]
+    assert "Concerns" not in _counts(root) and _counts(root)["All"] == 7
+    assert all("scope=" not in link.get("href")
+               for link in root.iterfind(".//ul[@class='filter-counts']//a"))
+    # Asking for the concerns filter by address gets the whole list, not a hint of them.
+    assert len(_names(_page(browser, "/staff/children?show=concerns"))) == 7
+    with_closed = _page(browser, "/staff/children?closed=1&sort=name&q=closed")
+    assert _names(with_closed) == ["Closed child"]
+    assert with_closed.find(".//form[@id='caseload-filter']/input[@name='closed']") is not None
