@@ -31,7 +31,7 @@ def _scrolls_sideways(page) -> bool:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["axe", "no-javascript"])
 def test_the_caseload_on_a_phone_is_cards_without_sideways_scrolling(
-        phone, live_server, javascript):
+        phone, live_server, screenshots, javascript):
     login = _iro_with_25_children(live_server)
     page, gates = phone(java_script_enabled=javascript)
     iro = IroJourney(page, gates)
@@ -43,6 +43,10 @@ def test_the_caseload_on_a_phone_is_cards_without_sideways_scrolling(
     assert card.evaluate("row => getComputedStyle(row).display") == "block"
     box = card.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    if javascript:
+        page.screenshot(path=str(screenshots / "caseload-phone-top.png"))
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / "caseload-phone-cards.png"))
 
     # Overdue only, by next meeting: the form's own submit button, no script needed.
     page.select_option("#show", "overdue")
