@@ -33,6 +33,8 @@ FORBIDDEN = {
     "consult.meeting_record": ("consult.participation", "consult.staff"),
     "consult.paper_booklets": ("consult.participation", "consult.staff"),
     "consult.submissions": ("consult.participation", "consult.staff", "consult.alerts"),
+    "consult.caseload_list": ("consult.participation", "consult.staff", "consult.rights",
+                              "consult.requests"),
     "consult.concerns": ("consult.participation", "consult.staff", "consult.rights",
                          "consult.requests"),
     "consult.short_codes": ("consult.",),

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult import care_periods, concerns, schedule
+from consult import care_periods, schedule
 from consult.extensions import db
 from consult.models import (
     Child,
@@ -20,21 +20,12 @@ from consult.models import (
     Review,
     ReviewStatus,
     ReviewType,
-    StaffRole,
     StaffUser,
 )
 from consult.schedule import ScheduleFlag
 from consult.staff.access import may_open_child_record, may_read_child
 
 OPEN_REQUEST_STATES = (RequestState.NEW, RequestState.ACKNOWLEDGED, RequestState.REFERRED)
-
-
-def _my_children(user: StaffUser):
-    if user.role is StaffRole.IRO:
-        return Child.iro_id == user.id
-    if user.role is StaffRole.SOCIAL_WORKER:
-        return Child.social_worker_id == user.id
-    return None
 
 
 def review_for(user: StaffUser, review_id: int) -> Review | None:
@@ -82,31 +73,6 @@ def invitation_for(user: StaffUser, invitation_id: int) -> Invitation | None:
     if invitation is None or not may_read_child(user, invitation.review.child):
         return None
     return invitation
-
-
-def caseload_children(user: StaffUser, *, include_closed: bool = False) -> list[Child]:
-    """The children on this person's list, with their reviews, invitations and responses,
-    and (for an IRO or social worker) their open concerns, joined in the same statement.
-
-    An IRO or social worker gets their own children; an admin gets every child (to keep
-    the records straight, without anyone's words); a manager gets none.
-    """
-    query = select(Child)
-    if user.role is StaffRole.MANAGER:
-        return []
-    if user.role is StaffRole.ADMIN:
-        # An admin's list names each child's IRO; everyone else's are all their own.
-        query = query.options(selectinload(Child.iro))
-    else:
-        query = query.where(_my_children(user)).options(joinedload(Child.open_concerns))
-    if not include_closed:
-        query = query.where(Child.ceased_on.is_(None))
-    # The periods (one or a few per child) come joined, in the same statement.
-    return list(db.session.scalars(query.options(
-        joinedload(Child.periods),
-        selectinload(Child.reviews).selectinload(Review.invitations)
-        .selectinload(Invitation.response),
-    ).order_by(Child.preferred_name, Child.id)).unique())
 
 
 def child_for(user: StaffUser, child_id: int) -> Child | None:
@@ -163,38 +129,3 @@ def schedule_of(child: Child, today: date, timetable: schedule.Timetable,
             record_sent_on=last_held.record_sent_on, today=today)
     midway = schedule.NextReview(review_type, due_on, planned.previous_held_on).midway()
     return ChildSchedule(upcoming, review_type, due_on, midway, last_held, frozenset(flags))
-
-
-@dataclass(frozen=True)
-class Caseload:
-    """The children on a list, those with concerns not yet acknowledged first, and each of
-    those children's open concerns (for the "Needs attention" cell)."""
-
-    children: list[Child]
-    open_concerns: dict[int, list[concerns.ShownConcern]]
-
-
-def with_concerns_first(children: list[Child],
-                        open_concerns: dict[int, list[concerns.ShownConcern]]) -> list[Child]:
-    """Children with an overdue concern first, then those with any other open concern, then
-    the rest; each group in the order given."""
-    def rank(child: Child) -> int:
-        found = open_concerns.get(child.id, [])
-        return 0 if any(row.overdue for row in found) else 1 if found else 2
-    return sorted(children, key=rank)
-
-
-def open_concerns_of(children: list[Child]) -> dict[int, list[concerns.ShownConcern]]:
-    """Each child's concerns not yet acknowledged, as the "Needs attention" cell lists them."""
-    return {child.id: concerns.shown(child.open_concerns)
-            for child in children if child.open_concerns}
-
-
-def caseload_for(user: StaffUser, *, include_closed: bool = False) -> Caseload:
-    """`caseload_children`, with open concerns first where this person reads the children's
-    answers (an IRO's or a social worker's own list; never an admin's)."""
-    children = caseload_children(user, include_closed=include_closed)
-    if user.role not in (StaffRole.IRO, StaffRole.SOCIAL_WORKER):
-        return Caseload(children, {})
-    found = open_concerns_of(children)
-    return Caseload(with_concerns_first(children, found), found)

@@ -8,7 +8,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
-from consult import allocation, audit, care_periods, invitations
+from consult import allocation, audit, care_periods, caseload_list, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
@@ -52,16 +52,32 @@ def _page_context() -> dict[str, object]:
             "may_read_child": may_read_child}
 
 
+def _caseload(*, include_closed: bool = False):
+    """The list as the address asks (search, filter, sort, page); a page number or search
+    it cannot use is a 400 that says so and keeps what was typed."""
+    query, problem = caseload_list.read_query(request.args, g.staff,
+                                              include_closed=include_closed)
+    found = None if problem else caseload_list.caseload_page(
+        g.staff, query, today=today(), now=utcnow(),
+        timetable=current_app.config["REVIEW_TIMETABLE"],
+        due_soon_days=current_app.config["REVIEW_DUE_SOON_DAYS"])
+    return render_template(
+        "staff/dashboard.html", own=True, include_closed=include_closed, listing=found,
+        open_concerns=found.open_concerns if found else {},
+        query=query, problem=problem, show_labels=caseload_list.SHOW_LABELS,
+        sort_labels=caseload_list.SORT_LABELS, shows=caseload_list.shows_for(g.staff),
+        may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),
+        **_page_context()), 400 if problem else 200
+
+
 @bp.get("/")
 @staff_required()
 def dashboard():
     """An IRO's or social worker's own children; admins and managers start elsewhere."""
-    own = g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER)
-    mine = caseload.caseload_for(g.staff) if own else caseload.Caseload([], {})
-    return render_template(
-        "staff/dashboard.html", children=mine.children, open_concerns=mine.open_concerns,
-        own=own, may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),
-        **_page_context())
+    if g.staff.role in (StaffRole.IRO, StaffRole.SOCIAL_WORKER):
+        return _caseload()
+    return render_template("staff/dashboard.html", own=False,
+                           request_counts=attention.request_counts(), **_page_context())
 
 
 @bp.get("/children")
@@ -69,12 +85,7 @@ def dashboard():
 def all_children():
     """For an admin, every child record (names and dates, never anyone's words); with
     ?closed=1 the closed ones too, so a record closed by mistake can be opened again."""
-    include_closed = request.args.get("closed") == "1"
-    listed = caseload.caseload_for(g.staff, include_closed=include_closed)
-    return render_template(
-        "staff/dashboard.html", own=True, include_closed=include_closed,
-        children=listed.children, open_concerns=listed.open_concerns,
-        may_add=may_manage_caseload(g.staff), **_page_context())
+    return _caseload(include_closed=request.args.get("closed") == "1")
 
 
 def _staff_of(role: StaffRole) -> list[StaffUser]:
@@ -170,7 +181,7 @@ def child(child_id: int):
     found = _found_child(child_id)
     return render_template(
         "staff/child.html", child=found,
-        open_concerns=caseload.open_concerns_of([found]) if may_read_child(g.staff, found)
+        open_concerns=caseload_list.open_concerns_of([found]) if may_read_child(g.staff, found)
         else {}, may_edit=may_edit_child(g.staff, found),
         may_book=may_record_meeting(g.staff, found), child_requests=requests_for_child(found),
         may_answer_rights=may_answer_rights_request(g.staff, found), **_page_context())

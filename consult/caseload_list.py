@@ -1,0 +1,550 @@
+"""The caseload list: search, filters with their counts, sort and pages, asked of SQL.
+
+A caseload of any size costs the same statements: one counts every filter, one picks the
+page's children in order (and loads them), and the page's reviews and invitations follow in
+a fixed number more. Which children are overdue, due soon, without a date or with paperwork
+not sent is decided in SQL from a few cut-off days worked out here with the schedule's own
+functions (`consult.schedule`): a deadline never falls earlier for a later start, so "due
+before X" is "started on or before the last day whose deadline is before X".
+
+The flags shown on each row are still `consult.schedule.flags_for` and
+`paperwork_flags` over the loaded reviews; the SQL below picks the same children.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from math import ceil
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from consult import concerns, schedule, working_days
+from consult.extensions import db
+from consult.inputs import PageError, clean_text, page_number
+from consult.models import (
+    CarePeriod,
+    Child,
+    Invitation,
+    RaisedConcern,
+    Review,
+    ReviewStatus,
+    StaffRole,
+    StaffUser,
+)
+from consult.policy import READS_CHILDRENS_WORDS
+
+PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 80
+
+
+class Show(enum.StrEnum):
+    """Which children the list shows (`?show=`)."""
+
+    ALL = "all"
+    CONCERNS = "concerns"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    NOT_SENT = "not_sent"
+    NO_DATE = "no_date"
+
+
+SHOW_LABELS = {
+    Show.ALL: "All",
+    Show.CONCERNS: "Concerns",
+    Show.OVERDUE: "Overdue",
+    Show.DUE_SOON: "Due soon",
+    Show.NOT_SENT: "Decisions or record not sent",
+    Show.NO_DATE: "No date set",
+}
+
+
+class Sort(enum.StrEnum):
+    """The order of the list (`?sort=`)."""
+
+    ATTENTION = "attention"
+    NEXT_MEETING = "next_meeting"
+    DUE = "due"
+    NAME = "name"
+
+
+SORT_LABELS = {
+    Sort.ATTENTION: "Needs attention first",
+    Sort.NEXT_MEETING: "Next meeting",
+    Sort.DUE: "Due date",
+    Sort.NAME: "Name",
+}
+
+
+class Scope(enum.StrEnum):
+    """Whose children (`?scope=`): the person's own, or every child's record."""
+
+    MINE = "mine"
+    ALL = "all"
+
+
+SCOPE_LABELS = {Scope.MINE: "My children", Scope.ALL: "Every child"}
+
+
+def scopes_for(user: StaffUser) -> tuple[Scope, ...]:
+    """The lists this person may see, the first the default. An IRO or social worker has
+    their own children; an admin keeps every record straight; a manager sees no child
+    (`consult.policy`: managers read figures, not children)."""
+    if user.role in READS_CHILDRENS_WORDS:
+        return (Scope.MINE,)
+    if user.role is StaffRole.ADMIN:
+        return (Scope.ALL,)
+    return ()
+
+
+def shows_for(user: StaffUser) -> tuple[Show, ...]:
+    """The filters offered: concerns only to those who read the children's answers."""
+    if user.role in READS_CHILDRENS_WORDS:
+        return tuple(Show)
+    return tuple(show for show in Show if show is not Show.CONCERNS)
+
+
+def scope_clause(user: StaffUser, scope: Scope):
+    """Which children a list holds, as SQL; None when this person may have no list."""
+    if scope not in scopes_for(user):
+        return None
+    if scope is Scope.ALL:
+        return true()
+    if user.role is StaffRole.IRO:
+        return Child.iro_id == user.id
+    return Child.social_worker_id == user.id
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """What was asked of the list, read from the address."""
+
+    search: str = ""
+    show: Show = Show.ALL
+    sort: Sort = Sort.ATTENTION
+    scope: Scope = Scope.MINE
+    page: int = 1
+    include_closed: bool = False
+    usual_scope: Scope = Scope.MINE  # this person's first list, left out of addresses
+
+    def arguments(self, **changes) -> dict[str, str]:
+        """The address's parameters for this query with some changed, defaults left out:
+        every link on the page keeps what the others chose."""
+        query, default = replace(self, **changes), CaseloadQuery()
+        pairs = {"q": (query.search, default.search), "show": (query.show, default.show),
+                 "sort": (query.sort, default.sort), "scope": (query.scope, query.usual_scope),
+                 "page": (query.page, default.page),
+                 "closed": (int(query.include_closed), int(default.include_closed))}
+        return {name: str(value) for name, (value, usual) in pairs.items() if value != usual}
+
+    def cleared(self) -> dict[str, str]:
+        """The whole list again: no search, no filter, the same order."""
+        return self.arguments(search="", show=Show.ALL, page=1)
+
+
+def _choice(raw: str | None, allowed: tuple, default):
+    """An offered choice, or the default for anything else (a stale or edited address)."""
+    return next((choice for choice in allowed if choice.value == raw), default)
+
+
+def read_query(args: Mapping[str, str], user: StaffUser, *,
+               include_closed: bool = False) -> tuple[CaseloadQuery, str | None]:
+    """The query from `?q=&show=&sort=&scope=&page=`, and what is wrong with it, if anything.
+
+    Unknown choices fall back to the defaults; a page that is not a page number or a search
+    too long to be a name or case reference is a problem to show (the search as typed)."""
+    scopes = scopes_for(user)
+    usual_scope = scopes[0] if scopes else Scope.MINE
+    search = clean_text(args.get("q", ""), multiline=False).strip()
+    problem = None
+    try:
+        page = page_number(args.get("page"))
+    except PageError as error:
+        page, problem = 1, str(error)
+    if len(search) > SEARCH_MAX_LENGTH:
+        problem = (f"Search for a name or case reference of at most {SEARCH_MAX_LENGTH} "
+                   "characters.")
+    query = CaseloadQuery(
+        search=search, show=_choice(args.get("show"), shows_for(user), Show.ALL),
+        sort=_choice(args.get("sort"), tuple(Sort), Sort.ATTENTION),
+        scope=_choice(args.get("scope"), scopes, usual_scope), page=page,
+        include_closed=include_closed, usual_scope=usual_scope)
+    return query, problem
+
+
+# The cut-off days -------------------------------------------------------------------------
+
+
+def last_start(deadline: Callable[[date], date], on_or_before: date) -> date:
+    """The latest start whose deadline falls on or before the given day. Deadlines never
+    fall earlier for a later start, and always after it, so every earlier start's does too."""
+    day = on_or_before - timedelta(days=1)
+    while deadline(day) > on_or_before:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Today's cut-off days: a start on or before one has its deadline passed (or near)."""
+
+    today: date
+    soon_until: date
+    # Per interval of the timetable (first, second, later): the last start whose review is
+    # overdue today, and the last whose review is due by `soon_until`.
+    overdue: tuple[date, date, date]
+    soon: tuple[date, date, date]
+    decisions_overdue: date  # the last review day whose decisions are overdue today
+    record_overdue: date
+    concern_late_before: datetime
+
+    @classmethod
+    def on(cls, today: date, timetable: schedule.Timetable, due_soon_days: int,
+           now: datetime) -> Cutoffs:
+        intervals = (timetable.first, timetable.second, timetable.later)
+        yesterday, soon_until = today - timedelta(days=1), today + timedelta(days=due_soon_days)
+        return cls(
+            today=today, soon_until=soon_until,
+            overdue=tuple(last_start(i.after, yesterday) for i in intervals),
+            soon=tuple(last_start(i.after, soon_until) for i in intervals),
+            decisions_overdue=last_start(schedule.decisions_due, yesterday),
+            record_overdue=last_start(schedule.record_due, yesterday),
+            concern_late_before=working_days.late_if_arrived_before(
+                now, concerns.ACKNOWLEDGE_WITHIN_WORKING_DAYS))
+
+
+# Dates in SQL (the two databases differ) --------------------------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _add_days(day, days):
+    if _dialect() == "sqlite":
+        return func.date(day, func.printf("%+d days", days))
+    return day + days
+
+
+def _day_of(moment):
+    """The UTC day of a stored instant, as `moment.date()` reads it in `schedule_of`."""
+    if _dialect() == "sqlite":
+        return func.date(moment)
+    return cast(func.timezone("UTC", moment), Date)
+
+
+def _weekday(day):
+    """1 (Monday) to 7 (Sunday)."""
+    if _dialect() == "sqlite":
+        sunday_first = cast(func.strftime("%w", day), Integer)
+        return case((sunday_first == 0, 7), else_=sunday_first)
+    return cast(extract("isodow", day), Integer)
+
+
+HOLIDAY_WINDOW_DAYS = 800  # starts this far back (and a month ahead) count bank holidays
+
+
+@cache
+def bank_holiday_runs(count: int, first: date, last: date) -> tuple[tuple[date, date, int], ...]:
+    """For starts from `first` to `last`: the runs of starts whose `count` working days
+    span `extra` weekday bank holidays, as (from, to, extra) with extra > 0. Adding
+    `count + extra` weekdays to such a start lands on `add_working_days(start, count)`."""
+    runs: list[tuple[date, date, int]] = []
+    day = first
+    while day <= last:
+        due = working_days.add_working_days(day, count)
+        weekdays = sum(1 for n in range(1, (due - day).days + 1)
+                       if (day + timedelta(days=n)).weekday() < 5)
+        extra = weekdays - count
+        if extra and runs and runs[-1][2] == extra and runs[-1][1] == day - timedelta(days=1):
+            runs[-1] = (runs[-1][0], day, extra)
+        elif extra:
+            runs.append((day, day, extra))
+        day += timedelta(days=1)
+    return tuple(runs)
+
+
+def _add_weekdays(day, count: int):
+    """`day` plus `count` weekdays (from a weekend, counted as from the Friday before)."""
+    weekday = _weekday(day)
+    weeks, rest = divmod(count, 5)
+    friday_back = case((weekday > 5, weekday - 5), else_=0)
+    working_weekday = case((weekday > 5, 5), else_=weekday)
+    return 7 * weeks + rest + case((working_weekday + rest > 5, 2), else_=0) - friday_back
+
+
+def _after(interval: schedule.Interval, day, today: date):
+    """`interval.after(day)` in SQL, for sorting by due date. Working days skip weekends and
+    the bank holidays of starts from `HOLIDAY_WINDOW_DAYS` back to a month ahead; an
+    older start (a review long overdue) may sort a day or two out, never a filter."""
+    count, unit = interval.count, interval.unit
+    if unit is schedule.IntervalUnit.DAYS:
+        return _add_days(day, count)
+    if unit is schedule.IntervalUnit.WEEKS:
+        return _add_days(day, 7 * count)
+    if unit is schedule.IntervalUnit.MONTHS:
+        if _dialect() == "sqlite":
+            moved = func.date(day, f"+{count} months")
+            month_end = func.date(day, "start of month", f"+{count + 1} months", "-1 day")
+            # SQLite rolls 31 January + 1 month over into March; clamp to the month's end.
+            return case((func.strftime("%d", moved) == func.strftime("%d", day), moved),
+                        else_=month_end)
+        return cast(day + func.make_interval(0, count), Date)
+    runs = bank_holiday_runs(count, today - timedelta(days=HOLIDAY_WINDOW_DAYS),
+                             today + timedelta(days=31))
+    if not runs:
+        return _add_days(day, _add_weekdays(day, count))
+    return _add_days(day, case(
+        *[(day.between(start, end), _add_weekdays(day, count + extra))
+          for start, end, extra in runs], else_=_add_weekdays(day, count)))
+
+
+# The facts of each child, as SQL columns ---------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """SQL expressions about each child, over `Child` with the booked and last held review
+    joined (`joined`)."""
+
+    cutoffs: Cutoffs
+    timetable: schedule.Timetable
+    reads_concerns: bool
+    booked: type = field(default_factory=lambda: aliased(Review, name="booked"))
+    last_held: type = field(default_factory=lambda: aliased(Review, name="last_held"))
+
+    def joined(self, query):
+        review = aliased(Review, name="earliest")
+        booked_id = (select(review.id).where(
+            review.child_id == Child.id, review.status == ReviewStatus.SCHEDULED)
+            .order_by(review.due_on, review.id).limit(1).correlate(Child).scalar_subquery())
+        held = aliased(Review, name="latest")
+        held_id = (select(held.id).where(
+            held.child_id == Child.id, held.status == ReviewStatus.HELD,
+            held.held_on.is_not(None))
+            .order_by(held.held_on.desc(), held.id.desc()).limit(1)
+            .correlate(Child).scalar_subquery())
+        return (query.outerjoin(self.booked, self.booked.id == booked_id)
+                .outerjoin(self.last_held, self.last_held.id == held_id))
+
+    def _held_in_period(self, column):
+        held = aliased(Review, name="in_period")
+        return (select(column(held)).where(
+            held.child_id == Child.id, held.status == ReviewStatus.HELD,
+            held.held_on >= Child.looked_after_since)
+            .correlate(Child).scalar_subquery())
+
+    @property
+    def held_count(self):
+        return self._held_in_period(lambda held: func.count(held.id))
+
+    @property
+    def previous_held_on(self):
+        return self._held_in_period(lambda held: func.max(held.held_on))
+
+    @property
+    def reviewed(self):
+        """Open, and the current period is not short breaks only."""
+        period = aliased(CarePeriod, name="current_period")
+        short_breaks = (select(period.short_breaks_only).where(period.child_id == Child.id)
+                        .order_by(period.started_on.desc()).limit(1)
+                        .correlate(Child).scalar_subquery())
+        return and_(Child.ceased_on.is_(None), not_(func.coalesce(short_breaks, false())))
+
+    def _by_interval(self, per_interval: Callable[[int, object], object]):
+        """An expression for the unbooked next review, chosen by how many reviews were held
+        in the period: the first interval from the start, then the second, then later."""
+        count, previous = self.held_count, self.previous_held_on
+        return case((count == 0, per_interval(0, Child.looked_after_since)),
+                    (count == 1, per_interval(1, previous)),
+                    else_=per_interval(2, previous))
+
+    @property
+    def overdue(self):
+        cut = self.cutoffs
+        unbooked = self._by_interval(lambda n, start: start <= cut.overdue[n])
+        return and_(self.reviewed, case(
+            (self.booked.id.is_not(None), self.booked.due_on < cut.today), else_=unbooked))
+
+    @property
+    def due_soon(self):
+        cut = self.cutoffs
+        unbooked = self._by_interval(lambda n, start: start <= cut.soon[n])
+        return and_(self.reviewed, not_(self.overdue), case(
+            (self.booked.id.is_not(None), self.booked.due_on <= cut.soon_until),
+            else_=unbooked))
+
+    @property
+    def no_date(self):
+        return and_(self.reviewed, or_(self.booked.id.is_(None),
+                                       self.booked.scheduled_for.is_(None)))
+
+    @property
+    def booked_late(self):
+        return and_(self.reviewed, self.booked.scheduled_for.is_not(None),
+                    _day_of(self.booked.scheduled_for) > self.booked.due_on)
+
+    @property
+    def not_sent(self):
+        cut, held = self.cutoffs, self.last_held
+        return and_(self.reviewed, held.id.is_not(None), or_(
+            and_(held.decisions_sent_on.is_(None), held.held_on <= cut.decisions_overdue),
+            and_(held.record_sent_on.is_(None), held.held_on <= cut.record_overdue)))
+
+    def _concerns(self, *only):
+        if not self.reads_concerns:
+            return None
+        return (select(func.count(RaisedConcern.id)).where(
+            RaisedConcern.child_id == Child.id, RaisedConcern.acknowledged_at.is_(None), *only)
+            .correlate(Child).scalar_subquery())
+
+    @property
+    def concerns(self):
+        found = self._concerns()
+        return found > 0 if found is not None else None
+
+    @property
+    def late_concerns(self):
+        found = self._concerns(RaisedConcern.raised_at < self.cutoffs.concern_late_before)
+        return found > 0 if found is not None else None
+
+    @property
+    def due_on(self):
+        timetable = (self.timetable.first, self.timetable.second, self.timetable.later)
+        planned = self._by_interval(
+            lambda n, start: _after(timetable[n], start, self.cutoffs.today))
+        return case((self.booked.id.is_not(None), self.booked.due_on), else_=planned)
+
+    def matches(self, show: Show):
+        return {Show.ALL: true(), Show.CONCERNS: self.concerns, Show.OVERDUE: self.overdue,
+                Show.DUE_SOON: self.due_soon, Show.NOT_SENT: self.not_sent,
+                Show.NO_DATE: self.no_date}[show]
+
+    def order(self, sort: Sort) -> list:
+        by_name = [Child.preferred_name, Child.id]
+        inactive_last = case((self.reviewed, 0), else_=1)
+        if sort is Sort.NAME:
+            return by_name
+        if sort is Sort.NEXT_MEETING:
+            meeting = self.booked.scheduled_for
+            return [inactive_last, case((meeting.is_(None), 1), else_=0), meeting,
+                    self.due_on, *by_name]
+        if sort is Sort.DUE:
+            return [inactive_last, self.due_on, *by_name]
+        attention = [(self.late_concerns, 0), (self.concerns, 1)] if self.reads_concerns else []
+        attention += [(or_(self.overdue, self.booked_late, self.no_date, self.not_sent), 2),
+                      (self.due_soon, 3)]
+        return [case(*attention, else_=4), inactive_last, self.due_on, *by_name]
+
+
+# The list ----------------------------------------------------------------------------------
+
+
+def open_concerns_of(children: list[Child],
+                     now: datetime | None = None) -> dict[int, list[concerns.ShownConcern]]:
+    """Each child's concerns not yet acknowledged, as the "Needs attention" cell lists them."""
+    return {child.id: concerns.shown(child.open_concerns, now)
+            for child in children if child.open_concerns}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _listed(user: StaffUser, query: CaseloadQuery):
+    """The children on the list before any filter: whose, open or closed, searched."""
+    scope = scope_clause(user, query.scope)
+    clauses = [scope]
+    if not query.include_closed:
+        clauses.append(Child.ceased_on.is_(None))
+    if query.search:
+        pattern = _like(query.search)
+        clauses.append(or_(Child.preferred_name.ilike(pattern, escape="\\"),
+                           Child.case_ref.ilike(pattern, escape="\\")))
+    return clauses
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    """One page of the list: its children in order, each filter's count over the searched
+    list, and the children's open concerns (for the "Needs attention" cell)."""
+
+    query: CaseloadQuery
+    children: list[Child]
+    counts: dict[Show, int]
+    open_concerns: dict[int, list[concerns.ShownConcern]]
+    page_size: int = PAGE_SIZE
+
+    @property
+    def total(self) -> int:
+        return self.counts.get(self.query.show, 0)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.page_size))
+
+    @property
+    def past_the_end(self) -> bool:
+        return self.query.page > self.pages
+
+    @property
+    def first_number(self) -> int:
+        return (self.query.page - 1) * self.page_size + 1
+
+
+def counts(user: StaffUser, query: CaseloadQuery, facts: _Facts) -> dict[Show, int]:
+    """How many children each filter shows, over the searched list, in one statement."""
+    shows = shows_for(user)
+    columns = [func.count(Child.id) if show is Show.ALL
+               else func.coalesce(func.sum(case((facts.matches(show), 1), else_=0)), 0)
+               for show in shows]
+    row = db.session.execute(
+        facts.joined(select(*columns).select_from(Child)).where(*_listed(user, query))).one()
+    return dict(zip(shows, (int(value) for value in row), strict=True))
+
+
+def caseload_page(user: StaffUser, query: CaseloadQuery, *, today: date, now: datetime,
+                  timetable: schedule.Timetable, due_soon_days: int,
+                  page_size: int = PAGE_SIZE) -> CaseloadPage:
+    """One page of this person's list as asked, with every filter's count: the same
+    statements for 2 children as for 2,000 (one for the counts, one for the page's
+    children, their periods and concerns, then their reviews and invitations)."""
+    if scope_clause(user, query.scope) is None:
+        return CaseloadPage(query, [], {}, {}, page_size)
+    reads = user.role in READS_CHILDRENS_WORDS
+    facts = _Facts(Cutoffs.on(today, timetable, due_soon_days, now), timetable, reads)
+    found = counts(user, query, facts)
+    if query.page > max(1, ceil(found[query.show] / page_size)):
+        return CaseloadPage(query, [], found, {}, page_size)
+    order = facts.order(query.sort)
+    picked = (facts.joined(select(
+        Child.id, func.row_number().over(order_by=order).label("position")).select_from(Child))
+        .where(*_listed(user, query), facts.matches(query.show))
+        .order_by(*order).offset((query.page - 1) * page_size).limit(page_size).subquery())
+    loaded = [joinedload(Child.periods),
+              selectinload(Child.reviews).selectinload(Review.invitations)
+              .joinedload(Invitation.response)]
+    loaded.append(joinedload(Child.open_concerns) if reads else joinedload(Child.iro))
+    children = list(db.session.scalars(
+        select(Child).join(picked, picked.c.id == Child.id).options(*loaded)
+        .order_by(picked.c.position)).unique())
+    return CaseloadPage(query, children, found, open_concerns_of(children, now) if reads else {},
+                        page_size)
