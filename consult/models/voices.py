@@ -33,7 +33,7 @@ class VoiceClip(Base):
     media_type: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    audio: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    audio: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
