@@ -18,8 +18,8 @@ from tests.html_checks import parse, text_of
 CODE = re.compile(r'<p class="letter__code"><bdi dir="ltr">([0-9A-Z-]{13})</bdi></p>')
 
 
-def _invite(client, app, language: str = "en_GB"):
-    iro = factories.staff(StaffRole.IRO)
+def _invite(client, app, language: str = "en_GB", iro=None):
+    iro = iro or factories.staff(StaffRole.IRO)
     review = factories.review(factories.child(iro, name="Layla"))
     db.session.commit()
     factories.sign_in(client, iro)
@@ -147,14 +147,8 @@ def test_the_letter_gives_an_honest_time(client, app):
 
 
 def _letters_of(client, app, iro, language: str):
-    review = factories.review(factories.child(iro, name="Layla"))
-    db.session.commit()
-    factories.sign_in(client, iro)
-    page = factories.post_form(
-        client, f"/staff/reviews/{review.id}/invitations",
-        {"role": "child", "invitee_name": "Layla", "language": language},
-        page_url=f"/staff/reviews/{review.id}")
-    return parse(page.get_data(as_text=True)).findall(".//article[@class='letter']")
+    _review, html = _invite(client, app, language, iro)
+    return parse(html).findall(".//article[@class='letter']")
 
 
 def test_the_letter_gives_the_iros_work_phone_and_email_on_both_sides(client, app):
