@@ -12,6 +12,7 @@ from consult import voices
 from consult.extensions import db
 from consult.models import StaffUser, VoiceClip
 from tests import factories
+from tests.browser.gates import Gates, axe_source
 from tests.browser.journeys import QUESTION, ChildJourney, IroJourney
 
 PLAYER = "main audio[data-clips]"
@@ -132,3 +133,45 @@ def test_listen_does_not_show_where_there_is_no_clip_and_no_voice(phone, live_se
         assert page.locator("main audio").count() == 0
         assert not page.locator(LISTEN).is_visible()
         assert page.locator(LISTEN).get_attribute("hidden") is not None
+
+
+def test_a_clip_is_recorded_in_the_browser_with_the_microphone(browser, live_server):
+    """MediaRecorder, with Chromium's fake microphone (a beeping tone) and its consent
+    prompt answered yes: the recording fills the upload field and is saved by the same
+    button as a file would be."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    login, _child_link = live_server.iro_with_child_link()
+    with_microphone = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + [
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    try:
+        context = with_microphone.new_context(
+            viewport={"width": 1280, "height": 800}, permissions=["microphone"])
+        context.add_init_script(script=axe_source())
+        page = context.new_page()
+        gates = Gates(context, page, live_server.url)
+        iro = IroJourney(page, gates)
+        iro.sign_in(live_server.url, login.email, login.password, login.authenticator_key)
+        slot = "child_under_11.attend_meeting.text"
+        url = f"{live_server.url}/staff/voices/ar/{slot}"
+        iro.arrive("open the question", lambda: page.goto(url), path=f"/staff/voices/ar/{slot}",
+                   public=False)
+        assert page.locator("[data-recorder]").is_visible()  # the script offers recording
+
+        page.click("[data-record]")
+        page.locator("[data-stop]").wait_for(state="visible")
+        page.wait_for_timeout(1500)
+        assert page.locator("[data-stop]").is_enabled()
+        page.click("[data-stop]")
+        page.locator("[data-recorder-preview]").wait_for(state="visible")
+        assert page.evaluate("() => document.getElementById('clip').files.length") == 1
+        iro.arrive("save the recording",
+                   lambda: page.click("main form[enctype] button[type=submit]"),
+                   path=f"/staff/voices/ar/{slot}", public=False)
+        assert page.locator("main .tag--recorded").count() == 1
+    finally:
+        with_microphone.close()
+    with live_server.app.app_context():
+        clip = db.session.query(VoiceClip).filter_by(slot=slot, language="ar").one()
+        assert clip.media_type == "audio/webm" and clip.size > 1000
