@@ -47,6 +47,11 @@ STAFF = (
     ("manager@demo.haveyoursay.example", "Morgan Manager", StaffRole.MANAGER),
 )
 
+# What the letters print for reaching the IRO (Ofcom's numbers for drama: never a real line).
+# Idris has none, so the demo also shows a letter without it.
+WORK_CONTACT = {"iro@demo.haveyoursay.example": ("01632 960 001",
+                                                 "imani.reviewing@demo.haveyoursay.example")}
+
 # (case_ref, name, age in years, language, days in care, IRO email, review type,
 #  days until the review, [(invitee role, invitee name, language)])
 CHILDREN = (
@@ -153,6 +158,8 @@ def _staff(loaded: LoadedDemo) -> dict[str, StaffUser]:
         if user.totp_secret is None:
             user.totp_secret = two_factor.new_secret()
             user.totp_confirmed_at = utcnow()
+        if email in WORK_CONTACT and user.work_phone is None and user.work_email is None:
+            user.work_phone, user.work_email = WORK_CONTACT[email]
         by_email[email] = user
         loaded.staff.append(DemoAccount(role.value, email, password, user.totp_secret))
     return by_email

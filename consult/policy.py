@@ -76,6 +76,9 @@ ADMINISTERS = frozenset({StaffRole.ADMIN})
 # Who decides which IRO and social worker a child has: never a role that reads the words
 # allocation opens (docs/security.md, "Allocation").
 ALLOCATES = frozenset({StaffRole.ADMIN})
+# Who records the questions aloud (consult.voices): admins, and IROs, at whose side the
+# interpreters they book record; nothing on those pages is anyone's data.
+RECORDS_VOICES = frozenset({StaffRole.ADMIN, StaffRole.IRO})
 
 
 def may_read_child(user: StaffUser, child: Child) -> bool:

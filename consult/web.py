@@ -23,6 +23,8 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "connect-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
+    # Recorded questions (Listen), and a recording played back before it is saved (blob:).
+    "media-src 'self' blob:",
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
@@ -43,6 +45,9 @@ SECURITY_HEADERS = {
     # Sent on every response: over plain http (local development only) browsers ignore it.
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+
+# Responses that set their own long caching: never anyone's data, named by their content.
+CACHED_ENDPOINTS = frozenset({"static", "participation.voice_clip"})
 
 _LINE_BREAKS = str.maketrans({"\r": "\\r", "\n": "\\n", "\x85": "\\x85",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -92,7 +97,7 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.endpoint != "static":
+        if request.endpoint not in CACHED_ENDPOINTS or response.status_code >= 400:
             # Pages hold children's names and words: no browser or proxy may keep a copy.
             response.headers["Cache-Control"] = "no-store"
         return response

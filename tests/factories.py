@@ -89,6 +89,24 @@ def child_with_link(**child_fields) -> tuple[Invitation, str]:
     return invite, token
 
 
+def wav_clip(seconds: float = 0.5, rate: int = 8000) -> bytes:
+    """A small valid WAV file: a quiet 440 Hz tone, mono, 16-bit."""
+    import io
+    import math
+    import struct
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(
+            struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+            for i in range(int(seconds * rate))))
+    return buffer.getvalue()
+
+
 def totp_code(user: StaffUser) -> str:
     """The code the person's authenticator app shows now."""
     return pyotp.TOTP(user.totp_secret).now()

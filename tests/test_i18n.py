@@ -343,12 +343,16 @@ def _read_page(html: str) -> _PageWords:
     return page
 
 
+# Files, not pages: the static files and the recorded clips (issue 17).
+NOT_PAGES = ("static", "participation.voice_clip")
+
+
 def _public_rules(app: Flask, method: str):
     # "health" holds the load balancer's JSON probes (/healthz, /readyz), not pages.
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         blueprint = rule.endpoint.rpartition(".")[0]
         staff = rule.rule == i18n.STAFF_PATH or rule.rule.startswith(i18n.STAFF_PATH + "/")
-        if rule.endpoint != "static" and not staff and blueprint != "health" and (
+        if rule.endpoint not in NOT_PAGES and not staff and blueprint != "health" and (
                 method in rule.methods):
             yield rule
 

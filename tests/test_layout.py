@@ -50,6 +50,7 @@ FORBIDDEN = {
     "consult.policy": ("consult.staff", "consult.participation", "consult.extensions"),
     "consult.data_protection": ("consult.staff", "consult.participation"),
     "consult.encryption": ("consult.staff", "consult.participation"),
+    "consult.voices": ("consult.participation", "consult.staff", "consult.rights"),
 }
 
 

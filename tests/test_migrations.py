@@ -120,3 +120,26 @@ def test_periods_of_care_start_as_one_period_per_child(empty_app):
     assert [(row[0], str(row[1]), row[2] and str(row[2]), row[3], bool(row[4]))
             for row in rows] == [(1, "2020-02-03", None, None, False),
                                  (2, "2019-07-08", "2021-09-10", "closed", False)]
+
+
+def test_staff_accounts_keep_everything_and_start_with_no_work_contact(empty_app):
+    upgrade(revision="c0c3e1a6f00d")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO staff_users (id, email, name, role, active, created_at) VALUES "
+            "(1, 'iro@example.org', 'An IRO', 'iro', true, CURRENT_TIMESTAMP)")
+
+    upgrade(revision="17a0c1d5e0f2")
+
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, email, name, role, work_phone, work_email FROM staff_users").all()
+        clips = connection.exec_driver_sql("SELECT count(*) FROM voice_clips").scalar()
+    assert [tuple(row) for row in rows] == [(1, "iro@example.org", "An IRO", "iro", None, None)]
+    assert clips == 0
+
+    downgrade(revision="c0c3e1a6f00d")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT email FROM staff_users").all() == [
+            ("iro@example.org",)]
+    assert "voice_clips" not in inspect(db.engine).get_table_names()

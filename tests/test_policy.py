@@ -109,6 +109,16 @@ EXPECTED = {
     "staff.child_data": {IRO},
     "staff.child_data_json": {IRO},
     "staff.erase_child": {IRO},
+    # Recorded voices (issue 17): the questions read aloud, nobody's data. Admins and IROs
+    # (with the interpreters they book) record; a clip is public, like the stylesheet.
+    "staff.voices_overview": {ADMIN, IRO},
+    "staff.voices_language": {ADMIN, IRO},
+    "staff.voice": {ADMIN, IRO},
+    "staff.remove_voice": {ADMIN, IRO},
+    "participation.voice_clip": EVERYONE,
+    # The work phone and email on letters: one's own, or anyone's for an admin.
+    "staff.work_contact": STAFF,
+    "staff.user_work_contact": {ADMIN},
 }
 
 # Where a route needs a record other than the data set's default for an argument: the
@@ -117,6 +127,8 @@ ENDPOINT_ARGUMENTS: dict[str, dict[str, str]] = {
     # Only a request from the public form, not yet linked to a child, can be linked.
     "staff.link_request_to_child": {"request_id": "inbox_request_id"},
     "reports.table_download": {"key": "report_table"},
+    "staff.voice": {"key": "key_slot"},
+    "staff.remove_voice": {"key": "key_slot"},
 }
 
 # Routes that change what the others find (a cancelled review), then those that end or
@@ -178,7 +190,8 @@ def _data_set(app: Flask) -> dict:
                    "user_id": bystander.id, "child_id": child.id, "token": child_token,
                    "request_id": asked.id, "inbox_request_id": inbox.id, "code": "en_GB",
                    "key": "attend_meeting", "report_table": "reviews_by_type",
-                   "filename": "css/app.css",
+                   "filename": "css/app.css", "content_hash": "0" * 64,
+                   "key_slot": "young_person.attend_meeting.text",
                    "concern_id": carer_response.concerns[0].id},
     }
 
@@ -234,7 +247,7 @@ def test_access_matrix(app: Flask, visitor: str):
             response = browser.open(url, method=method)
         assert response.status_code < 500, (endpoint, method, response.status_code)
         if endpoint != "static":
-            assert_security_headers(response)
+            assert_security_headers(response, endpoint)
         pages.append(response.get_data(as_text=True))
         if visitor in (ADMIN, MANAGER):
             assert CARER_WORDS not in pages[-1] and CHILD_WORDS not in pages[-1], endpoint

@@ -45,6 +45,7 @@ from consult.models.reviews import (
     ViewsChannel,
 )
 from consult.models.staff import StaffRole, StaffUser
+from consult.models.voices import VoiceClip
 
 __all__ = [
     "STAFF_SETUP_EVENTS", "AlertEvent", "AlertOutbox", "CarePeriod", "CouncilSettings",
@@ -58,5 +59,5 @@ __all__ = [
     "ReviewFiguresStale", "ReviewStatus", "ReviewType",
     "ReviewViews", "StaffRole", "StaffUser",
     "ViewsChannel", "utcnow",
-    "ResponseDraft", "PaperResponse", "RaisedConcern",
+    "ResponseDraft", "PaperResponse", "RaisedConcern", "VoiceClip",
 ]

@@ -38,6 +38,10 @@ class StaffUser(Base):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
     totp_confirmed_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+    # How the people an IRO works for reach them at work: printed on the invitation letter.
+    # Kept up to date by the account holder (or an admin); None until given.
+    work_phone: Mapped[str | None] = mapped_column(String(40))
+    work_email: Mapped[str | None] = mapped_column(String(254))
 
     @property
     def first_name(self) -> str:

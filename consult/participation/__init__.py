@@ -5,7 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("participation", __name__)
 
-from consult.participation import short_code, views  # noqa: E402,F401 - registers the routes
+from consult.participation import clips, short_code, views  # noqa: E402,F401 - registers the routes
 from consult.participation.session import remember_chosen_language  # noqa: E402
 
 bp.before_request(remember_chosen_language)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import invitations, policy, submissions
+from consult import invitations, policy, submissions, voices
 from consult.extensions import db
 from consult.inputs import clean_text
 from consult.models import Invitation, InviteeRole, utcnow
@@ -175,6 +175,7 @@ def _question_page(journey: _Journey, question: Question, *, value=None, error=N
         "participation/question.html", questionnaire=journey.questionnaire, question=question,
         section=section, place=place, value=value, errors={question.key: error} if error else {},
         changing=changing, written_before=written_before,
+        listen=voices.listen_for(journey.questionnaire, question),
         notice=notice or ("welcome_back" if _welcomed_back() else None),
         back_url=(url_for(".check_answers") if changing else
                   url_for(".question", key=place.previous_key) if place.previous_key else

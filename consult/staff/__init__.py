@@ -16,6 +16,7 @@ from consult.staff import (  # noqa: E402,F401 - registers the routes
     paper,
     requests,
     views,
+    voices,
 )
 
 

@@ -206,3 +206,15 @@ def reset_sign_in(user: StaffUser, *, by: StaffUser, setup_link_hours: int) -> N
     token = issue_setup_link(user, setup_link_hours)
     queue_setup_email(user, token, event=AlertEvent.STAFF_RESET, now=utcnow())
     audit.record("staff.sign_in_reset", staff=by, subject=user)
+
+
+def set_work_contact(user: StaffUser, *, phone: str | None, email: str | None,
+                     by: StaffUser) -> bool:
+    """The work phone and email printed on this person's letters; False if unchanged."""
+    phone, email = phone or None, email or None
+    if (user.work_phone, user.work_email) == (phone, email):
+        return False
+    audit.record("staff.work_contact_changed", staff=by, subject=user,
+                 phone=phone is not None, email=email is not None)
+    user.work_phone, user.work_email = phone, email
+    return True

@@ -14,7 +14,12 @@ from consult.inputs import PageError, page_number
 from consult.models import AuditEvent, StaffRole, StaffUser
 from consult.staff import accounts, bp, two_factor
 from consult.staff.access import staff_required
-from consult.staff.forms import STAFF_ROLE_LABELS, AuditFilterForm, InviteStaffForm
+from consult.staff.forms import (
+    STAFF_ROLE_LABELS,
+    AuditFilterForm,
+    InviteStaffForm,
+    WorkContactForm,
+)
 
 AUDIT_PAGE_SIZE = 100
 
@@ -94,6 +99,30 @@ def reset_user(user_id: int):
     accounts.reset_sign_in(person, by=g.staff, setup_link_hours=hours)
     db.session.commit()
     return _setup_email_page(person, hours, reset=True)
+
+
+def work_contact_page(person: StaffUser, *, done_url: str):
+    """Edit a person's work phone and email (their own, or anyone's for an admin)."""
+    form = WorkContactForm(obj=person)
+    if form.validate_on_submit():
+        accounts.set_work_contact(person, phone=form.work_phone.data,
+                                  email=form.work_email.data, by=g.staff)
+        db.session.commit()
+        return redirect(done_url, code=303)
+    return render_template("staff/work_contact.html", form=form, person=person,
+                           own=person.id == g.staff.id), (400 if form.errors else 200)
+
+
+@bp.route("/account/contact", methods=["GET", "POST"])
+@staff_required()
+def work_contact():
+    return work_contact_page(g.staff, done_url=url_for("staff.work_contact", saved=1))
+
+
+@bp.route("/admin/users/<int:user_id>/contact", methods=["GET", "POST"])
+@staff_required(StaffRole.ADMIN)
+def user_work_contact(user_id: int):
+    return work_contact_page(_person(user_id), done_url=url_for("staff.users"))
 
 
 def _audit_filter_choices(form: AuditFilterForm) -> dict[int, str]:

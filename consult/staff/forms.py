@@ -182,6 +182,30 @@ class InvitationEmailForm(StaffForm):
                     _deliverable_shape])
 
 
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,30}")
+
+
+def _phone_shape(_form, field) -> None:
+    field.data = " ".join(field.data.split())
+    if not _PHONE.fullmatch(field.data):
+        raise FieldError("Enter a phone number in digits, like 01632 960 123 or +44 1632 960123.")
+
+
+class WorkContactForm(StaffForm):
+    """How the people an IRO works for reach them: printed on every invitation letter."""
+
+    work_phone = StringField(
+        "Work phone", description="Printed on letters to children and adults. Leave it empty "
+                                  "to print no number.",
+        validators=[Optional(), Length(max=40, message="Use 40 characters or fewer."),
+                    _phone_shape])
+    work_email = EmailField(
+        "Work email address for letters",
+        description="Printed on letters. It may differ from the address you sign in with.",
+        validators=[Optional(), Length(max=254, message="Use 254 characters or fewer."),
+                    _deliverable_shape])
+
+
 def _date_field(label: str, *, required: bool = True, description: str = "") -> DateField:
     message = f"Enter the {label[0].lower() + label[1:]}."
     return DateField(label, description=description,

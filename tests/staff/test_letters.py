@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from consult import short_codes
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
-from consult.models import Invitation, StaffRole
+from consult.models import AuditEvent, Invitation, StaffRole
 from consult.questionnaires import definitions
 from tests import factories
-from tests.html_checks import parse
+from tests.html_checks import parse, text_of
 
 CODE = re.compile(r'<p class="letter__code"><bdi dir="ltr">([0-9A-Z-]{13})</bdi></p>')
 
 
-def _invite(client, app, language: str = "en_GB"):
-    iro = factories.staff(StaffRole.IRO)
+def _invite(client, app, language: str = "en_GB", iro=None):
+    iro = iro or factories.staff(StaffRole.IRO)
     review = factories.review(factories.child(iro, name="Layla"))
     db.session.commit()
     factories.sign_in(client, iro)
@@ -142,3 +144,66 @@ def test_the_letter_gives_an_honest_time(client, app):
     _review, html = _invite(client, app, language="en_GB")
     minutes = definitions.CURRENT["young_person"].minutes
     assert f"It takes about {minutes} minutes." in html
+
+
+def _letters_of(client, app, iro, language: str):
+    _review, html = _invite(client, app, language, iro)
+    return parse(html).findall(".//article[@class='letter']")
+
+
+def test_the_letter_gives_the_iros_work_phone_and_email_on_both_sides(client, app):
+    app.config["LANGUAGES"] = ("en_GB", "ar")
+    iro = factories.staff(StaffRole.IRO, name="Imani Reviewing")
+    db.session.commit()
+    # The IRO gives their own work contact details on their account page.
+    own = app.test_client()
+    factories.sign_in(own, iro)
+    saved = factories.post_form(own, "/staff/account/contact",
+                                {"work_phone": "01632  960 123",
+                                 "work_email": "Imani@Council.Example"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert (iro.work_phone, iro.work_email) == ("01632 960 123", "Imani@council.example")
+
+    letters = _letters_of(client, app, iro, "ar")
+
+    assert len(letters) == 2
+    for letter in letters:
+        [phone] = letter.findall(".//bdi[@class='letter__phone']")
+        [email] = letter.findall(".//bdi[@class='letter__email']")
+        assert (text_of(phone), phone.get("dir")) == ("01632 960 123", "ltr")
+        assert (text_of(email), email.get("dir")) == ("Imani@council.example", "ltr")
+    contact = [text_of(item) for item in letters[1].findall(".//ul[@class='letter__contact']/li")]
+    assert contact == ["You can phone Imani Reviewing on 01632 960 123.",
+                       "You can email Imani Reviewing at Imani@council.example."]
+    arabic = text_of(letters[0].find(".//ul[@class='letter__contact']"))
+    assert "يمكنك الاتصال" in arabic and "Imani Reviewing" in arabic
+
+
+def test_a_letter_without_work_contact_details_prints_no_empty_line(client, app):
+    letters = _letters_of(client, app, factories.staff(StaffRole.IRO), "en_GB")
+    assert letters[0].findall(".//ul[@class='letter__contact']") == []
+
+
+def test_work_contact_details_are_checked_and_an_admin_may_edit_anyones(client, app):
+    iro = factories.staff(StaffRole.IRO, name="Imani Reviewing")
+    admin = factories.staff(StaffRole.ADMIN)
+    db.session.commit()
+    factories.sign_in(client, admin)
+    url = f"/staff/admin/users/{iro.id}/contact"
+
+    refused = factories.post_form(client, url, {"work_phone": "call me", "work_email": "nope"})
+
+    page = parse(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert page.find(".//input[@id='work_phone']").get("value") == "call me"
+    assert "Enter a phone number in digits" in text_of(page.find(".//*[@id='work_phone-error']"))
+    assert "Enter an email address" in text_of(page.find(".//*[@id='work_email-error']"))
+    saved = factories.post_form(client, url, {"work_phone": "+44 1632 960123", "work_email": ""})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert (iro.work_phone, iro.work_email) == ("+44 1632 960123", None)
+    [event] = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "staff.work_contact_changed")).all()
+    assert (event.actor_staff_id, event.subject_id, event.details) == (
+        admin.id, iro.id, {"phone": True, "email": False})

@@ -1,7 +1,9 @@
 /* Optional: every page works without this. No storage on the device: answers go to the
    server only. Leaves for a neutral site when Shift is pressed three times ("Exit this
    page"); saves the answer in the background while the person writes, and offers
-   "Listen" when the device has a voice for the page's language. */
+   "Listen" when a recorded clip of the question can play, or else when the device has a
+   voice for the page's language. On the staff Voices page, records a clip with the
+   microphone (MediaRecorder) into the upload form's file field. */
 (function () {
   "use strict";
   var exit = document.querySelector("a[data-exit-this-page]");
@@ -48,9 +50,70 @@
     form.addEventListener("submit", function () { clearTimeout(timer); });
   }
 
+  // Staff Voices page: record with the microphone into the upload form's file field, so the
+  // one Save button sends it, exactly as an uploaded file.
+  var recorder = document.querySelector("[data-recorder]");
+  var media = navigator.mediaDevices;
+  if (recorder && media && media.getUserMedia && window.MediaRecorder && window.DataTransfer) {
+    var field = document.getElementById("clip");
+    var start = recorder.querySelector("[data-record]"), stop = recorder.querySelector("[data-stop]");
+    var said = recorder.querySelector("[data-recorder-status]");
+    var preview = recorder.querySelector("[data-recorder-preview]");
+    var taking = null;
+    recorder.hidden = false;
+    start.addEventListener("click", function () {
+      media.getUserMedia({ audio: true }).then(function (stream) {
+        var chunks = [];
+        taking = new MediaRecorder(stream);
+        taking.addEventListener("dataavailable", function (event) { chunks.push(event.data); });
+        taking.addEventListener("stop", function () {
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          var type = (taking.mimeType || "audio/webm").split(";")[0];
+          var ending = { "audio/ogg": "ogg", "audio/mp4": "m4a" }[type] || "webm";
+          var file = new File(chunks, "recording." + ending, { type: type });
+          var files = new DataTransfer();
+          files.items.add(file);
+          field.files = files.files;
+          preview.src = URL.createObjectURL(file);
+          preview.hidden = false;
+          start.disabled = false;
+          stop.disabled = true;
+          said.textContent = "Recorded. Play it back, then press Save the recording, or record again.";
+        });
+        taking.start();
+        start.disabled = true;
+        stop.disabled = false;
+        stop.focus();
+        said.textContent = "Recording. Press Stop when you have finished.";
+      }).catch(function () {
+        said.textContent = "The microphone could not be used. Choose a sound file instead.";
+      });
+    });
+    stop.addEventListener("click", function () { if (taking) { taking.stop(); } });
+  }
+
   var listen = document.querySelector("button[data-listen-lang]");
+  if (!listen) { return; }
+  // A recorded clip wins over the device's voice: Listen plays each current clip in turn,
+  // fetched only now (the player has preload="none").
+  var player = document.querySelector("audio[data-clips]");
+  if (player) {
+    var clips = player.getAttribute("data-clips").split(" "), next = 0;
+    var play = function () {
+      player.src = clips[next];
+      next += 1;
+      var playing = player.play();
+      if (playing && playing.catch) { playing.catch(function () {}); }
+    };
+    player.controls = false;
+    player.hidden = true;
+    listen.hidden = false;
+    player.addEventListener("ended", function () { if (next < clips.length) { play(); } });
+    listen.addEventListener("click", function () { player.pause(); next = 0; play(); });
+    return;
+  }
   var speech = window.speechSynthesis;
-  if (!listen || !speech || !window.SpeechSynthesisUtterance) { return; }
+  if (!speech || !window.SpeechSynthesisUtterance) { return; }
   var wanted = listen.getAttribute("data-listen-lang").toLowerCase();
   var language = wanted.split("-")[0];
   var voiceFor = function () {
