@@ -11,13 +11,19 @@ administrator would run them: the children file, then the reviews file (held rev
 attendance, PN code and views, and one booked review per child, every review_type left
 empty so the import works each one out), then the same reviews file again (every row
 unchanged). Each time is the import function, its flush and the commit, as the Import
-page does them; it prints the rows, the seconds and the rows per second.
+page does them; it prints the rows, the seconds, the rows per second, the CPU time of the
+benchmark's own process (the app's side: on SQLite, all of it) and the SQL
+statements sent (an executemany counts once), with the machine's load average, since
+timings on a shared machine are only comparable within one run. `--profile N` prints each
+import's N most expensive functions (cProfile, by own time) after its line.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -26,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 SERVER_URL = os.environ.get(
@@ -74,6 +80,8 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=5000)
     parser.add_argument("--reviews-per-child", type=int, default=3)
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="print each import's N most expensive functions")
     arguments = parser.parse_args()
 
     if arguments.sqlite:
@@ -102,16 +110,31 @@ def main() -> None:
                              role=StaffRole.SOCIAL_WORKER) for n in range(200)])
             db.session.commit()
             backend = db.engine.dialect.name
+            statements: list[str] = []
+
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def count(_connection, _cursor, statement, *_args) -> None:
+                statements.append(statement)
 
             def timed(what: str, rows: int, run) -> None:
-                start = time.perf_counter()
+                statements.clear()
+                profile = cProfile.Profile() if arguments.profile else None
+                start, cpu = time.perf_counter(), time.process_time()
+                if profile:
+                    profile.enable()
                 result = run()
                 assert result.ok, result.errors[:5]
                 db.session.commit()
-                seconds = time.perf_counter() - start
+                if profile:
+                    profile.disable()
+                seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
                 print(f"{backend}: {what}: {rows} rows in {seconds:.2f} s "
-                      f"({rows / seconds:,.0f} rows/s); {result.created} new, "
-                      f"{result.updated} updated, {result.unchanged} unchanged")
+                      f"({rows / seconds:,.0f} rows/s; {cpu:.2f} s of this process's CPU), "
+                      f"{len(statements)} SQL statements, "
+                      f"load average {os.getloadavg()[0]:.1f}; {result.created} new, "
+                      f"{result.updated} updated, {result.unchanged} unchanged", flush=True)
+                if profile:
+                    pstats.Stats(profile).sort_stats("tottime").print_stats(arguments.profile)
 
             children = arguments.children
             reviews = reviews_file(children, arguments.reviews_per_child)
