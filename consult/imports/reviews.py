@@ -296,7 +296,8 @@ def _update(changed: list[_Changed]) -> None:
         replaced = [change.review_id for change in changed
                     if getattr(change, column) is not None]
         for chunk in chunks(replaced):
-            db.session.execute(delete(model).where(model.review_id.in_(chunk)))
+            db.session.execute(delete(model.__table__).where(
+                model.__table__.c.review_id.in_(chunk)))
         if rows:
             db.session.execute(insert(model.__table__), rows)
 
