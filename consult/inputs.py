@@ -33,6 +33,8 @@ def clean_text(raw: str | None, *, multiline: bool = True) -> str:
     """
     if not raw:
         return ""
+    if raw.isascii() and raw.isprintable():  # nothing to remove or compose (most cells)
+        return raw.strip()
     text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_BIDI_CONTROLS)
     if not multiline:
         text = text.replace("\n", " ").replace("\t", " ")

@@ -25,6 +25,14 @@ def test_text_is_kept_without_invisible_controls(raw, kept):
     assert inputs.clean_text(raw) == kept
 
 
+def test_plain_ascii_is_kept_as_typed_but_for_the_spaces_around_it():
+    """The quick path for cells and fields of printable ASCII (most of an import's)."""
+    printable = "".join(map(chr, range(0x21, 0x7F)))
+    for multiline in (True, False):
+        assert inputs.clean_text(f"  {printable} x ", multiline=multiline) == f"{printable} x"
+        assert inputs.clean_text(f"{printable}\x7f", multiline=multiline) == printable
+
+
 def test_one_line_of_text_keeps_no_line_break():
     assert inputs.clean_text("Sam\r\nBcc: x@example.com\tz", multiline=False) == (
         "Sam Bcc: x@example.com z")

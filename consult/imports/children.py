@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from consult import allocation, audit, care_periods
 from consult.extensions import db
 from consult.i18n import LANGUAGES
-from consult.imports.csvfile import ImportResult, RowChecker, read_rows
-from consult.models import Child, StaffRole, StaffUser
+from consult.imports.csvfile import ImportResult, RowChecker, chunks, read_rows
+from consult.models import CarePeriod, Child, StaffRole, StaffUser
 
 COLUMNS = ("case_ref", "preferred_name", "date_of_birth", "language", "looked_after_since",
            "ceased_on", "iro_email", "social_worker_email")
@@ -18,6 +18,48 @@ COLUMNS = ("case_ref", "preferred_name", "date_of_birth", "language", "looked_af
 def _staff_by_email(role: StaffRole) -> dict[str, StaffUser]:
     return {user.email.lower(): user for user in db.session.scalars(
         select(StaffUser).where(StaffUser.role == role, StaffUser.active))}
+
+
+def children_named(case_refs: set[str]) -> dict[str, Child]:
+    """The children these case references name, by case reference, with their periods: a
+    query per chunk of references (both imports read their children this way)."""
+    children = {}
+    for chunk in chunks(case_refs):
+        for child in db.session.scalars(
+                select(Child).where(Child.case_ref.in_(chunk))
+                .options(joinedload(Child.periods))).unique():
+            children[child.case_ref] = child
+    return children
+
+
+def _insert(new_children: list[dict]) -> list[Child]:
+    """Create these children and their first period of care with an executemany each (the
+    ORM sends SQLite a statement per row when it needs their ids back), and return them.
+
+    Each child's period is the one `care_periods.sync_current_period` gives a new child.
+    """
+    if not new_children:
+        return []
+    rows = []
+    for fields in new_children:
+        values = {name: value for name, value in fields.items()
+                  if name not in ("iro", "social_worker")}
+        rows.append({**values, "iro_id": fields["iro"].id,
+                     "social_worker_id": fields["social_worker"] and fields["social_worker"].id})
+    db.session.execute(insert(Child.__table__), rows)
+    created = children_named({fields["case_ref"] for fields in new_children})
+    periods = []
+    for fields in new_children:
+        child = created[fields["case_ref"]]
+        unsaved = Child(looked_after_since=child.looked_after_since, ceased_on=child.ceased_on)
+        care_periods.sync_current_period(unsaved)
+        periods += [{"child_id": child.id, "started_on": period.started_on,
+                     "ended_on": period.ended_on, "end_reason": period.end_reason}
+                    for period in unsaved.periods]
+    db.session.execute(insert(CarePeriod.__table__), periods)
+    for child in created.values():  # their periods were read before being written
+        db.session.expire(child, ["periods"])
+    return [created[fields["case_ref"]] for fields in new_children]
 
 
 def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
@@ -30,10 +72,7 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
     result = ImportResult(errors=errors)
     iros = _staff_by_email(StaffRole.IRO)
     social_workers = _staff_by_email(StaffRole.SOCIAL_WORKER)
-    refs = [row.cells["case_ref"] for row in rows]
-    existing = {child.case_ref: child for child in db.session.scalars(
-        select(Child).where(Child.case_ref.in_(refs))
-        .options(selectinload(Child.periods)))}
+    existing = children_named({row.cells["case_ref"] for row in rows})
 
     planned = []
     first_line: dict[str, int] = {}
@@ -83,13 +122,11 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
         return result
 
     allocations = []
+    new_children = []
     for fields in planned:
         child = existing.get(fields["case_ref"])
         if child is None:
-            child = Child(**fields)
-            allocations.append((child, allocation.Allocation()))
-            care_periods.sync_current_period(child)
-            db.session.add(child)
+            new_children.append(fields)
             result.created += 1
             continue
         allocations.append((child, allocation.Allocation.of(child)))
@@ -103,6 +140,7 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
         else:
             result.unchanged += 1
     db.session.flush()
+    allocations += [(child, allocation.Allocation()) for child in _insert(new_children)]
     audit.record("import.children", staff=by, created=result.created, updated=result.updated,
                  unchanged=result.unchanged, path=path)
     allocation.record_changes(allocations, by=by, path=path)

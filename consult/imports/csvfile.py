@@ -1,4 +1,5 @@
-"""Reading a CSV file from a case-management system: encoding, header, cells, line numbers."""
+"""Reading a CSV file from a case-management system: encoding, header, cells, line numbers,
+and the chunks in which an import reads what its rows name."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from consult.inputs import DATE_RANGE_MESSAGE, clean_text, is_sane_date
 
@@ -15,6 +16,20 @@ from consult.inputs import DATE_RANGE_MESSAGE, clean_text, is_sane_date
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DMY_DATE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
+# Where year, month and day stand in a date of that shape (cheaper than strptime per cell).
+_ISO_PARTS = ((0, 4), (5, 7), (8, 10))
+_DMY_PARTS = ((6, 10), (3, 5), (0, 2))
+
+
+# Keys per IN list when an import reads what its rows name: far below every backend's
+# limit on bound parameters, and few round trips for a council's whole file.
+CHUNK = 2000
+
+
+def chunks(values) -> list[list]:
+    """The values in lists of at most CHUNK, for one query each."""
+    values = list(values)
+    return [values[start:start + CHUNK] for start in range(0, len(values), CHUNK)]
 
 
 @dataclass(frozen=True)
@@ -82,15 +97,15 @@ class RowChecker:
         value = self.raw(column)
         if column in self.row.formulas:
             return None
-        shape, pattern, form = ((_DMY_DATE, "%d/%m/%Y", "DD/MM/YYYY") if day_first
-                                else (_ISO_DATE, "%Y-%m-%d", "YYYY-MM-DD"))
+        shape, parts, form = ((_DMY_DATE, _DMY_PARTS, "DD/MM/YYYY") if day_first
+                              else (_ISO_DATE, _ISO_PARTS, "YYYY-MM-DD"))
         if not value:
             if required:
                 self.error(f"{column} is empty; give a date as {form}.")
             return None
         if shape.fullmatch(value):
             try:
-                day = datetime.strptime(value, pattern).date()
+                day = date(*(int(value[start:end]) for start, end in parts))
             except ValueError:
                 pass
             else:

@@ -3,6 +3,11 @@
 A held review brings its meeting record: attendance by role, the participation (PN) code
 and how each consulted role's views reached it. An empty review_type is derived from the
 reviews held before it, counting those already stored and those in the file.
+
+Linear in the file (issue 22): the children and their stored reviews are read a chunk of
+keys at a time (`csvfile.CHUNK`), the stored reviews as plain rows rather than ORM objects, and
+the new and changed reviews are written with one executemany per table, so the SQL
+statements grow with the number of chunks, not of rows.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from consult import allocation, audit, care_periods, schedule
 from consult.extensions import db
-from consult.imports.csvfile import ImportResult, RowChecker, read_rows
+from consult.imports.children import children_named
+from consult.imports.csvfile import ImportResult, RowChecker, chunks, read_rows
 from consult.meeting_record import pn0_rule
 from consult.models import (
     AttendeeRole,
@@ -34,11 +39,14 @@ from consult.models import (
     StaffUser,
     ViewsChannel,
 )
-from consult.models.reviews import LOCAL_TIME
+from consult.models.reviews import LOCAL_TIME, meeting_day
 from consult.policy import may_allocate
 
 COLUMNS = ("case_ref", "review_date", "status", "review_type", "attended", "pn_code",
            "consulted_child", "consulted_foster_carer", "consulted_parent")
+# The columns an import writes on a review: compared with the file's, updated if they differ.
+WRITTEN = ("status", "review_type", "due_on", "held_on", "scheduled_for", "chair_id",
+           "participation_code", "record_source")
 CONSULTED_COLUMNS = {
     "consulted_child": ConsultedRole.CHILD,
     "consulted_foster_carer": ConsultedRole.FOSTER_CARER,
@@ -62,8 +70,44 @@ class _Planned:
     views: dict[ConsultedRole, ViewsChannel]
 
 
-def _date_of(review: Review) -> date:
-    return review.meeting_date
+@dataclass
+class _Stored:
+    """A review already in the database, read as plain values."""
+
+    id: int
+    fields: dict[str, object]  # the WRITTEN columns
+    attended: set[AttendeeRole]
+    views: dict[ConsultedRole, ViewsChannel]
+
+    @property
+    def day(self) -> date:
+        return meeting_day(self.fields["held_on"], self.fields["scheduled_for"],
+                           self.fields["due_on"])
+
+
+def _stored_reviews(child_ids) -> dict[int, list[_Stored]]:
+    """These children's reviews with their attendance and views, by child: three queries
+    per chunk of children, and no ORM object per review."""
+    stored: dict[int, list[_Stored]] = defaultdict(list)
+    by_id: dict[int, _Stored] = {}
+    table = Review.__table__
+    for chunk in chunks(child_ids):
+        for row in db.session.execute(
+                select(table.c.id, table.c.child_id, *(table.c[name] for name in WRITTEN))
+                .where(table.c.child_id.in_(chunk)).order_by(table.c.due_on, table.c.id)):
+            review_id, child_id, *values = row
+            review = _Stored(review_id, dict(zip(WRITTEN, values, strict=True)), set(), {})
+            stored[child_id].append(review)
+            by_id[review_id] = review
+        for review_id, role in db.session.execute(
+                select(ReviewAttendance.review_id, ReviewAttendance.role)
+                .join(Review).where(Review.child_id.in_(chunk))):
+            by_id[review_id].attended.add(role)
+        for review_id, role, channel in db.session.execute(
+                select(ReviewViews.review_id, ReviewViews.role, ReviewViews.channel)
+                .join(Review).where(Review.child_id.in_(chunk))):
+            by_id[review_id].views[role] = channel
+    return stored
 
 
 def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
@@ -75,10 +119,7 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
     """
     rows, errors = read_rows(data, COLUMNS)
     result = ImportResult(errors=errors)
-    children = {child.case_ref: child for child in db.session.scalars(
-        select(Child).where(Child.case_ref.in_({row.cells["case_ref"] for row in rows}))
-        .options(selectinload(Child.periods), selectinload(Child.reviews).options(
-            selectinload(Review.attendance), selectinload(Review.views_received))))}
+    children = children_named({row.cells["case_ref"] for row in rows})
 
     planned: list[_Planned] = []
     first_line: dict[tuple[str, date], int] = {}
@@ -142,20 +183,23 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
         errors.sort(key=lambda error: error.line)
         return result
 
-    held_days = _held_days(planned)
-    stored = {child: _by_day(child.reviews) for child in held_days}
+    stored_reviews = _stored_reviews({plan.child.id for plan in planned})
+    held_days = _held_days(planned, stored_reviews)
+    stored = {child: _by_day(stored_reviews[child.id]) for child in held_days}
     new_reviews: list[_NewReview] = []
+    changed: list[_Changed] = []
     for plan in planned:
         _apply(plan, held_days[plan.child], stored[plan.child], timetable, result,
-               new_reviews)
-    db.session.flush()
+               new_reviews, changed)
     _insert(new_reviews)
+    _update(changed)
     audit.record("import.reviews", staff=by, created=result.created, updated=result.updated,
                  unchanged=result.unchanged, path=path)
     return result
 
 
-def _held_days(planned: list[_Planned]) -> dict[Child, list[date]]:
+def _held_days(planned: list[_Planned], stored_reviews: dict[int, list[_Stored]]
+               ) -> dict[Child, list[date]]:
     """Each child's days of held reviews, sorted: the file's and the database's, the file's
     word winning for a day both name. One pass over the file and each child's reviews."""
     in_file: dict[Child, dict[date, ReviewStatus]] = defaultdict(dict)
@@ -164,23 +208,24 @@ def _held_days(planned: list[_Planned]) -> dict[Child, list[date]]:
     held_days = {}
     for child, statuses in in_file.items():
         days = {on for on, status in statuses.items() if status is ReviewStatus.HELD}
-        days |= {_date_of(review) for review in child.reviews
-                 if review.status is ReviewStatus.HELD and _date_of(review) not in statuses}
+        days |= {review.day for review in stored_reviews[child.id]
+                 if review.fields["status"] is ReviewStatus.HELD and review.day not in statuses}
         held_days[child] = sorted(days)
     return held_days
 
 
-def _by_day(reviews: list[Review]) -> dict[date, Review]:
-    by_day: dict[date, Review] = {}
+def _by_day(reviews: list[_Stored]) -> dict[date, _Stored]:
+    by_day: dict[date, _Stored] = {}
     for review in reviews:
-        by_day.setdefault(_date_of(review), review)
+        by_day.setdefault(review.day, review)
     return by_day
 
 
-def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
+def _apply(plan: _Planned, held_days: list[date], stored: dict[date, _Stored],
            timetable: schedule.Timetable, result: ImportResult,
-           new_reviews: list[_NewReview]) -> None:
-    """Update the stored review of this day, or plan a new one into `new_reviews`."""
+           new_reviews: list[_NewReview], changed: list[_Changed]) -> None:
+    """Plan the stored review of this day's update into `changed`, or a new one into
+    `new_reviews`."""
     child = plan.child
     period = care_periods.period_on(care_periods.periods_of(child), plan.on)
     # The child's held days are sorted: those of this period before this day lie between
@@ -210,20 +255,51 @@ def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
         new_reviews.append(_NewReview({"child_id": child.id, **wanted}, plan.attended, views))
         result.created += 1
         return
-    changed = any(getattr(review, name) != value for name, value in wanted.items())
-    for name, value in wanted.items():
-        setattr(review, name, value)
-    if {row.role for row in review.attendance} != plan.attended:
-        review.attendance = [ReviewAttendance(role=role) for role in sorted(plan.attended)]
-        changed = True
-    if {row.role: row.channel for row in review.views_received} != views:
-        review.views_received = [ReviewViews(role=role, channel=channel)
-                                 for role, channel in views.items()]
-        changed = True
-    if changed:
-        result.updated += 1
-    else:
+    change = _Changed(
+        review.id, wanted if review.fields != wanted else None,
+        plan.attended if review.attended != plan.attended else None,
+        views if review.views != views else None)
+    if change.fields is None and change.attended is None and change.views is None:
         result.unchanged += 1
+        return
+    changed.append(change)
+    result.updated += 1
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """What differs in a stored review: None where the file agrees with the database."""
+
+    review_id: int
+    fields: dict[str, object] | None
+    attended: frozenset[AttendeeRole] | None
+    views: dict[ConsultedRole, ViewsChannel] | None
+
+
+def _update(changed: list[_Changed]) -> None:
+    """The changed reviews: one executemany for their columns, and their attendance and
+    views replaced by a delete per chunk and one insert each."""
+    table = Review.__table__
+    fields = [{"review": change.review_id, **change.fields} for change in changed
+              if change.fields is not None]
+    if fields:
+        db.session.execute(update(table).where(table.c.id == bindparam("review"))
+                           .values({name: bindparam(name) for name in WRITTEN}), fields)
+    for model, column, rows in (
+            (ReviewAttendance, "attended", [
+                {"review_id": change.review_id, "role": role} for change in changed
+                if change.attended is not None for role in sorted(change.attended)]),
+            (ReviewViews, "views", [
+                {"review_id": change.review_id, "role": role, "channel": channel}
+                for change in changed if change.views is not None
+                for role, channel in change.views.items()])):
+        replaced = [change.review_id for change in changed
+                    if getattr(change, column) is not None]
+        for chunk in chunks(replaced):
+            db.session.execute(delete(model.__table__).where(
+                model.__table__.c.review_id.in_(chunk)))
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
 
 
 @dataclass(frozen=True)
@@ -234,24 +310,29 @@ class _NewReview:
 
 
 def _insert(new_reviews: list[_NewReview]) -> None:
-    """The new reviews, their attendance and views: three statements whatever their number."""
+    """The new reviews, their attendance and views: five statements whatever their number."""
     if not new_reviews:
         return
-    # Inserted without RETURNING and read back by child and day (unique in the file): with
-    # RETURNING, SQLAlchemy sends SQLite a statement per row and splices every result.
+    # Inserted without RETURNING and read back by child and day (unique in the file) from
+    # the rows above the highest id before the insert: with RETURNING, SQLAlchemy sends
+    # SQLite a statement per row and splices every result.
     def day_of(fields) -> tuple[int, object]:
         return fields["child_id"], fields["held_on"] or fields["scheduled_for"]
 
+    wanted = {day_of(new.fields) for new in new_reviews}
+    before = db.session.scalar(select(func.coalesce(func.max(Review.id), 0)))
     db.session.execute(insert(Review.__table__), [new.fields for new in new_reviews])
-    stored = db.session.execute(
-        select(Review.id, Review.child_id, Review.held_on, Review.scheduled_for)
-        .where(Review.child_id.in_({new.fields["child_id"] for new in new_reviews})))
-    ids = {day_of(row._mapping): row.id for row in stored}
+    ids = {}
+    for row in db.session.execute(
+            select(Review.id, Review.child_id, Review.held_on, Review.scheduled_for)
+            .where(Review.id > before)):
+        if day_of(row._mapping) in wanted:
+            ids[day_of(row._mapping)] = row.id
     attendance = [{"review_id": ids[day_of(new.fields)], "role": role}
                   for new in new_reviews for role in sorted(new.attended)]
     views = [{"review_id": ids[day_of(new.fields)], "role": role, "channel": channel}
              for new in new_reviews for role, channel in new.views.items()]
     if attendance:
-        db.session.execute(insert(ReviewAttendance), attendance)
+        db.session.execute(insert(ReviewAttendance.__table__), attendance)
     if views:
-        db.session.execute(insert(ReviewViews), views)
+        db.session.execute(insert(ReviewViews.__table__), views)

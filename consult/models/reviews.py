@@ -109,11 +109,16 @@ class Review(Base):
     @property
     def meeting_date(self) -> date:
         """The day the meeting happens, or is due to happen if no date is set yet."""
-        if self.held_on:
-            return self.held_on
-        if self.scheduled_for:
-            return self.scheduled_for.astimezone(LOCAL_TIME).date()
-        return self.due_on
+        return meeting_day(self.held_on, self.scheduled_for, self.due_on)
+
+
+def meeting_day(held_on: date | None, scheduled_for: datetime | None, due_on: date) -> date:
+    """`Review.meeting_date` from the three columns, for code that reads them as rows."""
+    if held_on:
+        return held_on
+    if scheduled_for:
+        return scheduled_for.astimezone(LOCAL_TIME).date()
+    return due_on
 
 
 class ReviewAttendance(Base):

@@ -263,38 +263,6 @@ def test_the_import_page_lists_every_error_and_imports_a_good_file(client):
         client, "/staff/import", {"kind": "children"}).get_data(as_text=True)
 
 
-def test_the_reviews_import_costs_the_same_statements_for_ten_times_the_rows(app):
-    """Linear, not quadratic (issue 22): the statements do not grow with the file; the
-    time for 15,000 rows is measured by bench/imports.py."""
-    from sqlalchemy import event
-
-    _staff()
-    children = "".join(f"K-{n},Child,2010-03-02,en_GB,2025-01-06,,iro@council.example,\n"
-                       for n in range(40))
-    import_children((CHILDREN_HEADER + children).encode())
-    db.session.commit()
-
-    def statements(count: int) -> int:
-        rows = "".join(f"K-{n},{day},held,,child;foster_carer,PN1,online,paper,\n"
-                       for n in range(count) for day in ("2025-02-03", "2025-05-06"))
-        seen = []
-
-        def listener(_connection, _cursor, statement, *_args) -> None:
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            result = import_reviews((REVIEWS_HEADER + rows).encode(), today=TODAY,
-                                    timetable=REGULATIONS_2010)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        assert result.created == 2 * count, result.errors
-        db.session.rollback()
-        return len(seen)
-
-    assert statements(40) == statements(4)
-
-
 def test_the_import_form_refuses_a_missing_or_foreign_csrf_token_and_imports_nothing(app):
     """The scan's "CSRF token not properly checked" on POST /staff/import (docs/security.md)
     checked by hand: without the page's own token nothing is imported."""

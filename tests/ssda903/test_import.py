@@ -274,3 +274,70 @@ def test_every_allocation_the_import_makes_is_audited_once(generated, council):
     _import(year_files(generated, 0), council)
     db.session.commit()
     assert allocated() == _count(Child)
+
+
+def test_a_supplement_that_moves_a_child_reallocates_and_audits_only_that_child(
+        generated, council):
+    """The import writes a changed child by a bulk statement: the child's IRO changes in
+    the database, and the allocation event says from whom to whom."""
+    from consult import allocation
+    from consult.models import AuditEvent, StaffUser
+
+    _import(year_files(generated, 0), council)
+    db.session.commit()
+    first = generated.supplement.decode().splitlines()[1].split(",")
+    moved = first[0]
+    assert first[3] == "iro.one@council.example"
+    files = [(name, data.replace(f"{moved},{first[1]},{first[2]},iro.one@".encode(),
+                                 f"{moved},{first[1]},{first[2]},iro.two@".encode()))
+             for name, data in year_files(generated, 0)]
+    events_before = db.session.scalar(select(func.max(AuditEvent.id)))
+
+    result = _import(files, council)
+    db.session.commit()
+    db.session.expire_all()
+
+    assert result.errors == [] and result.children.updated == 1
+    iros = {user.email: user.id for user in db.session.scalars(select(StaffUser))}
+    child = db.session.scalar(select(Child).where(Child.case_ref == moved))
+    assert child.iro_id == iros["iro.two@council.example"]
+    events = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == allocation.ACTION, AuditEvent.id > events_before)))
+    assert [(event.subject_id, event.details["iro_from"], event.details["iro_to"])
+            for event in events] == [(child.id, iros["iro.one@council.example"],
+                                      iros["iro.two@council.example"])]
+
+
+def test_the_903_import_costs_the_same_statements_for_ten_times_the_children(council):
+    """Linear (issue 22 part 6): the statements do not grow with the children in the files,
+    for a first year, the same year again (unchanged) and the next year (periods ended and
+    begun, reviews added)."""
+    from tests.ssda903.generator import generate
+    from tests.staff.test_query_budget import counted_statements
+
+    def files(generated, index: int) -> list[tuple[str, bytes]]:
+        """The year's files, with the supplement rows of that year's children only."""
+        header = generated.years[index].tables["Header"].splitlines()[1:]
+        in_year = {line.split(",")[0] for line in header}
+        supplement = generated.supplement.decode().splitlines(keepends=True)
+        return year_files(generated, index, supplement=False) + [
+            ("supplement.csv", "".join(supplement[:1] + [
+                line for line in supplement[1:] if line.split(",")[0] in in_year]).encode()),
+            ("social_workers.csv", generated.social_workers)]
+
+    def statements(children: int) -> list[int]:
+        generated = generate(children=children)
+        counts = []
+        for index in (0, 0, 1):
+            db.session.commit()
+            with counted_statements() as seen:
+                result = _import(files(generated, index), council)
+            assert result.errors == []
+            counts.append(len(seen))
+        assert result.reviews.created and result.children.updated
+        for table in ("reviews", "care_periods", "children"):
+            db.session.execute(db.metadata.tables[table].delete())
+        db.session.commit()
+        return counts
+
+    assert statements(400) == statements(40)  # 40: the fewest with a child new in the second year
