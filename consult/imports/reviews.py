@@ -313,21 +313,28 @@ def _insert(new_reviews: list[_NewReview]) -> None:
     """The new reviews, their attendance and views: five statements whatever their number."""
     if not new_reviews:
         return
-    # Inserted without RETURNING and read back by child and day (unique in the file) from
-    # the rows above the highest id before the insert: with RETURNING, SQLAlchemy sends
-    # SQLite a statement per row and splices every result.
+
     def day_of(fields) -> tuple[int, object]:
         return fields["child_id"], fields["held_on"] or fields["scheduled_for"]
 
-    wanted = {day_of(new.fields) for new in new_reviews}
-    before = db.session.scalar(select(func.coalesce(func.max(Review.id), 0)))
-    db.session.execute(insert(Review.__table__), [new.fields for new in new_reviews])
-    ids = {}
-    for row in db.session.execute(
+    table = Review.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        # RETURNING in parameter order: SQLAlchemy batches the rows into multi-row INSERTs
+        # and hands back each row's id, so nothing another writer adds can be mistaken
+        # for ours.
+        returned = db.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [new.fields for new in new_reviews]).scalars().all()
+        ids = {day_of(new.fields): id_ for new, id_ in zip(new_reviews, returned, strict=True)}
+    else:
+        # SQLite: with RETURNING, SQLAlchemy sends a statement per row. After the insert
+        # this transaction holds SQLite's one write lock until it commits, and the rows took
+        # the ids just above what was there: so they are the highest n ids now.
+        db.session.execute(insert(table), [new.fields for new in new_reviews])
+        first = db.session.scalar(select(func.max(Review.id))) - len(new_reviews) + 1
+        ids = {day_of(row._mapping): row.id for row in db.session.execute(
             select(Review.id, Review.child_id, Review.held_on, Review.scheduled_for)
-            .where(Review.id > before)):
-        if day_of(row._mapping) in wanted:
-            ids[day_of(row._mapping)] = row.id
+            .where(Review.id >= first))}
     attendance = [{"review_id": ids[day_of(new.fields)], "role": role}
                   for new in new_reviews for role in sorted(new.attended)]
     views = [{"review_id": ids[day_of(new.fields)], "role": role, "channel": channel}
