@@ -216,7 +216,7 @@ def _apply(plan: _Planned, held_days: list[date], stored: dict[date, Review],
     if {row.role for row in review.attendance} != plan.attended:
         review.attendance = [ReviewAttendance(role=role) for role in sorted(plan.attended)]
         changed = True
-    if {row.role: row.channel for row in review.views_received} != views:
+    if {(row.role, row.channel) for row in review.views_received} != set(views.items()):
         review.views_received = [ReviewViews(role=role, channel=channel)
                                  for role, channel in views.items()]
         changed = True

@@ -43,9 +43,12 @@ def review_for(user: StaffUser, review_id: int) -> Review | None:
         select(Review)
         .where(Review.id == review_id)
         .options(
+            # The decisions of every review of the child's: this one's, and last time's.
             selectinload(Review.child).options(
-                selectinload(Child.reviews), joinedload(Child.periods)),
+                selectinload(Child.reviews).selectinload(Review.decisions),
+                joinedload(Child.periods)),
             selectinload(Review.attendance), selectinload(Review.views_received),
+            selectinload(Review.wish_answers),
             selectinload(Review.invitations).selectinload(Invitation.response).options(
                 selectinload(Response.answers), selectinload(Response.free_texts),
                 # Joined into the responses' own statement: the concerns panel costs nothing.
