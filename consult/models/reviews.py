@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, enum_type, utcnow
@@ -187,10 +187,11 @@ class WishAnswer(Base):
     for in their before-the-review form (the answer to the question `question_key`)."""
 
     __tablename__ = "review_wish_answers"
+    __table_args__ = (UniqueConstraint("review_id", "question_key"),)
 
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
-    question_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)  # key rotation walks rows by id
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(60))
     answer: Mapped[str] = mapped_column(EncryptedText)
 
     review: Mapped[Review] = relationship(back_populates="wish_answers")

@@ -242,11 +242,13 @@ def upgrade():
     )
     op.create_index(op.f('ix_review_decisions_review_id'), 'review_decisions', ['review_id'], unique=False)
     op.create_table('review_wish_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('review_id', sa.Integer(), nullable=False),
     sa.Column('question_key', sa.String(length=60), nullable=False),
     sa.Column('answer', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_wish_answers_review_id_reviews'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('review_id', 'question_key', name=op.f('pk_review_wish_answers'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_wish_answers')),
+    sa.UniqueConstraint('review_id', 'question_key', name=op.f('uq_review_wish_answers_review_id_question_key'))
     )
 
 
