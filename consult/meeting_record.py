@@ -57,18 +57,9 @@ def fourth_birthday_of(born: date) -> date:
 ADVOCATE_CODES = {ParticipationCode.PN2, ParticipationCode.PN5}
 # What the child asked for in their before-the-review form, which the IRO answers ("you said,
 # we did"): the questions in their own words about what should change. Keys a questionnaire
-# does not have are simply absent. The labels name them on the review page.
-WISH_LABELS = {
-    "needs_to_change": "The most important thing that needs to change",
-    "plan_change": "What they would change about their plan",
-    "family_time_change": "What they would change about family time",
-    "education_help": "Help that would make school, college or work better",
-    "see_more": "Who they would like to see more",
-    "see_less": "Who they would like to see less",
-    "talk_about": "What they would like to talk about at their review",
-    "anything_else": "Anything else they want the review to know",
-}
-WISH_KEYS = tuple(WISH_LABELS)
+# does not have are simply absent.
+WISH_KEYS = ("needs_to_change", "plan_change", "family_time_change", "education_help",
+             "see_more", "see_less", "talk_about", "anything_else")
 WHAT_MAX_LENGTH = 500
 WHO_MAX_LENGTH = 120
 WISH_ANSWER_MAX_LENGTH = 2000

@@ -43,12 +43,12 @@ def review_for(user: StaffUser, review_id: int) -> Review | None:
         select(Review)
         .where(Review.id == review_id)
         .options(
-            # The decisions of every review of the child's: this one's, and last time's.
+            # Joined into the child's reviews: the decisions of each (this one's and those
+            # agreed last time) cost no statement of their own.
             selectinload(Review.child).options(
-                selectinload(Child.reviews).selectinload(Review.decisions),
+                selectinload(Child.reviews).joinedload(Review.decisions),
                 joinedload(Child.periods)),
             selectinload(Review.attendance), selectinload(Review.views_received),
-            selectinload(Review.wish_answers),
             selectinload(Review.invitations).selectinload(Invitation.response).options(
                 selectinload(Response.answers), selectinload(Response.free_texts),
                 # Joined into the responses' own statement: the concerns panel costs nothing.

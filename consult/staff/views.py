@@ -71,7 +71,6 @@ def _decisions_context(review) -> dict[str, object]:
         "previous_review": previous,
         "agreed_last_time": decision_rows(previous.decisions, today) if previous else [],
         "views_by_role": meeting_record.recorded_views(review),
-        "wish_labels": meeting_record.WISH_LABELS,
     }
 
 
