@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from consult import meeting_record
+from consult import data_protection, meeting_record
 from consult.extensions import db
 from consult.imports.ssda903.export import export_reviews
 from consult.models import (
@@ -195,9 +195,14 @@ def test_decisions_recorded_at_one_review_show_on_the_next_as_agreed_last_time(c
     shown = {_text(row.find("dt")): _text(row.find("dd"))
              for row in held.iter("div") if row.find("dt") is not None}
     assert shown["Next decision due"] == _long_day(today - timedelta(days=10))
-    # What and who are encrypted at rest.
+    # What and who are encrypted at rest, and in the child's own data export.
     stored = db.session.execute(text("SELECT what, who FROM review_decisions")).all()
     assert stored and all("brother" not in what and "Sam" not in who for what, who in stored)
+    exported = data_protection.child_export(child.id)
+    held_export = next(entry for entry in exported["reviews"] if entry["status"] == "held")
+    assert held_export["decisions"][0] == {
+        "what": "Arrange contact with her brother", "who": "Sam, social worker",
+        "due_on": (today - timedelta(days=10)).isoformat(), "done_on": None}
 
 
 def _day(day: date) -> str:
