@@ -150,7 +150,8 @@ def fill(connection, children: int, iros: int, cipher) -> None:
         SELECT r.id, a.role
         FROM reviews r CROSS JOIN (VALUES ('child', 0.80), ('foster_carer', 0.95),
             ('parent', 0.15), ('family_member', 0.06), ('supervising_social_worker', 0.85),
-            ('partner_agency', 0.20)) a(role, p)
+            ('partner_agency', 0.20), ('social_worker', 0.60), ('advocate', 0.08),
+            ('interpreter', 0.12)) a(role, p)
         WHERE r.status = 'held' AND random() < a.p + 0 * r.id
     """))
     step("attendance")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.extensions import db
+from consult.meeting_record import recorded_views
 from consult.models import (
     Child,
     HelpRequest,
@@ -131,6 +132,7 @@ def child_export(child_id: int) -> dict | None:
         select(Child).where(Child.id == child_id).options(
             selectinload(Child.reviews).options(
                 selectinload(Review.attendance), selectinload(Review.views_received),
+                selectinload(Review.decisions), selectinload(Review.wish_answers),
                 selectinload(Review.invitations).selectinload(Invitation.response).options(
                     selectinload(Response.answers), selectinload(Response.free_texts),
                     selectinload(Response.concerns)))))
@@ -178,7 +180,13 @@ def _review_export(review: Review) -> dict:
         "participation_code": review.participation_code.value
         if review.participation_code else None,
         "attended": sorted(row.role.value for row in review.attendance),
-        "views_received": {row.role.value: row.channel.value for row in review.views_received},
+        "views_received": {role.value: sorted(channel.value for channel in channels)
+                           for role, channels in recorded_views(review).items()},
+        "decisions": [{"what": decision.what, "who": decision.who,
+                       "due_on": _when(decision.due_on), "done_on": _when(decision.done_on)}
+                      for decision in review.decisions],
+        "you_said_we_did": {answer.question_key: answer.answer
+                            for answer in review.wish_answers},
         "invitations": [{
             "role": invitation.role.value, "purpose": invitation.purpose.value,
             "name": invitation.invitee_name, "language": invitation.language,

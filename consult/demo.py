@@ -75,22 +75,23 @@ UNBOOKED = (
     ("DEMO-005", "Noah", 12, "en_GB", 45, "iro@demo.haveyoursay.example"),
 )
 
-# How past meetings went, in turn: (who attended, PN code, views by role).
+# How past meetings went, in turn: (who attended, PN code, views by role: their channels).
 PAST_MEETINGS = (
-    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER, AttendeeRole.SUPERVISING_SOCIAL_WORKER},
-     ParticipationCode.PN1, {ConsultedRole.CHILD: ViewsChannel.ONLINE,
-                             ConsultedRole.FOSTER_CARER: ViewsChannel.ONLINE,
-                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}),
-    ({AttendeeRole.FOSTER_CARER, AttendeeRole.PARENT, AttendeeRole.PARTNER_AGENCY},
-     ParticipationCode.PN6, {ConsultedRole.CHILD: ViewsChannel.PAPER,
-                             ConsultedRole.FOSTER_CARER: ViewsChannel.VERBAL,
-                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.VERBAL}),
-    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER},
-     ParticipationCode.PN2, {ConsultedRole.CHILD: ViewsChannel.ADVOCATE,
-                             ConsultedRole.FOSTER_CARER: ViewsChannel.ONLINE,
-                             ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}),
+    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER, AttendeeRole.SUPERVISING_SOCIAL_WORKER,
+      AttendeeRole.SOCIAL_WORKER},
+     ParticipationCode.PN1, {ConsultedRole.CHILD: {ViewsChannel.ONLINE, ViewsChannel.VERBAL},
+                             ConsultedRole.FOSTER_CARER: {ViewsChannel.ONLINE},
+                             ConsultedRole.PARENT_OR_FAMILY: {ViewsChannel.NONE}}),
+    ({AttendeeRole.FOSTER_CARER, AttendeeRole.PARENT, AttendeeRole.PARTNER_AGENCY,
+      AttendeeRole.INTERPRETER},
+     ParticipationCode.PN6, {ConsultedRole.CHILD: {ViewsChannel.PAPER},
+                             ConsultedRole.FOSTER_CARER: {ViewsChannel.VERBAL},
+                             ConsultedRole.PARENT_OR_FAMILY: {ViewsChannel.VERBAL}}),
+    ({AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER, AttendeeRole.ADVOCATE},
+     ParticipationCode.PN2, {ConsultedRole.CHILD: {ViewsChannel.ADVOCATE},
+                             ConsultedRole.FOSTER_CARER: {ViewsChannel.ONLINE},
+                             ConsultedRole.PARENT_OR_FAMILY: {ViewsChannel.NONE}}),
 )
-
 
 COUNCIL = {
     "council_name": "City of Westhaven Council",
@@ -186,7 +187,7 @@ def _held_reviews(child: Child, today: date) -> None:
             record_sent_on=schedule.record_due(held_on) if len(held) < 2 else None,
             attendance=[ReviewAttendance(role=role) for role in sorted(attended)],
             views_received=[ReviewViews(role=role, channel=channel)
-                            for role, channel in views.items()]))
+                            for role, channels in views.items() for channel in channels]))
         held.append(held_on)
 
 

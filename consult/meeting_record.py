@@ -1,4 +1,6 @@
-"""Recording a held review: who attended, how the child took part, how views arrived.
+"""Recording a held review: who attended, how the child took part, how views arrived (by one
+channel or several), the decisions made, and the IRO's answer to each thing the child asked
+for ("you said, we did").
 
 The participation codes are the DfE SSDA903 return's; their wording here follows the
 return's guidance, in plain words for the IRO choosing one.
@@ -6,6 +8,7 @@ return's guidance, in plain words for the IRO choosing one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,13 +21,17 @@ from consult.models import (
     InviteeRole,
     ParticipationCode,
     RecordSource,
+    Response,
     Review,
     ReviewAttendance,
+    ReviewDecision,
     ReviewStatus,
     ReviewViews,
     StaffUser,
     ViewsChannel,
+    WishAnswer,
 )
+from consult.questionnaires import reading
 
 ATTENDED_CODES = {ParticipationCode.PN1, ParticipationCode.PN2, ParticipationCode.PN3,
                   ParticipationCode.PN4}
@@ -46,14 +53,40 @@ def fourth_birthday_of(born: date) -> date:
     return born + relativedelta(years=4)
 
 
+# The codes under which an advocate spoke for the child (PN2) or was briefed by them (PN5).
+ADVOCATE_CODES = {ParticipationCode.PN2, ParticipationCode.PN5}
+# What the child asked for in their before-the-review form, which the IRO answers ("you said,
+# we did"): the questions in their own words about what should change. Keys a questionnaire
+# does not have are simply absent.
+WISH_KEYS = ("needs_to_change", "plan_change", "family_time_change", "education_help",
+             "see_more", "see_less", "talk_about", "anything_else")
+WHAT_MAX_LENGTH = 500
+WHO_MAX_LENGTH = 120
+WISH_ANSWER_MAX_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision as typed: any part may still be missing (`problems` says which)."""
+
+    what: str
+    who: str
+    due_on: date | None
+    done_on: date | None = None
+
+
 @dataclass(frozen=True)
 class MeetingRecord:
     held_on: date
     attended: frozenset[AttendeeRole]
     participation_code: ParticipationCode
-    views: dict[ConsultedRole, ViewsChannel]
+    # Each role's channels: one or more of online, paper, verbal and advocate, or none alone.
+    views: dict[ConsultedRole, frozenset[ViewsChannel]]
     decisions_sent_on: date | None = None
     record_sent_on: date | None = None
+    decisions: tuple[Decision, ...] = ()
+    # question key -> the IRO's answer to what the child asked there; empty answers left out
+    wish_answers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def sent_online(review: Review, by_day: date | None = None) -> set[ConsultedRole]:
@@ -74,19 +107,30 @@ def record_paper_views(review: Review, invitee: InviteeRole) -> None:
     role = vocabulary.consulted_role_of(invitee)
     if role is None:
         return
-    recorded = next((row for row in review.views_received if row.role is role), None)
-    if recorded is None:
-        review.views_received.append(ReviewViews(role=role, channel=ViewsChannel.PAPER))
-    else:
-        recorded.channel = ViewsChannel.PAPER
+    recorded = [row for row in review.views_received if row.role is role]
+    if any(row.channel is ViewsChannel.PAPER for row in recorded):
+        return
+    # Paper now, as well as any other way already recorded ("none" no longer holds).
+    for row in recorded:
+        if row.channel is ViewsChannel.NONE:
+            review.views_received.remove(row)
+    review.views_received.append(ReviewViews(role=role, channel=ViewsChannel.PAPER))
 
 
-def suggested_views(review: Review) -> dict[ConsultedRole, ViewsChannel]:
+def recorded_views(review: Review) -> dict[ConsultedRole, frozenset[ViewsChannel]]:
+    """The channels recorded for each role (roles with nothing recorded left out)."""
+    found: dict[ConsultedRole, set[ViewsChannel]] = {}
+    for row in review.views_received:
+        found.setdefault(row.role, set()).add(row.channel)
+    return {role: frozenset(channels) for role, channels in found.items()}
+
+
+def suggested_views(review: Review) -> dict[ConsultedRole, frozenset[ViewsChannel]]:
     """What the form offers before the IRO changes anything: what was recorded, else online
-    for a role that sent views through Have Your Say."""
-    recorded = {row.role: row.channel for row in review.views_received}
+    for a role that sent views through Have Your Say (nothing ticked for the others)."""
+    recorded = recorded_views(review)
     online = sent_online(review)
-    return {role: recorded.get(role, ViewsChannel.ONLINE if role in online else None)
+    return {role: recorded.get(role, frozenset({ViewsChannel.ONLINE} if role in online else ()))
             for role in ConsultedRole}
 
 
@@ -115,8 +159,8 @@ def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, st
             "attending: choose PN1 to PN4.")
     if "held_on" not in found:
         online = sent_online(review, record.held_on)
-        for role, channel in record.views.items():
-            if channel is ViewsChannel.ONLINE and role not in online:
+        for role, channels in record.views.items():
+            if ViewsChannel.ONLINE in channels and role not in online:
                 found[f"views_{role.value}"] = (
                     f"No form asking for the {vocabulary.CONSULTED_LABELS[role].lower()}'s "
                     "views before the review was sent through Have Your Say by the day it was "
@@ -127,6 +171,52 @@ def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, st
             found[field] = "This date cannot be before the review was held."
         elif sent is not None and sent > today:
             found[field] = "This date cannot be in the future."
+    for name, message in _added_problems(record, today).items():
+        found.setdefault(name, message)
+    return found
+
+
+def _added_problems(record: MeetingRecord, today: date) -> dict[str, str]:
+    """The checks of channels, the advocate, the decisions and "you said, we did"."""
+    found: dict[str, str] = {}
+    for role, channels in record.views.items():
+        label = vocabulary.CONSULTED_LABELS[role].lower()
+        if not channels:
+            found[f"views_{role.value}"] = (
+                f"Tick how the {label}'s views reached the review, or that they were not given.")
+        elif ViewsChannel.NONE in channels and len(channels) > 1:
+            found[f"views_{role.value}"] = (
+                f"The {label}'s views cannot be both not given and given another way: untick "
+                "one.")
+    code = record.participation_code
+    if (code in ADVOCATE_CODES and AttendeeRole.ADVOCATE not in record.attended
+            and ViewsChannel.ADVOCATE not in record.views.get(ConsultedRole.CHILD, ())):
+        found["participation_code"] = (
+            f"{code.value} means an advocate spoke for the child: tick an advocate under who "
+            "attended, or the child's views coming through an advocate.")
+    for index, decision in enumerate(record.decisions):
+        prefix = f"decision_{index}_"
+        if not decision.what.strip():
+            found[prefix + "what"] = "Say what was decided."
+        elif len(decision.what) > WHAT_MAX_LENGTH:
+            found[prefix + "what"] = (
+                f"Say what was decided in {WHAT_MAX_LENGTH} characters or fewer.")
+        if not decision.who.strip():
+            found[prefix + "who"] = "Say who will do it."
+        elif len(decision.who) > WHO_MAX_LENGTH:
+            found[prefix + "who"] = f"Say who will do it in {WHO_MAX_LENGTH} characters or fewer."
+        if decision.due_on is None:
+            found[prefix + "due_on"] = "Enter the date it is to be done by."
+        elif decision.due_on < record.held_on:
+            found[prefix + "due_on"] = "This date cannot be before the review was held."
+        if decision.done_on is not None and decision.done_on < record.held_on:
+            found[prefix + "done_on"] = "This date cannot be before the review was held."
+        elif decision.done_on is not None and decision.done_on > today:
+            found[prefix + "done_on"] = "This date cannot be in the future."
+    for key, answer in record.wish_answers.items():
+        if len(answer) > WISH_ANSWER_MAX_LENGTH:
+            found[f"we_did_{key}"] = (
+                f"Keep the answer to {WISH_ANSWER_MAX_LENGTH} characters or fewer.")
     return found
 
 
@@ -141,8 +231,66 @@ def record_meeting(review: Review, record: MeetingRecord, by: StaffUser) -> None
     review.record_sent_on = record.record_sent_on
     if {row.role for row in review.attendance} != record.attended:
         review.attendance = [ReviewAttendance(role=role) for role in sorted(record.attended)]
-    if {row.role: row.channel for row in review.views_received} != record.views:
+    if recorded_views(review) != {role: channels for role, channels in record.views.items()
+                                  if channels}:
         review.views_received = [ReviewViews(role=role, channel=channel)
-                                 for role, channel in record.views.items()]
+                                 for role, channels in record.views.items()
+                                 for channel in sorted(channels)]
+    _keep_decisions(review, record.decisions)
+    _keep_wish_answers(review, record.wish_answers)
     audit.record("review.recorded", staff=by, subject=review,
                  code=record.participation_code.value.lower())
+
+
+def _keep_decisions(review: Review, decisions: tuple[Decision, ...]) -> None:
+    """The review's decisions become those given, in their order; unchanged rows are kept."""
+    kept = [(row.what, row.who, row.due_on, row.done_on) for row in review.decisions]
+    given = [(d.what.strip(), d.who.strip(), d.due_on, d.done_on) for d in decisions]
+    if kept == given:
+        return
+    review.decisions = [ReviewDecision(position=position, what=what, who=who, due_on=due_on,
+                                       done_on=done_on)
+                        for position, (what, who, due_on, done_on) in enumerate(given)]
+
+
+def _keep_wish_answers(review: Review, answers: dict[str, str]) -> None:
+    given = {key: answer.strip() for key, answer in answers.items() if answer.strip()}
+    if {row.question_key: row.answer for row in review.wish_answers} == given:
+        return
+    review.wish_answers = [WishAnswer(question_key=key, answer=answer)
+                           for key, answer in sorted(given.items())]
+
+
+@dataclass(frozen=True)
+class Wish:
+    """One thing the child asked for: the question and their words."""
+
+    key: str
+    question: str
+    words: str
+
+
+def child_wishes(review: Review) -> tuple[Response | None, tuple[Wish, ...]]:
+    """What the child asked for in the last before-the-review form they sent for this review
+    (never the feedback form, never what they wrote only for their IRO), with that response;
+    (None, ()) when there is none."""
+    sent = [invitation for invitation in review.invitations
+            if invitation.role is InviteeRole.CHILD
+            and invitation.purpose is vocabulary.VIEWS_ONLINE_PURPOSE
+            and invitation.response is not None and invitation.submitted_at is not None]
+    if not sent:
+        return None, ()
+    response = sent[-1].response
+    shown = {answer.key: answer for answer in reading.prepare_submission(
+        response, include_only_for_iro=False, for_meeting=True).answers
+        if answer.words.strip()}
+    return response, tuple(Wish(key, shown[key].question, shown[key].words)
+                              for key in WISH_KEYS if key in shown)
+
+
+def previous_held(review: Review) -> Review | None:
+    """The child's review held last before this one (by the day held), if any."""
+    held = [other for other in review.child.reviews
+            if other.id != review.id and other.status is ReviewStatus.HELD
+            and other.held_on is not None and other.held_on <= review.meeting_date]
+    return max(held, key=lambda other: (other.held_on, other.id), default=None)

@@ -5,7 +5,10 @@ review within 20 working days of the child becoming looked after, the second wit
 months of the first, each later one within six months of the one before. Some councils
 still run older timetables, so the three intervals are a setting (REVIEW_TIMETABLE) read
 by `parse_timetable`. After a review, the decisions are due within 5 working days and the
-full record within 20 (a local standard the seed report tracks).
+full record within 20 (a local standard the seed report tracks): those deadlines are for
+sending the paperwork and run from the meeting. Each decision recorded at the review has its
+own date to be done by; the earliest one not yet done is the review's next decision due,
+and one past its date is overdue (`decision_state`, `next_decision_due`).
 
 Each period of care has its own cycle: reviews are numbered, typed and timed from the
 start of the period they fall in (`held_in_period`).
@@ -193,6 +196,24 @@ def paperwork_flags(*, held_on: date, decisions_sent_on: date | None,
     if record_sent_on is None and today > record_due(held_on):
         flags.add(ScheduleFlag.RECORD_OVERDUE)
     return flags
+
+
+class DecisionState(enum.StrEnum):
+    DONE = "done"
+    OVERDUE = "overdue"  # not done, and its date to be done by has passed
+    OPEN = "open"
+
+
+def decision_state(*, due_on: date, done_on: date | None, today: date) -> DecisionState:
+    if done_on is not None:
+        return DecisionState.DONE
+    return DecisionState.OVERDUE if today > due_on else DecisionState.OPEN
+
+
+def next_decision_due(decisions: Iterable[tuple[date, date | None]]) -> date | None:
+    """The earliest date to be done by among decisions not done yet ((due_on, done_on)
+    pairs), or None when every one is done."""
+    return min((due_on for due_on, done_on in decisions if done_on is None), default=None)
 
 
 def within_timescale(held_on: date, due_on: date) -> bool:

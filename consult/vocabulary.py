@@ -65,6 +65,9 @@ ATTENDEE_LABELS = {
     AttendeeRole.FAMILY_MEMBER: "Other family member",
     AttendeeRole.SUPERVISING_SOCIAL_WORKER: "Supervising social worker",
     AttendeeRole.PARTNER_AGENCY: "Partner agencies (school, health, others)",
+    AttendeeRole.SOCIAL_WORKER: "The child's social worker",
+    AttendeeRole.ADVOCATE: "An advocate",
+    AttendeeRole.INTERPRETER: "An interpreter",
 }
 
 # The DfE SSDA903 participation codes, in the return's guidance put plainly.

@@ -143,3 +143,67 @@ def test_staff_accounts_keep_everything_and_start_with_no_work_contact(empty_app
         assert connection.exec_driver_sql("SELECT email FROM staff_users").all() == [
             ("iro@example.org",)]
     assert "voice_clips" not in inspect(db.engine).get_table_names()
+
+
+def test_meeting_records_carry_over_to_views_by_several_channels(empty_app):
+    # Revision 20d1e5c0a7b1: review_views keys on (review, role, channel); every row of before
+    # is one role's one channel and stays as it was; review_figures is made again by channel
+    # and every held review is marked for the reports to work out again.
+    upgrade(revision="c0c3e1a6f00d")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO staff_users (id, email, name, role, active, created_at) VALUES "
+            "(1, 'iro@example.org', 'An IRO', 'iro', true, CURRENT_TIMESTAMP)")
+        connection.exec_driver_sql(
+            "INSERT INTO children (id, case_ref, preferred_name, date_of_birth, "
+            "preferred_language, looked_after_since, ceased_on, unaccompanied_asylum_seeking, "
+            "iro_id, created_at) VALUES (1, 'A1', 'Ann', '2010-01-01', 'en_GB', '2020-02-03', "
+            "NULL, false, 1, CURRENT_TIMESTAMP)")
+        connection.exec_driver_sql(
+            "INSERT INTO reviews (id, child_id, review_type, due_on, held_on, status, chair_id, "
+            "participation_code, record_source, created_at) VALUES "
+            "(1, 1, 'initial', '2020-03-02', '2020-03-01', 'held', 1, 'PN1', 'staff', "
+            "CURRENT_TIMESTAMP), "
+            "(2, 1, 'second', '2020-06-01', NULL, 'scheduled', NULL, NULL, NULL, "
+            "CURRENT_TIMESTAMP)")
+        connection.exec_driver_sql(
+            "INSERT INTO review_attendance (review_id, role) VALUES (1, 'child'), "
+            "(1, 'supervising_social_worker')")
+        connection.exec_driver_sql(
+            "INSERT INTO review_views (review_id, role, channel) VALUES (1, 'child', 'paper'), "
+            "(1, 'foster_carer', 'verbal'), (1, 'parent_or_family', 'none')")
+        connection.exec_driver_sql("DELETE FROM review_figures_stale")
+
+    upgrade()
+
+    with db.engine.begin() as connection:
+        views = connection.exec_driver_sql(
+            "SELECT review_id, role, channel FROM review_views ORDER BY role, channel").all()
+        attendance = connection.exec_driver_sql(
+            "SELECT role FROM review_attendance ORDER BY role").all()
+        stale = connection.exec_driver_sql("SELECT review_id FROM review_figures_stale").all()
+        # A second channel for a role, and the new attendees, are accepted now.
+        connection.exec_driver_sql(
+            "INSERT INTO review_views (review_id, role, channel) VALUES (1, 'child', 'verbal')")
+        connection.exec_driver_sql(
+            "INSERT INTO review_attendance (review_id, role) VALUES (1, 'advocate'), "
+            "(1, 'interpreter'), (1, 'social_worker')")
+    assert [tuple(row) for row in views] == [
+        (1, "child", "paper"), (1, "foster_carer", "verbal"), (1, "parent_or_family", "none")]
+    assert [row[0] for row in attendance] == ["child", "supervising_social_worker"]
+    assert [row[0] for row in stale] == [1]  # the held review, not the scheduled one
+
+    from consult.reports.figures import refresh_figures
+
+    refresh_figures()
+    with db.engine.connect() as connection:
+        flags = connection.exec_driver_sql(
+            "SELECT views_child_paper, views_child_verbal, views_child_online, "
+            "views_foster_carer_verbal, views_parent_or_family_online, att_child, "
+            "att_supervising_social_worker, att_advocate, att_interpreter, att_social_worker "
+            "FROM review_figures WHERE review_id = 1").one()
+        month = connection.exec_driver_sql(
+            "SELECT held, views_child_paper, views_child_verbal, views_child_any, att_advocate "
+            "FROM review_figures_monthly").one()
+    assert tuple(flags) == (1, 1, 0, 1, 0, 1, 1, 1, 1, 1)
+    assert tuple(month) == (1, 1, 1, 1, 1)  # the child's views by two channels, once by any

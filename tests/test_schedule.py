@@ -106,3 +106,21 @@ def test_decisions_in_5_and_record_in_20_working_days_after_the_review():
     assert flags(date(2026, 1, 22), decisions_sent_on=date(2025, 12, 22)) == {
         ScheduleFlag.RECORD_OVERDUE}
     assert flags(date(2026, 2, 1), date(2025, 12, 22), date(2026, 1, 20)) == set()
+
+
+def test_a_decision_is_done_overdue_after_its_date_or_open():
+    due = date(2026, 3, 10)
+    assert schedule.decision_state(due_on=due, done_on=date(2026, 3, 12),
+                                   today=date(2026, 4, 1)) is schedule.DecisionState.DONE
+    assert schedule.decision_state(due_on=due, done_on=None,
+                                   today=date(2026, 3, 10)) is schedule.DecisionState.OPEN
+    assert schedule.decision_state(due_on=due, done_on=None,
+                                   today=date(2026, 3, 11)) is schedule.DecisionState.OVERDUE
+
+
+def test_the_next_decision_due_is_the_earliest_not_done():
+    decisions = [(date(2026, 3, 1), date(2026, 2, 27)), (date(2026, 4, 1), None),
+                 (date(2026, 3, 20), None)]
+    assert schedule.next_decision_due(decisions) == date(2026, 3, 20)
+    assert schedule.next_decision_due([(date(2026, 3, 1), date(2026, 3, 1))]) is None
+    assert schedule.next_decision_due([]) is None

@@ -90,22 +90,22 @@ def test_a_feedback_only_form_is_not_offered_as_online_nor_counted(app, client):
     review.status, review.held_on, review.participation_code = ReviewStatus.SCHEDULED, None, None
     db.session.commit()
 
-    assert meeting_record.suggested_views(review)[ConsultedRole.CHILD] is None
+    assert meeting_record.suggested_views(review)[ConsultedRole.CHILD] == frozenset()
     chosen_online = MeetingRecord(
         held_on=HELD_ON, attended=frozenset({AttendeeRole.FOSTER_CARER}),
         participation_code=ParticipationCode.PN6,
-        views={ConsultedRole.CHILD: ViewsChannel.ONLINE,
-               ConsultedRole.FOSTER_CARER: ViewsChannel.NONE,
-               ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE})
+        views={ConsultedRole.CHILD: frozenset({ViewsChannel.ONLINE}),
+               ConsultedRole.FOSTER_CARER: frozenset({ViewsChannel.NONE}),
+               ConsultedRole.PARENT_OR_FAMILY: frozenset({ViewsChannel.NONE})})
     problems = meeting_record.problems(review, chosen_online, today=HELD_ON)
     assert set(problems) == {"views_child"}
 
     recorded_as_given = MeetingRecord(
         held_on=HELD_ON, attended=frozenset({AttendeeRole.FOSTER_CARER}),
         participation_code=ParticipationCode.PN6,
-        views={ConsultedRole.CHILD: ViewsChannel.NONE,
-               ConsultedRole.FOSTER_CARER: ViewsChannel.NONE,
-               ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE})
+        views={ConsultedRole.CHILD: frozenset({ViewsChannel.NONE}),
+               ConsultedRole.FOSTER_CARER: frozenset({ViewsChannel.NONE}),
+               ConsultedRole.PARENT_OR_FAMILY: frozenset({ViewsChannel.NONE})})
     assert meeting_record.problems(review, recorded_as_given, today=HELD_ON) == {}
     meeting_record.record_meeting(review, recorded_as_given, by=iro)
     db.session.commit()

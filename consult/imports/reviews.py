@@ -77,7 +77,7 @@ class _Stored:
     id: int
     fields: dict[str, object]  # the WRITTEN columns
     attended: set[AttendeeRole]
-    views: dict[ConsultedRole, ViewsChannel]
+    views: set[tuple[ConsultedRole, ViewsChannel]]  # a role's views may come by several
 
     @property
     def day(self) -> date:
@@ -96,7 +96,7 @@ def _stored_reviews(child_ids) -> dict[int, list[_Stored]]:
                 select(table.c.id, table.c.child_id, *(table.c[name] for name in WRITTEN))
                 .where(table.c.child_id.in_(chunk)).order_by(table.c.due_on, table.c.id)):
             review_id, child_id, *values = row
-            review = _Stored(review_id, dict(zip(WRITTEN, values, strict=True)), set(), {})
+            review = _Stored(review_id, dict(zip(WRITTEN, values, strict=True)), set(), set())
             stored[child_id].append(review)
             by_id[review_id] = review
         for review_id, role in db.session.execute(
@@ -106,7 +106,7 @@ def _stored_reviews(child_ids) -> dict[int, list[_Stored]]:
         for review_id, role, channel in db.session.execute(
                 select(ReviewViews.review_id, ReviewViews.role, ReviewViews.channel)
                 .join(Review).where(Review.child_id.in_(chunk))):
-            by_id[review_id].views[role] = channel
+            by_id[review_id].views.add((role, channel))
     return stored
 
 
@@ -258,7 +258,7 @@ def _apply(plan: _Planned, held_days: list[date], stored: dict[date, _Stored],
     change = _Changed(
         review.id, wanted if review.fields != wanted else None,
         plan.attended if review.attended != plan.attended else None,
-        views if review.views != views else None)
+        views if review.views != set(views.items()) else None)
     if change.fields is None and change.attended is None and change.views is None:
         result.unchanged += 1
         return

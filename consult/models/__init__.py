@@ -39,10 +39,12 @@ from consult.models.reviews import (
     RecordSource,
     Review,
     ReviewAttendance,
+    ReviewDecision,
     ReviewStatus,
     ReviewType,
     ReviewViews,
     ViewsChannel,
+    WishAnswer,
 )
 from consult.models.staff import StaffRole, StaffUser
 from consult.models.voices import VoiceClip
@@ -57,7 +59,7 @@ __all__ = [
     "AnswerFigures", "AnswerFiguresMonthly", "AnswerFiguresStale", "ReviewAttendance",
     "ReviewFigures", "ReviewFiguresDaily", "ReviewFiguresIroMonthly", "ReviewFiguresMonthly",
     "ReviewFiguresStale", "ReviewStatus", "ReviewType",
-    "ReviewViews", "StaffRole", "StaffUser",
-    "ViewsChannel", "utcnow",
+    "ReviewDecision", "ReviewViews", "StaffRole", "StaffUser",
+    "ViewsChannel", "WishAnswer", "utcnow",
     "ResponseDraft", "PaperResponse", "RaisedConcern", "VoiceClip",
 ]

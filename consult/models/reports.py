@@ -33,14 +33,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.models.base import Base
 
+# What the figures count about each review: whose views came by each channel (a role's views
+# may come by several), and who attended (each role group once).
+VIEWS_ROLES = ("child", "foster_carer", "parent_or_family")
+VIEWS_GIVEN = ("online", "paper", "verbal", "advocate")
+ATTENDANCE_KEYS = ("att_child", "att_foster_carer", "att_parent_or_family",
+                   "att_supervising_social_worker", "att_partner_agency", "att_social_worker",
+                   "att_advocate", "att_interpreter")
+VIEWS_COLUMNS = tuple(f"views_{role}_{channel}" for role in VIEWS_ROLES
+                      for channel in VIEWS_GIVEN)
 FIGURE_COLUMNS = (
     "review_type", "in_time", "participation_code", "iro_id", "language", "age_band",
-    "att_child", "att_foster_carer", "att_parent_or_family", "att_supervising_social_worker",
-    "att_partner_agency", "views_child", "views_foster_carer", "views_parent_or_family",
+    *ATTENDANCE_KEYS, *VIEWS_COLUMNS,
 )
+# A mixin of one small integer column (0 or 1) per attendance group and per role's channel.
+ReviewFlags = type("ReviewFlags", (), {
+    name: mapped_column(SmallInteger, nullable=False)
+    for name in (*ATTENDANCE_KEYS, *VIEWS_COLUMNS)})
 
 
-class ReviewFigures(Base):
+class ReviewFigures(ReviewFlags, Base):
     __tablename__ = "review_figures"
     __table_args__ = (
         Index("ix_review_figures_held_on", "held_on", postgresql_include=list(FIGURE_COLUMNS)),
@@ -56,15 +68,9 @@ class ReviewFigures(Base):
     iro_id: Mapped[int]
     language: Mapped[str] = mapped_column(String(10))
     age_band: Mapped[str] = mapped_column(String(12))
-    att_child: Mapped[int] = mapped_column(SmallInteger)
-    att_foster_carer: Mapped[int] = mapped_column(SmallInteger)
-    att_parent_or_family: Mapped[int] = mapped_column(SmallInteger)
-    att_supervising_social_worker: Mapped[int] = mapped_column(SmallInteger)
-    att_partner_agency: Mapped[int] = mapped_column(SmallInteger)
-    # The channel by which that role's views reached the review, or None if they did not.
-    views_child: Mapped[str | None] = mapped_column(String(10))
-    views_foster_carer: Mapped[str | None] = mapped_column(String(10))
-    views_parent_or_family: Mapped[str | None] = mapped_column(String(10))
+    # att_*: 1 when someone of that role group attended. views_<role>_<channel>: 1 when that
+    # role's views reached the review by that channel (several may be 1, or none).
+
     # 1 when the meeting record was imported with neither attendance nor views (the 903
     # return has only the date and PN code): those are not recorded, rather than none.
     unrecorded: Mapped[int] = mapped_column(SmallInteger)
@@ -79,14 +85,11 @@ class ReviewFiguresStale(Base):
 
 
 # What the monthly sums hold: how many held reviews, and of those how many had each value.
-# The review figures are worked out from these (views given = the four channels together).
-VIEWS_ROLES = ("child", "foster_carer", "parent_or_family")
-VIEWS_GIVEN = ("online", "paper", "verbal", "advocate")
+# The review figures are worked out from these; views_<role>_any: by one channel or more.
 PARTICIPATION_CODES = ("PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7")
 MONTHLY_MEASURES = (
-    "held", "in_time", "att_child", "att_foster_carer", "att_parent_or_family",
-    "att_supervising_social_worker", "att_partner_agency",
-    *(f"views_{role}_{channel}" for role in VIEWS_ROLES for channel in VIEWS_GIVEN),
+    "held", "in_time", *ATTENDANCE_KEYS, *VIEWS_COLUMNS,
+    *(f"views_{role}_any" for role in VIEWS_ROLES),
     *(f"pn_{code.lower()}" for code in PARTICIPATION_CODES), "pn_none", "unrecorded",
 )
 

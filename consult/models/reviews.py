@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, func
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.models.base import Base, enum_type, utcnow
 from consult.models.children import Child
+from consult.models.encrypted import EncryptedText
 from consult.models.staff import StaffUser
 
 # Meetings happen in England: the day of a meeting is its day on the clock in London.
@@ -47,6 +48,9 @@ class AttendeeRole(enum.StrEnum):
     FAMILY_MEMBER = "family_member"
     SUPERVISING_SOCIAL_WORKER = "supervising_social_worker"
     PARTNER_AGENCY = "partner_agency"
+    SOCIAL_WORKER = "social_worker"  # the child's own social worker
+    ADVOCATE = "advocate"
+    INTERPRETER = "interpreter"
 
 
 class ConsultedRole(enum.StrEnum):
@@ -105,6 +109,12 @@ class Review(Base):
         back_populates="review", cascade="all, delete-orphan")
     invitations: Mapped[list[Invitation]] = relationship(  # noqa: F821 - invitations.py
         back_populates="review", order_by="Invitation.id")
+    decisions: Mapped[list[ReviewDecision]] = relationship(
+        back_populates="review", cascade="all, delete-orphan",
+        order_by="ReviewDecision.position")
+    wish_answers: Mapped[list[WishAnswer]] = relationship(
+        back_populates="review", cascade="all, delete-orphan",
+        order_by="WishAnswer.question_key")
 
     @property
     def meeting_date(self) -> date:
@@ -135,7 +145,9 @@ class ReviewAttendance(Base):
 
 
 class ReviewViews(Base):
-    """How one role's views reached a review, as the IRO recorded it after the meeting.
+    """One channel by which one role's views reached a review, as the IRO recorded it after
+    the meeting: a row per role and channel, since views often come more than one way (a
+    form online and what the child said to the IRO). "none" stands alone for its role.
 
     This is the record the participation figures count; an online submission is
     offered as the default when the IRO records the meeting, but paper, verbal and
@@ -148,6 +160,43 @@ class ReviewViews(Base):
         ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[ConsultedRole] = mapped_column(
         enum_type(ConsultedRole, "consulted_role"), primary_key=True)
-    channel: Mapped[ViewsChannel] = mapped_column(enum_type(ViewsChannel, "views_channel"))
+    channel: Mapped[ViewsChannel] = mapped_column(
+        enum_type(ViewsChannel, "views_channel"), primary_key=True)
 
     review: Mapped[Review] = relationship(back_populates="views_received")
+
+
+class ReviewDecision(Base):
+    """One decision made at a held review: what, who does it, by when, and when it was done.
+
+    What and who are free text, encrypted at rest like everything else people write. The
+    next review's page lists them as "agreed last time".
+    """
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    what: Mapped[str] = mapped_column(EncryptedText)
+    who: Mapped[str] = mapped_column(EncryptedText)
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+
+    review: Mapped[Review] = relationship(back_populates="decisions")
+
+
+class WishAnswer(Base):
+    """The IRO's "you said, we did": their answer, encrypted, to one thing the child asked
+    for in their before-the-review form (the answer to the question `question_key`)."""
+
+    __tablename__ = "review_wish_answers"
+    __table_args__ = (UniqueConstraint("review_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # key rotation walks rows by id
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(60))
+    answer: Mapped[str] = mapped_column(EncryptedText)
+
+    review: Mapped[Review] = relationship(back_populates="wish_answers")

@@ -92,6 +92,9 @@ ATTENDANCE_GROUPS = (
     ("supervising_social_worker", "Supervising social worker",
      (AttendeeRole.SUPERVISING_SOCIAL_WORKER,)),
     ("partner_agency", "Partner agencies", (AttendeeRole.PARTNER_AGENCY,)),
+    ("social_worker", "The child's social worker", (AttendeeRole.SOCIAL_WORKER,)),
+    ("advocate", "Advocate", (AttendeeRole.ADVOCATE,)),
+    ("interpreter", "Interpreter", (AttendeeRole.INTERPRETER,)),
 )
 AUDIENCE_LABELS = {
     "child": "Children and young people",
@@ -114,7 +117,8 @@ HELD_DEFINITION = (
     "Scheduled and cancelled reviews are not counted.")
 VIEWS_DEFINITION = (
     "The IRO's record of how each person's views reached the review (online, on paper, "
-    "spoken to the IRO, or through an advocate) decides. Where the IRO recorded nothing for "
+    "spoken to the IRO, or through an advocate; often more than one) decides. Where the IRO "
+    "recorded nothing for "
     "a role, a form that person sent online on or before the day of the meeting (UTC) counts "
     "as online. A form sent after the meeting does not count for that review, and neither "
     "does a record of 'none'.")
@@ -156,11 +160,14 @@ def _figures_of(reviews):
         .where(held)
         .group_by(ReviewAttendance.review_id)
         .subquery("attendance"))
+    # Per role: 1 if the IRO recorded anything for it (none included), and 1 per channel.
     recorded = (
         select(ReviewViews.review_id, *[
-            func.max(case((ReviewViews.role == role, cast(ReviewViews.channel, String)))
-                     ).label(role.value)
-            for role in ConsultedRole])
+            func.max(case((ReviewViews.role == role, 1), else_=0)).label(role.value)
+            for role in ConsultedRole], *[
+            func.max(case((and_(ReviewViews.role == role, ReviewViews.channel == channel), 1),
+                          else_=0)).label(f"{role.value}_{channel.value}")
+            for role in ConsultedRole for channel, _label in GIVEN_CHANNELS])
         .join(Review, Review.id == ReviewViews.review_id)
         .where(held)
         .group_by(ReviewViews.review_id)
@@ -196,9 +203,8 @@ def _figures_of(reviews):
         "age_band": age_band,
         **{f"att_{key}": func.coalesce(attendance.c[key], 0)
            for key, _label, _roles in ATTENDANCE_GROUPS},
-        **{f"views_{role.value}": func.coalesce(
-            recorded.c[role.value], case((online.c[role.value] == 1, ViewsChannel.ONLINE.value)))
-           for role in ConsultedRole},
+        **{f"views_{role.value}_{channel.value}": _views_by(recorded, online, role, channel)
+           for role in ConsultedRole for channel, _label in GIVEN_CHANNELS},
         # Imported with neither attendance nor views (the 903 return has neither): those
         # are not recorded, which is not the same as nobody attending.
         "unrecorded": case((and_(Review.record_source == RecordSource.IMPORT,
@@ -214,6 +220,16 @@ def _figures_of(reviews):
         .where(held)
     )
     return list(columns), query
+
+
+def _views_by(recorded, online, role: ConsultedRole, channel: ViewsChannel):
+    """1 when `role`'s views reached the review by `channel`: as the IRO recorded them, else
+    (nothing recorded for the role) online when a form counts as views given online."""
+    by_record = func.coalesce(recorded.c[f"{role.value}_{channel.value}"], 0)
+    if channel is not ViewsChannel.ONLINE:
+        return by_record
+    return case((recorded.c[role.value] == 1, by_record),
+                else_=func.coalesce(online.c[role.value], 0))
 
 
 # Marks named in one statement: at most four times this many values are bound, within the
@@ -290,9 +306,11 @@ def _per_review(figures, names=MONTHLY_MEASURES) -> list:
         "in_time": figures.c.in_time.label("in_time"),
         **{f"att_{key}": figures.c[f"att_{key}"].label(f"att_{key}")
            for key, _label, _roles in ATTENDANCE_GROUPS},
-        **{f"views_{role.value}_{channel}": one_if(
-            figures.c[f"views_{role.value}"] == channel, f"views_{role.value}_{channel}")
-           for role in ConsultedRole for channel in GIVEN},
+        **{f"views_{role.value}_{channel}": figures.c[f"views_{role.value}_{channel}"].label(
+            f"views_{role.value}_{channel}") for role in ConsultedRole for channel in GIVEN},
+        **{f"views_{role.value}_any": one_if(
+            sum(figures.c[f"views_{role.value}_{channel}"] for channel in GIVEN) > 0,
+            f"views_{role.value}_any") for role in ConsultedRole},
         **{f"pn_{code.value.lower()}": one_if(figures.c.participation_code == code.value,
                                               f"pn_{code.value.lower()}")
            for code in ParticipationCode},
@@ -349,8 +367,7 @@ GIVEN_KEYS = tuple(f"given_{role.value}" for role in ConsultedRole)
 BREAKDOWN_MEASURES = ("held", "in_time", "att_child", *GIVEN_KEYS, "unrecorded")
 # The monthly measures a breakdown's figures are summed from.
 IRO_MEASURES = ("held", "in_time", "att_child",
-                *(f"views_{role.value}_{channel}" for role in ConsultedRole for channel in GIVEN),
-                "unrecorded")
+                *(f"views_{role.value}_any" for role in ConsultedRole), "unrecorded")
 
 
 def _measures(facts, *, breakdown: bool) -> list:
@@ -362,9 +379,8 @@ def _measures(facts, *, breakdown: bool) -> list:
             return literal_column("0").label(label)
         return func.sum(facts.c[name]).label(label)
 
-    def given(role):
-        return func.sum(sum(facts.c[f"views_{role.value}_{channel}"] for channel in GIVEN)
-                        ).label(f"given_{role.value}")
+    def given(role):  # by any channel: a role's views may come by several
+        return total(f"views_{role.value}_any", f"given_{role.value}")
 
     measures = [total("held"), total("in_time")]
     measures += [total(f"att_{key}") for key, _label, _roles in ATTENDANCE_GROUPS]
@@ -441,14 +457,13 @@ def _views_by_role(totals: dict) -> Table:
     held = _n(totals, "held")
     unrecorded = _n(totals, "unrecorded")
     recorded = held - unrecorded
-    rows, partitions = [], []
-    for r, role in enumerate(ConsultedRole):
+    rows = []
+    for role in ConsultedRole:
         counts = [_n(totals, f"views_{role.value}_{channel.value}")
                   for channel, _label in GIVEN_CHANNELS]
         rows.append(Row(role.value, CONSULTED_LABELS[role],
                         (*(Cell(count, recorded) for count in counts),
-                         Cell(sum(counts), recorded))))
-        partitions.append(tuple((r, c) for c in range(len(GIVEN_CHANNELS))))
+                         Cell(_n(totals, f"given_{role.value}"), recorded))))
     if unrecorded:
         rows.append(Row("not_recorded", UNRECORDED_LABEL, (
             *(Cell() for _channel in GIVEN_CHANNELS), Cell(unrecorded, held))))
@@ -459,8 +474,9 @@ def _views_by_role(totals: dict) -> Table:
         denominator="The reviews held in the period whose views were recorded",
         columns=(*(Column(channel.value, label, share=True) for channel, label in GIVEN_CHANNELS),
                  Column("any", "By any channel", share=True)),
+        # No partitions: one review's views may come by several channels, so the channels
+        # do not add up to "By any channel".
         rows=tuple(rows), chart_column=len(GIVEN_CHANNELS), row_heading="Whose views",
-        partitions=tuple(partitions),
     )
 
 

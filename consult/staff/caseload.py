@@ -34,8 +34,11 @@ def review_for(user: StaffUser, review_id: int) -> Review | None:
         select(Review)
         .where(Review.id == review_id)
         .options(
+            # Joined into the child's reviews: the decisions of each (this one's and those
+            # agreed last time) cost no statement of their own.
             selectinload(Review.child).options(
-                selectinload(Child.reviews), joinedload(Child.periods)),
+                selectinload(Child.reviews).joinedload(Review.decisions),
+                joinedload(Child.periods)),
             selectinload(Review.attendance), selectinload(Review.views_received),
             selectinload(Review.invitations).selectinload(Invitation.response).options(
                 selectinload(Response.answers), selectinload(Response.free_texts),

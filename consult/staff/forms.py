@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import re
 from datetime import time
 
@@ -16,6 +17,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
@@ -283,10 +285,11 @@ class MultiCheckboxField(SelectMultipleField):
 _CHANNELS = [SelectChoice(channel.value, label) for channel, label in CHANNEL_LABELS.items()]
 
 
-def _channel_field(label: str) -> RadioField:
-    return RadioField(label, choices=_CHANNELS,
-                      validators=[InputRequired(f"Choose how the {label.lower()}'s views "
-                                                "reached the review.")])
+def _channel_field(label: str) -> MultiCheckboxField:
+    return MultiCheckboxField(
+        label, choices=_CHANNELS, description="Tick every way they came.",
+        validators=[InputRequired(f"Tick how the {label.lower()}'s views reached the review, "
+                                  "or that they were not given.")])
 
 
 class RecordMeetingForm(StaffForm):
@@ -308,6 +311,33 @@ class RecordMeetingForm(StaffForm):
     record_sent_on = _date_field(
         "Full record sent on", required=False,
         description="Due within 20 working days of the review. Leave empty until sent.")
+
+
+# Decisions: this many rows at first (or one more than recorded), at most MAX_DECISION_ROWS.
+DECISION_ROWS = 3
+MAX_DECISION_ROWS = 40
+
+
+@functools.cache
+def record_meeting_form(decision_rows: int,
+                        wishes: tuple[tuple[str, str], ...] = ()) -> type[RecordMeetingForm]:
+    """The meeting record's form with `decision_rows` rows of decisions (what, who, by when,
+    done on) and a "you said, we did" answer for each (question key, question) the child
+    asked: fields decision_<n>_what, ..., we_did_<key>."""
+    fields: dict[str, object] = {}
+    for row in range(decision_rows):
+        number = row + 1
+        fields[f"decision_{row}_what"] = StringField(f"Decision {number}: what was decided")
+        fields[f"decision_{row}_who"] = StringField(f"Decision {number}: who will do it")
+        fields[f"decision_{row}_due_on"] = _date_field(
+            f"Date decision {number} is to be done by", required=False)
+        fields[f"decision_{row}_done_on"] = _date_field(
+            f"Date decision {number} was done", required=False,
+            description="Leave empty until it is done.")
+    for key, question in wishes:
+        fields[f"we_did_{key}"] = TextAreaField(f"What we did, or will do: {question}",
+                                                render_kw={"rows": 3})
+    return type("RecordMeetingFormWithRows", (RecordMeetingForm,), fields)
 
 
 class ImportForm(StaffForm):

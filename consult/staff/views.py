@@ -4,7 +4,15 @@ from datetime import date
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from consult import audit, concerns, invitations, schedule, short_codes, vocabulary
+from consult import (
+    audit,
+    concerns,
+    invitations,
+    meeting_record,
+    schedule,
+    short_codes,
+    vocabulary,
+)
 from consult.alerts import outbox
 from consult.extensions import db, limiter
 from consult.i18n import served_language
@@ -22,6 +30,7 @@ from consult.staff.access import (
     staff_required,
 )
 from consult.staff.children import schedule_for
+from consult.staff.children import today as children_today
 from consult.staff.forms import (
     PURPOSE_LABELS,
     InvitationEmailForm,
@@ -43,6 +52,26 @@ def _paperwork_due(review) -> dict[str, date] | None:
         return None
     return {"decisions": schedule.decisions_due(review.held_on),
             "record": schedule.record_due(review.held_on)}
+
+
+def decision_rows(decisions, today: date) -> list[tuple[object, schedule.DecisionState]]:
+    """Each decision with its state today: done, overdue or open."""
+    return [(decision, schedule.decision_state(due_on=decision.due_on, done_on=decision.done_on,
+                                               today=today)) for decision in decisions]
+
+
+def _decisions_context(review) -> dict[str, object]:
+    """This review's decisions, and those agreed at the review held before it."""
+    today = children_today()
+    previous = meeting_record.previous_held(review)
+    return {
+        "decisions": decision_rows(review.decisions, today),
+        "next_decision_due": schedule.next_decision_due(
+            (decision.due_on, decision.done_on) for decision in review.decisions),
+        "previous_review": previous,
+        "agreed_last_time": decision_rows(previous.decisions, today) if previous else [],
+        "views_by_role": meeting_record.recorded_views(review),
+    }
 
 
 def sent_invitations(review) -> list:
@@ -77,6 +106,7 @@ def _review_page(review, form: InvitationForm, status: int = 200, *,
         may_be_emailed=lambda invitation: invitations.may_be_emailed(invitation, now),
         may_record=may_record_meeting(g.staff, review.child), planned=schedule_for(review.child),
         vocabulary=vocabulary, meeting_record_due=_paperwork_due(review),
+        **_decisions_context(review),
         now=now, state_of=invitations.state_of, role_labels=INVITEE_LABELS,
         child_requests=requests_for_child(review.child),
         only_for_iro_visible=full_view,

@@ -254,6 +254,23 @@ class IroJourney(Journey):
         self.arrive("save the booklet", lambda: self.page.click("main form button[type=submit]"),
                     path=re.compile(r"/staff/reviews/\d+"), public=False)
 
+    def open_meeting_record(self) -> None:
+        link = self.page.locator("main a[href$='/record']").first
+        self.arrive("open the meeting record", link.click,
+                    path=re.compile(r"/staff/reviews/\d+/record"), public=False)
+
+    def post_refused(self, step: str, button) -> None:
+        """A form answered 400 with its problems: the gates run on it as on any page."""
+        self.gates.begin()
+        with self.page.expect_navigation(wait_until="load") as navigation:
+            button.click()
+        assert navigation.value.status == 400, step
+        assert self.gates.console_errors == [
+            "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
+        self.gates.console_errors.clear()
+        self.gates.check(step, public=False)
+        assert self.page.locator(".error-summary").is_visible()
+
     def open_caseload(self) -> None:
         link = self.page.locator("header nav a[href$='/staff/']").first
         self.arrive("open my children", link.click, path="/staff/", public=False)

@@ -3,9 +3,11 @@ test_figures.py). The period is the council year 2015/16: 1 April 2015 to 31 Mar
 
 Children                               Reviews (R) and what happened
 C1 15, Tigrinya, IRO A                 R1 initial, due 1 May, held 28 Apr (in time), PN1
-                                          present: child, carer, supervising social worker
-                                          views: child on paper (IRO's record); carer sent the
-                                          form online on 20 Apr and the IRO recorded nothing
+                                          present: child, carer, supervising social worker,
+                                          the child's social worker
+                                          views: child on paper and spoken to the IRO (IRO's
+                                          record); carer sent the form online on 20 Apr and
+                                          the IRO recorded nothing
                                        R2 second, due 28 Jul, held 3 Aug (late), PN6
                                           present: carer, parent; parent sent online 1 Aug;
                                           the child's form came 5 Aug, after the meeting
@@ -13,13 +15,15 @@ C1 15, Tigrinya, IRO A                 R1 initial, due 1 May, held 28 Apr (in ti
 C2 3 (under 4), English, IRO A         R4 initial, held on its due day 10 Jun, PN0
                                           present: carer, partner agency; no invitations
 C3 8, Arabic, IRO B, ceased 1 Oct 2015 R5 initial, due 20 May, held 19 May, PN5
-                                          present: carer, parent and family member
+                                          present: carer, parent and family member, an
+                                          advocate, an interpreter
                                           views: child through an advocate, carer verbal,
                                           parent 'none' recorded though they sent online
                                        R6 second, scheduled for November, never held
 C4 16, Dari, IRO B                     R7 subsequent, chaired by IRO A, due 31 Mar 2016,
                                           held 30 Mar 2016, PN1; present: child, carer,
-                                          supervising social worker; child online (recorded)
+                                          supervising social worker, the child's social
+                                          worker; child online (recorded)
                                        R8 held 20 Mar 2015 and R9 held 2 Apr 2016: outside
 """
 
@@ -135,8 +139,8 @@ def build_year() -> Year:
     r1 = _review(c1, ReviewType.INITIAL, date(2015, 5, 1), date(2015, 4, 28), chair=iro_a,
                  pn=ParticipationCode.PN1,
                  present=(AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER,
-                          AttendeeRole.SUPERVISING_SOCIAL_WORKER),
-                 views=((child, ViewsChannel.PAPER),))
+                          AttendeeRole.SUPERVISING_SOCIAL_WORKER, AttendeeRole.SOCIAL_WORKER),
+                 views=((child, ViewsChannel.PAPER), (child, ViewsChannel.VERBAL)))
     r2 = _review(c1, ReviewType.SECOND, date(2015, 7, 28), date(2015, 8, 3), chair=iro_a,
                  pn=ParticipationCode.PN6, present=(AttendeeRole.FOSTER_CARER, AttendeeRole.PARENT))
     r3 = _review(c1, ReviewType.SUBSEQUENT, date(2016, 1, 28), status=ReviewStatus.CANCELLED)
@@ -146,14 +150,15 @@ def build_year() -> Year:
     r5 = _review(c3, ReviewType.INITIAL, date(2015, 5, 20), date(2015, 5, 19), chair=iro_b,
                  pn=ParticipationCode.PN5,
                  present=(AttendeeRole.FOSTER_CARER, AttendeeRole.PARENT,
-                          AttendeeRole.FAMILY_MEMBER),
+                          AttendeeRole.FAMILY_MEMBER, AttendeeRole.ADVOCATE,
+                          AttendeeRole.INTERPRETER),
                  views=((child, ViewsChannel.ADVOCATE), (carer, ViewsChannel.VERBAL),
                         (family, ViewsChannel.NONE)))
     r6 = _review(c3, ReviewType.SECOND, date(2015, 11, 19), status=ReviewStatus.SCHEDULED)
     r7 = _review(c4, ReviewType.SUBSEQUENT, date(2016, 3, 31), date(2016, 3, 30), chair=iro_a,
                  pn=ParticipationCode.PN1,
                  present=(AttendeeRole.CHILD, AttendeeRole.FOSTER_CARER,
-                          AttendeeRole.SUPERVISING_SOCIAL_WORKER),
+                          AttendeeRole.SUPERVISING_SOCIAL_WORKER, AttendeeRole.SOCIAL_WORKER),
                  views=((child, ViewsChannel.ONLINE),))
     r8 = _review(c4, ReviewType.SUBSEQUENT, date(2015, 3, 25), date(2015, 3, 20), chair=iro_b,
                  pn=ParticipationCode.PN1, present=(AttendeeRole.CHILD,),

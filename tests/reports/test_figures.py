@@ -34,9 +34,10 @@ def test_views_by_role_and_channel(year):
     table = build_report(YEAR, Scope()).table("views_by_role")
     by_role = {row.key: [cell.count for cell in row.cells] for row in table.rows}
     # online, paper, verbal, advocate, any
-    # Child: R1 paper (the IRO's record beats the online form), R5 advocate, R7 online;
-    # R2's form came after the meeting and R4 had no invitations.
-    assert by_role["child"] == [1, 1, 0, 1, 3]
+    # Child: R1 on paper and spoken (the IRO's record beats the online form), R5 advocate,
+    # R7 online; R2's form came after the meeting and R4 had no invitations. R1 counts under
+    # both its channels and once under any: the channels do not add up to it.
+    assert by_role["child"] == [1, 1, 1, 1, 3]
     # Carer: R1 online (sent before, nothing recorded), R5 verbal.
     assert by_role["foster_carer"] == [1, 0, 1, 0, 2]
     # Parent or family: R2 online; R5's recorded 'none' wins over the form sent online.
@@ -48,8 +49,13 @@ def test_views_by_role_and_channel(year):
 def test_attendance_counts_a_role_once_per_review(year):
     table = build_report(YEAR, Scope()).table("attendance_by_role")
     assert counts(table) == {"child": 2, "foster_carer": 5, "parent_or_family": 2,
-                             "supervising_social_worker": 2, "partner_agency": 1}
+                             "supervising_social_worker": 2, "partner_agency": 1,
+                             "social_worker": 2, "advocate": 1, "interpreter": 1}
     assert table.rows[1].cells[0].percent == 100
+    assert {row.key: row.label for row in table.rows[5:]} == {
+        "social_worker": "The child's social worker", "advocate": "Advocate",
+        "interpreter": "Interpreter"}
+    assert table.rows[6].cells[0].percent == 20  # an advocate at 1 of the 5 reviews
 
 
 def test_participation_codes(year):

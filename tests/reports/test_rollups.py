@@ -27,7 +27,13 @@ from consult.models import (
     ReviewFiguresMonthly,
     ReviewStatus,
 )
-from consult.models.reports import MONTHLY_MEASURES, PARTICIPATION_CODES, VIEWS_GIVEN, VIEWS_ROLES
+from consult.models.reports import (
+    ATTENDANCE_KEYS,
+    MONTHLY_MEASURES,
+    PARTICIPATION_CODES,
+    VIEWS_GIVEN,
+    VIEWS_ROLES,
+)
 from consult.reports.figures import Scope, build_report, refresh_figures
 from consult.reports.period import Period
 from tests.reports.dataset import at, build_year, counted_question
@@ -37,12 +43,14 @@ YEAR = Period.council_year(2015)
 
 def _measures_of(row: ReviewFigures) -> Counter:
     measures = Counter(held=1, in_time=row.in_time)
-    for key in ("child", "foster_carer", "parent_or_family", "supervising_social_worker",
-                "partner_agency"):
-        measures[f"att_{key}"] = getattr(row, f"att_{key}")
+    for key in ATTENDANCE_KEYS:
+        measures[key] = getattr(row, key)
     for role in VIEWS_ROLES:
         for channel in VIEWS_GIVEN:
-            measures[f"views_{role}_{channel}"] = int(getattr(row, f"views_{role}") == channel)
+            measures[f"views_{role}_{channel}"] = getattr(row, f"views_{role}_{channel}")
+        # By any channel: once, however many channels the role's views came by.
+        measures[f"views_{role}_any"] = int(any(getattr(row, f"views_{role}_{channel}")
+                                                for channel in VIEWS_GIVEN))
     for code in PARTICIPATION_CODES:
         measures[f"pn_{code.lower()}"] = int(row.participation_code == code)
     measures["pn_none"] = int(row.participation_code is None)
