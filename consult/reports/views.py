@@ -12,12 +12,8 @@ from sqlalchemy import select
 
 from consult import audit, i18n
 from consult.extensions import db
-from consult.inputs import clean_text
-from consult.models import StaffRole, StaffUser
-from consult.reports import bp
-from consult.reports.export import table_csv
-from consult.reports.figures import Report, Scope, build_report, consented_quotes, suppressed
-from consult.reports.period import (
+from consult.figures.export import table_csv
+from consult.figures.period import (
     Period,
     PeriodError,
     hidden_figures_default,
@@ -25,6 +21,10 @@ from consult.reports.period import (
     parse_period,
     require_whole_months,
 )
+from consult.figures.report import Report, Scope, build_report, consented_quotes, suppressed
+from consult.inputs import clean_text
+from consult.models import StaffRole, StaffUser
+from consult.reports import bp
 from consult.staff.access import staff_required
 
 READERS = (StaffRole.IRO, StaffRole.MANAGER, StaffRole.ADMIN)

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from consult import audit, concerns, invitations, schedule, short_codes, vocabulary
+from consult import audit, caseload, concerns, invitations, schedule, short_codes, vocabulary
 from consult.alerts import outbox
 from consult.extensions import db, limiter
 from consult.i18n import served_language
@@ -13,7 +13,7 @@ from consult.links import external_url
 from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import reading
 from consult.requests.workflow import requests_for_child
-from consult.staff import bp, caseload, letters
+from consult.staff import bp, letters
 from consult.staff.access import (
     may_acknowledge_concern,
     may_invite,

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from consult import audit, secret_links
+from consult.accounts import passwords, throttle, two_factor
 from consult.alerts import outbox
 from consult.alerts.outbox import queue_setup_email
 from consult.extensions import db
 from consult.models import AlertEvent, StaffRole, StaffUser, utcnow
-from consult.staff import passwords, throttle, two_factor
 from consult.staff.access import end_all_sessions
 
 

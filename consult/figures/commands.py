@@ -13,15 +13,15 @@ from sqlalchemy import func, select
 
 from consult import audit
 from consult.extensions import db
-from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
-from consult.reports.export import report_csv, report_json
-from consult.reports.figures import Scope, build_report, refresh_figures, suppressed
-from consult.reports.period import (
+from consult.figures.export import report_csv, report_json
+from consult.figures.period import (
     PeriodError,
     hidden_figures_default,
     parse_period,
     require_whole_months,
 )
+from consult.figures.report import Scope, build_report, refresh_figures, suppressed
+from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 
 
 @click.command("report")

@@ -33,6 +33,9 @@ from sqlalchemy import (
 
 from consult import i18n, vocabulary
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.sql import day_number, seconds_between, utc_day
+from consult.figures.tables import Cell, Column, Row, Table, no_cycle_collection, suppress
 from consult.models import (
     Answer,
     AnswerFigures,
@@ -69,9 +72,6 @@ from consult.models import (
 from consult.models.reports import MONTHLY_MEASURES
 from consult.questionnaires import definitions
 from consult.questionnaires.model import IN_PERSON
-from consult.reports.period import Period
-from consult.reports.sql import day_number, seconds_between, utc_day
-from consult.reports.tables import Cell, Column, Row, Table, no_cycle_collection, suppress
 
 REVIEW_TYPE_LABELS = {
     ReviewType.INITIAL: "Initial reviews",
