@@ -13,11 +13,16 @@ from consult.alerts import outbox
 from consult.alerts.outbox import queue_setup_email
 from consult.extensions import db
 from consult.models import AlertEvent, StaffRole, StaffUser, utcnow
-from consult.staff.access import end_all_sessions
 
 
 class AccountError(ValueError):
     pass
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    """Every session this person has, on any device, stops working (each staff session
+    carries the account's session_version, checked on every request by consult.staff.access)."""
+    user.session_version += 1
 
 
 def normalise_email(email: str) -> str:

@@ -20,7 +20,8 @@ from consult.figures.period import (
     parse_period,
     require_whole_months,
 )
-from consult.figures.report import Scope, build_report, refresh_figures, suppressed
+from consult.figures.report import Scope, build_report, suppressed
+from consult.figures.rollups import refresh_figures
 from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 
 

@@ -7,7 +7,7 @@ means joining millions of rows on every report; this table holds what the figure
 about each held review, so a report reads one narrow row per review instead. Database
 triggers (in the migration that creates these tables) put the id of every review whose
 facts may have changed into `review_figures_stale`; the reports bring those rows up to
-date before they count (`consult.figures.report.refresh_figures`).
+date before they count (`consult.figures.rollups.refresh_figures`).
 
 `review_figures_monthly` and `review_figures_iro_monthly`: the sums of `review_figures`
 per calendar month (and review type, age band and language; or IRO), so a year of the

@@ -21,7 +21,8 @@ from consult.figures.period import (
     parse_period,
     require_whole_months,
 )
-from consult.figures.report import Report, Scope, build_report, consented_quotes, suppressed
+from consult.figures.quotes import consented_quotes
+from consult.figures.report import Report, Scope, build_report, suppressed
 from consult.inputs import clean_text
 from consult.models import StaffRole, StaffUser
 from consult.reports import bp

@@ -15,7 +15,6 @@ from consult.staff import bp
 from consult.staff.access import (
     TIMED_OUT,
     current_staff,
-    end_all_sessions,
     sign_in,
     staff_required,
 )
@@ -143,7 +142,7 @@ def set_up_authenticator():
 def sign_out():
     user = current_staff()
     if user is not None:
-        end_all_sessions(user)
+        accounts.end_all_sessions(user)
         audit.record("staff.signed_out", staff=user, subject=user)
         db.session.commit()
     session.clear()

@@ -9,7 +9,7 @@ from sqlalchemy import false, select
 
 from consult.extensions import db
 from consult.figures.period import Period
-from consult.figures.report import QUOTES_SHOWN, consented_quotes
+from consult.figures.quotes import QUOTES_SHOWN, consented_quotes
 from consult.models import (
     Answer,
     FreeTextAnswer,

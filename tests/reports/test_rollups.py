@@ -16,7 +16,8 @@ from sqlalchemy import select
 from consult import data_protection
 from consult.extensions import db
 from consult.figures.period import Period
-from consult.figures.report import Scope, build_report, refresh_figures
+from consult.figures.report import Scope, build_report
+from consult.figures.rollups import refresh_figures
 from consult.models import (
     Answer,
     AnswerFigures,
@@ -221,10 +222,10 @@ def test_the_whole_service_is_the_sum_of_its_iros_for_any_period(year, period):
 
 
 def test_many_marks_are_counted_again_from_the_table_or_a_few_at_a_time(year, monkeypatch):
-    from consult.figures import report as figures
+    from consult.figures import rollups
     from consult.models import AnswerFiguresStale, ReviewFiguresStale
     # 7 held reviews: more than that many, so read from the table; 9 days: five statements
-    monkeypatch.setattr(figures, "MARKS_AT_ONCE", 2)
+    monkeypatch.setattr(rollups, "MARKS_AT_ONCE", 2)
     refresh_figures()
     assert db.session.scalars(select(ReviewFiguresStale)).all() == []
     assert db.session.scalars(select(AnswerFiguresStale)).all() == []
