@@ -22,7 +22,6 @@ from consult.figures.layout import (
 from consult.figures.measures import _review_aggregates
 from consult.figures.period import Period
 from consult.figures.requests import _requests_and_concerns
-from consult.figures.rollups import refresh_figures
 from consult.figures.tables import Table, no_cycle_collection, suppress
 
 
@@ -46,7 +45,8 @@ class Report:
 
 
 def build_report(period: Period, scope: Scope) -> Report:
-    refresh_figures()
+    """Every table for the period and scope, read from the rollups as they stand (they are
+    brought up to date by the writes, `consult.figures.rollups`); it writes nothing."""
     with no_cycle_collection():
         aggregates = _review_aggregates(period, scope)
         totals = aggregates.get(("all", ""), {})

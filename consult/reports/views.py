@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from consult import audit, i18n
 from consult.extensions import db
+from consult.figures import rollups
 from consult.figures.export import table_csv
 from consult.figures.period import (
     Period,
@@ -149,7 +150,7 @@ def figures():
         scope_choices=_scope_choices(iros),
         years=_council_years(date.today(), hidden=not _exact_on_screen(scope)),
         exact=_exact_on_screen(scope), downloads=_downloadable(period),
-        threshold=_threshold())
+        threshold=_threshold(), waiting=rollups.waiting())
 
 
 @bp.get("/tables/<key>.csv")
@@ -192,4 +193,5 @@ def annual_pack():
     report = _shown(build_report(period, Scope(label="the whole service")))
     return _render("reports/annual.html", errors={}, years=years, report=report,
                    raw_year=str(period.start.year), quotes=consented_quotes(period),
-                   exact=_exact_on_screen(report.scope), threshold=_threshold())
+                   exact=_exact_on_screen(report.scope), threshold=_threshold(),
+                   waiting=rollups.waiting())
