@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from consult import create_app, invitations, secret_links  # noqa: E402
+from consult.accounts import passwords  # noqa: E402
 from consult.extensions import db  # noqa: E402
 from consult.models import (  # noqa: E402
     Child,
@@ -46,7 +47,6 @@ from consult.models import (  # noqa: E402
     StaffRole,
     StaffUser,
 )
-from consult.staff import passwords  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = secrets.token_hex(32)

@@ -267,7 +267,7 @@ def mark_everything_stale(connection) -> None:
 
 
 def build_rollup(app) -> None:
-    from consult.reports.figures import refresh_figures
+    from consult.figures.rollups import refresh_figures
     with app.app_context():
         started = time.perf_counter()
         refresh_figures()
@@ -305,9 +305,10 @@ def timed(name: str, runs: int, work) -> tuple[str, float, float]:
 
 def time_reports(app, runs: int) -> list[tuple[str, float, float]]:
     from consult.extensions import db
-    from consult.reports.export import report_csv, report_json
-    from consult.reports.figures import Scope, build_report, consented_quotes, suppressed
-    from consult.reports.period import Period
+    from consult.figures.export import report_csv, report_json
+    from consult.figures.period import Period
+    from consult.figures.quotes import consented_quotes
+    from consult.figures.report import Scope, build_report, suppressed
 
     year = Period.council_year(2023)
     results = []

@@ -35,6 +35,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     limiter.init_app(app)
 
     from consult import assets, encryption, web
+
+    # Importing it keeps the figures' rollups up to date after each commit that may change them.
+    from consult.figures import rollups  # noqa: F401
     from consult.participation import bp as participation_bp
     from consult.reports import bp as reports_bp
     from consult.rights import bp as rights_bp
@@ -80,5 +83,9 @@ def _upgrade_database(app: Flask) -> None:
     """Bring the database to the latest revision, so a fresh checkout runs at once."""
     from flask_migrate import upgrade
 
+    from consult.figures.rollups import refresh_figures
+
     with app.app_context():
         upgrade()
+        # A revision may mark every review and day; nothing else would count them again.
+        refresh_figures()

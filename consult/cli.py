@@ -29,7 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_903_reviews_command)
     app.cli.add_command(reconcile_903_command)
     app.cli.add_command(send_alerts_command)
-    from consult.reports.cli import refresh_figures_command, report_command
+    from consult.figures.commands import refresh_figures_command, report_command
 
     app.cli.add_command(report_command)
     app.cli.add_command(refresh_figures_command)
@@ -45,7 +45,7 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a staff account and print the one-time link with which they choose a password."""
-    from consult.staff.accounts import AccountError, create_user
+    from consult.accounts.accounts import AccountError, create_user
 
     hours = current_app.config["STAFF_SETUP_LINK_HOURS"]
     try:

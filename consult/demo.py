@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from consult import care_periods, council, invitations, schedule
+from consult.accounts import passwords, two_factor
 from consult.extensions import db
 from consult.models import (
     AttendeeRole,
@@ -37,7 +38,6 @@ from consult.models import (
     utcnow,
 )
 from consult.requests import workflow
-from consult.staff import passwords, two_factor
 
 STAFF = (
     ("admin@demo.haveyoursay.example", "Ade Admin", StaffRole.ADMIN),

@@ -98,7 +98,7 @@ PN_HEADINGS = {
 # a review when it is the form asking for views BEFORE the review (never the feedback form
 # after it), it came through the person's link (a paper booklet typed in by staff came on
 # paper), and it was sent on or before the day of the meeting (UTC). The figures' SQL
-# (reports.figures) applies exactly this; tests/test_vocabulary.py holds the two together.
+# (figures.measures) applies exactly this; tests/test_vocabulary.py holds the two together.
 VIEWS_ONLINE_PURPOSE = InvitationPurpose.VIEWS
 
 

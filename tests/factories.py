@@ -10,6 +10,7 @@ import pyotp
 from sqlalchemy import update
 
 from consult import care_periods, invitations
+from consult.accounts import passwords, two_factor
 from consult.extensions import db
 from consult.models import (
     Child,
@@ -22,7 +23,6 @@ from consult.models import (
     StaffRole,
     StaffUser,
 )
-from consult.staff import passwords, two_factor
 from tests.html_checks import csrf_token
 
 PASSWORD = "correct horse battery staple"

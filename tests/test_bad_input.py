@@ -33,13 +33,13 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from consult import invitations
+from consult.accounts import accounts
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.inputs import clean_text
 from consult.models import StaffRole
 from consult.participation import drafts
 from consult.rights.forms import HONEYPOT
-from consult.staff import accounts
 from tests import factories
 from tests.html_checks import PageProblem, parse
 from tests.test_policy import ANONYMOUS, CHILD, EVERYONE, _browser, _data_set, _requests

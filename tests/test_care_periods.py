@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from consult import care_periods
+from consult.caseload import schedule_of
 from consult.extensions import db
 from consult.imports import import_children, import_reviews
 from consult.meeting_record import MeetingRecord, pn0_rule, problems
@@ -23,7 +24,6 @@ from consult.models import (
     StaffUser,
 )
 from consult.schedule import REGULATIONS_2010
-from consult.staff.caseload import schedule_of
 from tests import factories
 
 PN = ParticipationCode

@@ -193,7 +193,7 @@ def test_meeting_records_carry_over_to_views_by_several_channels(empty_app):
     assert [row[0] for row in attendance] == ["child", "supervising_social_worker"]
     assert [row[0] for row in stale] == [1]  # the held review, not the scheduled one
 
-    from consult.reports.figures import refresh_figures
+    from consult.figures.rollups import refresh_figures
 
     refresh_figures()
     with db.engine.connect() as connection:

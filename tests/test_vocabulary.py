@@ -14,6 +14,8 @@ import pytest
 
 from consult import care_periods, meeting_record, vocabulary
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.report import Scope, build_report
 from consult.meeting_record import MeetingRecord
 from consult.models import (
     AttendeeRole,
@@ -27,8 +29,6 @@ from consult.models import (
     StaffRole,
     ViewsChannel,
 )
-from consult.reports.figures import Scope, build_report
-from consult.reports.period import Period
 from tests import factories
 
 HELD_ON = date(2025, 6, 10)

@@ -6,8 +6,9 @@ Counting a year of a national service from reviews, attendance, views and invita
 means joining millions of rows on every report; this table holds what the figures count
 about each held review, so a report reads one narrow row per review instead. Database
 triggers (in the migration that creates these tables) put the id of every review whose
-facts may have changed into `review_figures_stale`; the reports bring those rows up to
-date before they count (`consult.reports.figures.refresh_figures`).
+facts may have changed into `review_figures_stale`; those rows are brought up to date
+after the commit that marked them, or by the `refresh-figures` command
+(`consult.figures.rollups`), and the reports only read.
 
 `review_figures_monthly` and `review_figures_iro_monthly`: the sums of `review_figures`
 per calendar month (and review type, age band and language; or IRO), so a year of the
@@ -19,8 +20,8 @@ erased), so these are never stale once `review_figures` is up to date.
 `answer_figures`: the structured answers counted per day sent, audience, questionnaire,
 question and value, so the whole service's answers are not counted from millions of
 answer rows on each report. Triggers on invitations, responses and answers put every day
-whose count may have changed into `answer_figures_stale`; the reports count those days
-again first. `answer_figures_monthly` sums it per month, kept by triggers on
+whose count may have changed into `answer_figures_stale`; those days are counted again
+in the same way. `answer_figures_monthly` sums it per month, kept by triggers on
 `answer_figures` as `review_figures_monthly` is.
 """
 

@@ -13,12 +13,12 @@ from flask import Response, g, request
 
 from consult import audit
 from consult.extensions import db
+from consult.figures.period import Period, PeriodError, parse_period
 from consult.imports.ssda903.export import export_reviews
 from consult.imports.ssda903.reconcile import reconcile
 from consult.imports.ssda903.rules import unaccepted
 from consult.models import StaffRole
 from consult.reports import bp
-from consult.reports.period import Period, PeriodError, parse_period
 from consult.reports.views import _render
 from consult.staff.access import staff_required
 

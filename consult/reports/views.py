@@ -12,12 +12,9 @@ from sqlalchemy import select
 
 from consult import audit
 from consult.extensions import db
-from consult.inputs import clean_text
-from consult.models import StaffRole, StaffUser
-from consult.reports import bp
-from consult.reports.export import table_csv
-from consult.reports.figures import Report, Scope, build_report, consented_quotes, suppressed
-from consult.reports.period import (
+from consult.figures import rollups
+from consult.figures.export import table_csv
+from consult.figures.period import (
     Period,
     PeriodError,
     hidden_figures_default,
@@ -25,7 +22,12 @@ from consult.reports.period import (
     parse_period,
     require_whole_months,
 )
-from consult.reports.tables import Table
+from consult.figures.quotes import consented_quotes
+from consult.figures.report import Report, Scope, build_report, suppressed
+from consult.figures.tables import Table
+from consult.inputs import clean_text
+from consult.models import StaffRole, StaffUser
+from consult.reports import bp
 from consult.staff.access import staff_required
 
 READERS = (StaffRole.IRO, StaffRole.MANAGER, StaffRole.ADMIN)
@@ -198,7 +200,7 @@ def figures():
         query=_query(period, raw_scope), scope_choices=_scope_choices(iros),
         years=_council_years(date.today(), hidden=not exact),
         exact=exact, may_print_exact=_exact(scope, PRINT, asked=True),
-        downloads=_downloadable(period), threshold=_threshold())
+        downloads=_downloadable(period), threshold=_threshold(), waiting=rollups.waiting())
 
 
 @bp.get("/print")
@@ -260,4 +262,4 @@ def annual_pack():
     report = _shown(build_report(period, scope), exact)
     return _render("reports/annual.html", errors={}, years=years, report=report,
                    raw_year=str(period.start.year), quotes=consented_quotes(period),
-                   exact=exact, threshold=_threshold())
+                   exact=exact, threshold=_threshold(), waiting=rollups.waiting())

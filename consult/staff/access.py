@@ -55,11 +55,6 @@ def sign_in(user: StaffUser) -> None:
     session[SEEN_AT] = now
 
 
-def end_all_sessions(user: StaffUser) -> None:
-    """Every session this person has, on any device, stops working."""
-    user.session_version += 1
-
-
 def _in_time(now: int) -> bool:
     signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
     return (isinstance(signed_in_at, int) and isinstance(seen_at, int)

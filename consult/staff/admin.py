@@ -8,11 +8,12 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from sqlalchemy import func, select
 
 from consult import allocation, audit
+from consult.accounts import accounts, two_factor
 from consult.alerts.outbox import latest_setup_emails
 from consult.extensions import db
 from consult.inputs import PageError, page_number
 from consult.models import AuditEvent, StaffRole, StaffUser
-from consult.staff import accounts, bp, two_factor
+from consult.staff import bp
 from consult.staff.access import staff_required
 from consult.staff.forms import (
     STAFF_ROLE_LABELS,

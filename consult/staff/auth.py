@@ -7,14 +7,14 @@ import time
 from flask import g, redirect, render_template, request, session, url_for
 
 from consult import audit, policy, secret_links
+from consult.accounts import accounts, two_factor
 from consult.extensions import db, limiter
 from consult.inputs import has_control_characters
 from consult.models import StaffUser
-from consult.staff import accounts, bp, two_factor
+from consult.staff import bp
 from consult.staff.access import (
     TIMED_OUT,
     current_staff,
-    end_all_sessions,
     sign_in,
     staff_required,
 )
@@ -32,7 +32,7 @@ PENDING_SECONDS = 10 * 60
 GENERIC_FAILURE = "The email address or password is not right."
 CODE_FAILURE = "The code is not right. Enter the 6-digit code your authenticator app shows now."
 # Per address and per step, shared by every instance (storage from RATELIMIT_STORAGE_URI);
-# guessing at one account is slowed sooner, per account and address (consult.staff.throttle).
+# guessing at one account is slowed sooner, per account and address (consult.accounts.throttle).
 SIGN_IN_RATE = "10 per minute"
 
 
@@ -142,7 +142,7 @@ def set_up_authenticator():
 def sign_out():
     user = current_staff()
     if user is not None:
-        end_all_sessions(user)
+        accounts.end_all_sessions(user)
         audit.record("staff.signed_out", staff=user, subject=user)
         db.session.commit()
     session.clear()

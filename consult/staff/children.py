@@ -8,13 +8,13 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
-from consult import allocation, audit, care_periods, caseload_list, invitations
+from consult import allocation, audit, care_periods, caseload, caseload_list, invitations
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
 from consult.requests.workflow import requests_for_child
 from consult.schedule import ScheduleFlag
-from consult.staff import attention, bp, caseload
+from consult.staff import attention, bp
 from consult.staff.access import (
     may_allocate,
     may_answer_rights_request,

@@ -23,11 +23,11 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from consult.forms import CleanForm
 from consult.i18n import LANGUAGES, language_name
 from consult.inputs import DATE_RANGE_MESSAGE, is_sane_date
 from consult.models import InvitationPurpose, InviteeRole, StaffRole
-from consult.staff.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from consult.vocabulary import ATTENDEE_LABELS, CHANNEL_LABELS, INVITEE_LABELS, PN_MEANINGS
 
 PURPOSE_LABELS = {

@@ -7,7 +7,7 @@ import re
 from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from consult import audit, invitations, meeting_record
+from consult import audit, caseload, invitations, meeting_record
 from consult.extensions import db
 from consult.meeting_record import Decision, MeetingRecord
 from consult.models import (
@@ -22,7 +22,7 @@ from consult.models import (
     utcnow,
 )
 from consult.questionnaires import reading
-from consult.staff import bp, caseload
+from consult.staff import bp
 from consult.staff.access import may_read_only_for_iro, may_record_meeting, staff_required
 from consult.staff.children import schedule_for, today
 from consult.staff.forms import DECISION_ROWS, MAX_DECISION_ROWS, record_meeting_form

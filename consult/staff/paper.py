@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from consult import paper_booklets, submissions
+from consult import caseload, paper_booklets, submissions
 from consult.models import InvitationPurpose, ReviewStatus, StaffRole, ViewsChannel, utcnow
 from consult.questionnaires import runner
-from consult.staff import bp, caseload
+from consult.staff import bp
 from consult.staff.access import may_record_meeting, staff_required
 from consult.submissions import SaveOutcome
 from consult.vocabulary import CHANNEL_LABELS, CONSULTED_LABELS, INVITEE_LABELS, consulted_role_of

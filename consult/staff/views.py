@@ -6,6 +6,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 
 from consult import (
     audit,
+    caseload,
     concerns,
     invitations,
     meeting_record,
@@ -21,7 +22,7 @@ from consult.links import external_url
 from consult.models import InvitationPurpose, InviteeRole, StaffRole, utcnow
 from consult.questionnaires import reading
 from consult.requests.workflow import requests_for_child
-from consult.staff import bp, caseload, letters
+from consult.staff import bp, letters
 from consult.staff.access import (
     may_acknowledge_concern,
     may_invite,

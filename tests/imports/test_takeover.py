@@ -6,10 +6,10 @@ import io
 
 from sqlalchemy import select
 
+from consult.accounts import passwords
 from consult.demo import load_demo
 from consult.extensions import db
 from consult.models import Child, StaffUser
-from consult.staff import passwords
 from tests import factories
 from tests.imports.test_imports import CHILDREN_HEADER
 

@@ -33,9 +33,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import insert, select
+
 from consult.extensions import db
+from consult.figures.sql import utc_day
 from consult.models import (
     Answer,
+    AnswerFiguresStale,
     AttendeeRole,
     Child,
     ConsultedRole,
@@ -51,6 +55,7 @@ from consult.models import (
     Response,
     Review,
     ReviewAttendance,
+    ReviewFiguresStale,
     ReviewStatus,
     ReviewType,
     ReviewViews,
@@ -203,3 +208,12 @@ def build_year() -> Year:
                 {name: review for name, review in zip(
                     ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"),
                     (r1, r2, r3, r4, r5, r6, r7, r8, r9), strict=True)})
+
+
+def mark_everything() -> None:
+    """Mark every review and every day a form was sent, as a revision run by `db upgrade`
+    does: marks that no write through the app made, so nothing has counted them again."""
+    db.session.execute(insert(ReviewFiguresStale).from_select(["review_id"], select(Review.id)))
+    db.session.execute(insert(AnswerFiguresStale).from_select(["sent_on"], select(
+        utc_day(Invitation.submitted_at)).where(Invitation.submitted_at.is_not(None)).distinct()))
+    db.session.commit()

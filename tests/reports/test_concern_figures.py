@@ -9,9 +9,9 @@ import pytest
 
 from consult import concerns
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.report import Scope, build_report, suppressed
 from consult.models import RaisedConcern, StaffRole
-from consult.reports.figures import Scope, build_report, suppressed
-from consult.reports.period import Period
 from tests import factories
 
 PERIOD = Period(date.today() - timedelta(days=7), date.today() + timedelta(days=1))

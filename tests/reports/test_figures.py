@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from consult.reports.figures import Scope, build_report, consented_quotes
-from consult.reports.period import Period
+from consult.figures.period import Period
+from consult.figures.quotes import consented_quotes
+from consult.figures.report import Scope, build_report
 from tests.reports.dataset import build_year, counted_question
 
 YEAR = Period.council_year(2015)

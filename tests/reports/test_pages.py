@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -143,27 +144,45 @@ def test_the_annual_pack_follows_the_seed_and_quotes_only_with_consent(app, year
     assert signed_in(app, year.manager).get("/staff/reports/annual?year=abc").status_code == 400
 
 
-def _figures_statements(app, user) -> int:
+def _figures_statements(app, user) -> list[str]:
     browser = signed_in(app, user)
     with counted_statements() as statements:
         assert browser.get(f"/staff/reports/?{YEAR}").status_code == 200
-    return len(statements)
+    return statements
 
 
-# The signed-in user, the IROs to choose from, bringing the rollups up to date (one statement
-# if nothing changed, seven at most: the check, on PostgreSQL the lock, two for the reviews
-# and two for the days of answers marked, and deleting the marks: one statement on
-# PostgreSQL, two on SQLite), then one statement each for the reviews, the requests with
-# their median times, and the answers.
-BUDGET = 12
+def _writes(statements: list[str]) -> list[str]:
+    return [statement for statement in statements if re.search(
+        r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|LOCK\s+TABLE)\b", statement,
+        re.IGNORECASE)]
 
 
-def test_the_figures_page_costs_the_same_statements_for_one_year_as_for_five(app):
+# The signed-in user, the IROs to choose from, whether any marks wait to be counted, one
+# statement each for the reviews, the requests with their median times, and the answers, and
+# the header's count of open urgent requests for someone who follows requests (an IRO). The
+# rollups were brought up to date by the commits that wrote the data: the page only reads.
+BUDGET = 7
+
+
+def test_the_figures_page_only_reads_and_costs_the_same_for_one_year_as_for_five(app):
     small = build_year()
     few = _figures_statements(app, small.manager)
     for _ in range(4):
         build_year()
-    assert _figures_statements(app, small.manager) == few <= BUDGET
-    # Nothing changed since: the rollups cost one statement instead of seven.
-    assert _figures_statements(app, small.manager) == few - 6
-    assert _figures_statements(app, small.iro_a) <= BUDGET
+    many = _figures_statements(app, small.manager)
+    assert len(many) == len(few) <= BUDGET
+    assert _writes(few) == _writes(many) == []
+    assert len(_figures_statements(app, small.iro_a)) <= BUDGET
+
+
+def test_the_figures_page_says_when_some_changes_are_not_counted_yet(app):
+    from tests.reports.dataset import mark_everything
+
+    year = build_year()
+    page = signed_in(app, year.manager).get(f"/staff/reports/?{YEAR}").get_data(as_text=True)
+    assert "Some changes are not counted yet" not in page
+    mark_everything()  # as a migration leaves them, until `refresh-figures`
+    page = signed_in(app, year.manager).get(f"/staff/reports/?{YEAR}").get_data(as_text=True)
+    assert "Some changes are not counted yet" in page
+    pack = signed_in(app, year.manager).get("/staff/reports/annual?year=2015")
+    assert "Some changes are not counted yet" in pack.get_data(as_text=True)

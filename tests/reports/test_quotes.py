@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import false, select
 
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.quotes import QUOTES_SHOWN, consented_quotes
 from consult.models import (
     Answer,
     FreeTextAnswer,
@@ -16,8 +18,6 @@ from consult.models import (
     InviteeRole,
     Response,
 )
-from consult.reports.figures import QUOTES_SHOWN, consented_quotes
-from consult.reports.period import Period
 from tests.reports.dataset import _sent, build_year
 
 YEAR = Period.council_year(2015)

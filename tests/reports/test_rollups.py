@@ -15,6 +15,9 @@ from sqlalchemy import select
 
 from consult import data_protection
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.report import Scope, build_report
+from consult.figures.rollups import refresh_figures
 from consult.models import (
     Answer,
     AnswerFigures,
@@ -34,8 +37,6 @@ from consult.models.reports import (
     VIEWS_GIVEN,
     VIEWS_ROLES,
 )
-from consult.reports.figures import Scope, build_report, refresh_figures
-from consult.reports.period import Period
 from tests.reports.dataset import at, build_year, counted_question
 
 YEAR = Period.council_year(2015)
@@ -229,10 +230,12 @@ def test_the_whole_service_is_the_sum_of_its_iros_for_any_period(year, period):
 
 
 def test_many_marks_are_counted_again_from_the_table_or_a_few_at_a_time(year, monkeypatch):
+    from consult.figures import rollups
     from consult.models import AnswerFiguresStale, ReviewFiguresStale
-    from consult.reports import figures
-    # 7 held reviews: more than that many, so read from the table; 9 days: five statements
-    monkeypatch.setattr(figures, "MARKS_AT_ONCE", 2)
+    from tests.reports.dataset import mark_everything
+    # 9 reviews marked: more than that many, so read from the table; 9 days: five statements
+    mark_everything()
+    monkeypatch.setattr(rollups, "MARKS_AT_ONCE", 2)
     refresh_figures()
     assert db.session.scalars(select(ReviewFiguresStale)).all() == []
     assert db.session.scalars(select(AnswerFiguresStale)).all() == []

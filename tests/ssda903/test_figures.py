@@ -55,8 +55,8 @@ def test_the_report_counts_what_the_generated_files_hold(generated, council, app
 
 def test_what_the_903_lacks_is_counted_as_not_recorded_never_as_none(generated, council, app,
                                                                     cli):
-    from consult.reports.figures import Scope, build_report
-    from consult.reports.period import Period
+    from consult.figures.period import Period
+    from consult.figures.report import Scope, build_report
 
     assert import_903(year_files(generated, 0), by=council, today=TODAY,
                       timetable=REGULATIONS_2010).errors == []

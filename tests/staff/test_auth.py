@@ -10,9 +10,9 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from consult.accounts import passwords
 from consult.extensions import db
 from consult.models import AuditEvent, StaffRole, StaffUser
-from consult.staff import passwords
 from tests import factories
 from tests.html_checks import csrf_token
 

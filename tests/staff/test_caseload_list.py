@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from consult import care_periods, caseload_list, schedule
+from consult.caseload import schedule_of
 from consult.caseload_list import CaseloadQuery, Show, Sort
 from consult.extensions import db
 from consult.models import Child, ReviewStatus, StaffRole
 from consult.schedule import ScheduleFlag
-from consult.staff.caseload import schedule_of
 from tests import factories
 from tests.html_checks import parse, text_of
 from tests.staff.test_query_budget import counted_statements

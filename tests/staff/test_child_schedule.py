@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from consult.caseload import schedule_of
 from consult.models import Child, Review, ReviewStatus, ReviewType
 from consult.schedule import REGULATIONS_2010, ScheduleFlag
-from consult.staff.caseload import schedule_of
 
 
 def _child(*reviews: Review) -> Child:

@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from consult import data_protection, meeting_record
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.report import Scope, build_report
 from consult.imports.ssda903.export import export_reviews
 from consult.models import (
     AttendeeRole,
@@ -19,8 +21,6 @@ from consult.models import (
     StaffRole,
     ViewsChannel,
 )
-from consult.reports.figures import Scope, build_report
-from consult.reports.period import Period
 from consult.staff.children import today as staff_today
 from tests import factories
 from tests.html_checks import check_page

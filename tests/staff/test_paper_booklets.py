@@ -9,6 +9,8 @@ from datetime import date
 from sqlalchemy import select, text
 
 from consult.extensions import db
+from consult.figures.period import Period
+from consult.figures.report import Scope, build_report
 from consult.models import (
     AuditEvent,
     ConsultedRole,
@@ -20,8 +22,6 @@ from consult.models import (
     StaffRole,
     ViewsChannel,
 )
-from consult.reports.figures import Scope, build_report
-from consult.reports.period import Period
 from tests import factories
 from tests.html_checks import csrf_token
 from tests.staff.test_query_budget import counted_statements

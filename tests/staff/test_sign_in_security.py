@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from sqlalchemy import select, text
 
+from consult.accounts import passwords, throttle, two_factor
 from consult.extensions import db
 from consult.models import AuditEvent, StaffRole
-from consult.staff import passwords, throttle, two_factor
 from tests import factories
 from tests.html_checks import csrf_token
 

@@ -50,7 +50,7 @@ def import_903_command(files: tuple[Path, ...], by_email: str) -> None:
 
 
 def _period(first_day: str | None, last_day: str | None):
-    from consult.reports.period import PeriodError, parse_period
+    from consult.figures.period import PeriodError, parse_period
 
     try:
         return parse_period(first_day, last_day, _today())

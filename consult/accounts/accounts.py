@@ -8,16 +8,21 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from consult import audit, secret_links
+from consult.accounts import passwords, throttle, two_factor
 from consult.alerts import outbox
 from consult.alerts.outbox import queue_setup_email
 from consult.extensions import db
 from consult.models import AlertEvent, StaffRole, StaffUser, utcnow
-from consult.staff import passwords, throttle, two_factor
-from consult.staff.access import end_all_sessions
 
 
 class AccountError(ValueError):
     pass
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    """Every session this person has, on any device, stops working (each staff session
+    carries the account's session_version, checked on every request by consult.staff.access)."""
+    user.session_version += 1
 
 
 def normalise_email(email: str) -> str:

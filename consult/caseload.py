@@ -22,8 +22,8 @@ from consult.models import (
     ReviewType,
     StaffUser,
 )
+from consult.policy import may_open_child_record, may_read_child
 from consult.schedule import ScheduleFlag
-from consult.staff.access import may_open_child_record, may_read_child
 
 OPEN_REQUEST_STATES = (RequestState.NEW, RequestState.ACKNOWLEDGED, RequestState.REFERRED)
 

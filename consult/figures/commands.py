@@ -1,5 +1,6 @@
 """`flask --app consult report`: the same figures for analysts and scheduled jobs; and
-`refresh-figures`, which brings the reports' rollups up to date ahead of any report."""
+`refresh-figures`, which brings the figures' rollups up to date when something other than
+the app's own writes marked them (a migration)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,16 @@ from sqlalchemy import func, select
 
 from consult import audit
 from consult.extensions import db
-from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
-from consult.reports.export import report_csv, report_json
-from consult.reports.figures import Scope, build_report, refresh_figures, suppressed
-from consult.reports.period import (
+from consult.figures.export import report_csv, report_json
+from consult.figures.period import (
     PeriodError,
     hidden_figures_default,
     parse_period,
     require_whole_months,
 )
+from consult.figures.report import Scope, build_report, suppressed
+from consult.figures.rollups import refresh_figures
+from consult.models import AnswerFiguresStale, ReviewFiguresStale, StaffRole, StaffUser
 
 
 @click.command("report")
@@ -54,6 +56,7 @@ def report_command(first_day: str | None, last_day: str | None, iro_email: str |
             raise click.BadParameter("no IRO has this email address", param_hint="--iro")
         scope = Scope(iro.id, f"reviews {iro.name} chaired")
     threshold = current_app.config["REPORT_SUPPRESSION_THRESHOLD"]
+    refresh_figures()  # a command may write; the pages only read
     report = suppressed(build_report(period, scope), threshold)
     audit.record("report.exported", table="all", format=output_format, source="cli",
                  period_from=period.start.isoformat(), period_to=period.end.isoformat(),
@@ -66,10 +69,11 @@ def report_command(first_day: str | None, last_day: str | None, iro_email: str |
 @click.command("refresh-figures")
 @with_appcontext
 def refresh_figures_command() -> None:
-    """Bring the reports' rollups up to date now, rather than in the next report.
+    """Bring the figures' rollups up to date now.
 
-    Run it after `flask db upgrade` (a migration may mark every review and day, which takes
-    a minute or more at national scale, too long for a page) and after a large import.
+    Every write through the app brings them up to date as it commits; run this after
+    `flask db upgrade` (a migration may mark every review and day, which takes a minute or
+    more at national scale), or when a figures page says some changes are not counted yet.
     """
     waiting = [db.session.scalar(select(func.count()).select_from(marks))
                for marks in (ReviewFiguresStale, AnswerFiguresStale)]

@@ -7,8 +7,8 @@ import io
 import json
 from collections.abc import Iterable
 
-from consult.reports.figures import Report
-from consult.reports.tables import as_json, body, header, no_cycle_collection
+from consult.figures.report import Report
+from consult.figures.tables import as_json, body, header, no_cycle_collection
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
