@@ -8,17 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
-from sqlalchemy import (
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
 
 from consult import i18n
 from consult.extensions import db

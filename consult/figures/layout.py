@@ -10,11 +10,7 @@ from babel import Locale, UnknownLocaleError
 from consult import i18n, vocabulary
 from consult.figures.measures import AGE_BANDS, ATTENDANCE_GROUPS, GIVEN_CHANNELS, GIVEN_KEYS
 from consult.figures.tables import Cell, Column, Row, Table
-from consult.models import (
-    ConsultedRole,
-    ParticipationCode,
-    ReviewType,
-)
+from consult.models import ConsultedRole, ParticipationCode, ReviewType
 
 if TYPE_CHECKING:
     from consult.figures.report import Scope

@@ -12,16 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal_column,
-    select,
-    union_all,
-)
+from sqlalchemy import String, and_, case, cast, func, literal_column, select, union_all
 
 from consult import vocabulary
 from consult.extensions import db

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    and_,
-    exists,
-    false,
-    func,
-    select,
-)
+from sqlalchemy import and_, exists, false, func, select
 
 from consult.extensions import db
 from consult.figures.period import Period

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Float,
-    String,
-    case,
-    cast,
-    func,
-    literal_column,
-    select,
-    union_all,
-)
+from sqlalchemy import Float, String, case, cast, func, literal_column, select, union_all
 
 from consult.extensions import db
 from consult.figures.period import Period

@@ -21,17 +21,7 @@ import logging
 import re
 from datetime import date
 
-from sqlalchemy import (
-    delete,
-    event,
-    exists,
-    insert,
-    literal_column,
-    or_,
-    select,
-    text,
-    union_all,
-)
+from sqlalchemy import delete, event, exists, insert, literal_column, or_, select, text, union_all
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -39,12 +29,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from consult.extensions import db
 from consult.figures.answers import _answer_figures_of
 from consult.figures.measures import _figures_of
-from consult.models import (
-    AnswerFigures,
-    AnswerFiguresStale,
-    ReviewFigures,
-    ReviewFiguresStale,
-)
+from consult.models import AnswerFigures, AnswerFiguresStale, ReviewFigures, ReviewFiguresStale
 from consult.models.base import Base
 
 logger = logging.getLogger(__name__)

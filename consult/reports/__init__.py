@@ -1,7 +1,6 @@
-"""Participation figures and the annual-report pack: pages, CSV, and the `report` command.
-
-`period` and `figures` are plain functions over the database (the figures are counted in
-SQL); `tables` says how small numbers are suppressed; `export` writes CSV and JSON.
+"""The participation figures' pages: the figures, each table's CSV, the annual-report pack
+and the 903 return. Views and templates only: the figures themselves, their period,
+suppression, CSV and JSON and the `report` command are in `consult.figures`.
 """
 
 from flask import Blueprint

@@ -246,3 +246,38 @@ def test_many_marks_are_counted_again_from_the_table_or_a_few_at_a_time(year, mo
 
 def counts_held(report) -> int:
     return report.table("reviews_by_type").rows[-1].cells[0].count
+
+
+def test_a_write_brings_the_rollups_up_to_date_as_it_commits_and_a_failure_waits(
+        year, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from consult import audit
+    from consult.figures import rollups
+    from consult.models import ReviewFiguresStale
+
+    assert not rollups.waiting()  # build_year's commit counted everything it wrote
+    assert counts_held(build_report(YEAR, Scope())) == 5
+    # A commit that wrote nothing the triggers watch does not refresh.
+    calls = []
+    monkeypatch.setattr(rollups, "refresh_figures", lambda: calls.append(1))
+    audit.record("example.only_the_audit_log")
+    db.session.commit()
+    assert calls == []
+
+    def lost():
+        raise OperationalError("refresh", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(rollups, "refresh_figures", lost)
+    year.reviews["r2"].status = ReviewStatus.CANCELLED
+    db.session.commit()  # the write stands; its mark waits, and the figures say so
+    assert "figures not brought up to date after a commit" in caplog.text
+    assert db.session.scalar(select(ReviewFiguresStale.review_id)) == year.reviews["r2"].id
+    assert rollups.waiting()
+    assert counts_held(build_report(YEAR, Scope())) == 5  # as last counted
+    monkeypatch.undo()
+    year.reviews["r5"].participation_code = None  # the next write counts both
+    db.session.commit()
+    assert not rollups.waiting()
+    assert counts_held(build_report(YEAR, Scope())) == 4
+    assert_monthly_sums_match_review_figures()
