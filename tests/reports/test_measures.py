@@ -1,7 +1,7 @@
 """The triggers that keep the monthly and daily sums add exactly what the Python measures say.
 
 The sums of review_figures are kept by triggers written in SQL (revision 5e2b8c41d7a9, made
-again with `unrecorded` by 9c03a1e5b903); the figures read them as `MONTHLY_MEASURES`, and
+again with `unrecorded` by 9c03a1e5b903 and by channel by 20d1e5c0a7b1); the figures read them as `MONTHLY_MEASURES`, and
 a period's days outside whole months are summed in Python's SQL by `_per_review`. Read
 from the database as migrated, on SQLite and PostgreSQL: the triggers write every measure
 column and no other, and for rows with every value a column can hold they add what
@@ -25,7 +25,13 @@ from consult.models import (
     ReviewType,
     StaffRole,
 )
-from consult.models.reports import MONTHLY_MEASURES, PARTICIPATION_CODES, VIEWS_GIVEN
+from consult.models.reports import (
+    ATTENDANCE_KEYS,
+    MONTHLY_MEASURES,
+    PARTICIPATION_CODES,
+    VIEWS_GIVEN,
+    VIEWS_ROLES,
+)
 from tests import factories
 
 SUMS = {  # table -> its key columns
@@ -58,25 +64,28 @@ def test_the_triggers_write_every_measure_and_nothing_else(app):
 
 
 def _rows(review_ids: list[int], iro_id: int) -> list[dict]:
-    """One review_figures row per month of 2015, between them every value of every column."""
-    channels = (None, *VIEWS_GIVEN, "none")
+    """One review_figures row per month of 2015, between them every value of every column:
+    each attendance group and each role's channel both 0 and 1, a role's views by no channel,
+    by one and by two."""
     codes = (None, *PARTICIPATION_CODES)
     rows = []
     for number, review_id in enumerate(review_ids):
-        rows.append({
+        row = {
             "review_id": review_id, "held_on": date(2015, number + 1, 10 + number),
             "review_type": ReviewType.SUBSEQUENT.value, "in_time": number % 2,
             "participation_code": codes[number % len(codes)], "iro_id": iro_id,
             "language": "en_GB", "age_band": "11_to_15",
-            "att_child": number % 2, "att_foster_carer": (number // 2) % 2,
-            "att_parent_or_family": (number // 4) % 2,
-            "att_supervising_social_worker": (number + 1) % 2,
-            "att_partner_agency": (number // 3) % 2,
-            "views_child": channels[number % len(channels)],
-            "views_foster_carer": channels[(number + 2) % len(channels)],
-            "views_parent_or_family": channels[(number + 4) % len(channels)],
             "unrecorded": int(number % 3 == 0),
-        })
+        }
+        for index, key in enumerate(ATTENDANCE_KEYS):
+            row[key] = ((number + index) >> (index % 3)) % 2
+        for r, role in enumerate(VIEWS_ROLES):
+            # (number + 2r) % 5 picks one channel, or none at 4; every fourth row adds paper.
+            picked = (number + 2 * r) % 5
+            for c, channel in enumerate(VIEWS_GIVEN):
+                row[f"views_{role}_{channel}"] = int(
+                    picked == c or (channel == "paper" and number % 4 == 3))
+        rows.append(row)
     return rows
 
 
@@ -95,7 +104,8 @@ def test_the_triggers_add_what_the_python_measures_add(app):
         db.session.execute(delete(model))
     rows = _rows(review_ids, iro.id)
     assert {row["participation_code"] for row in rows} == {None, *PARTICIPATION_CODES}
-    assert {row["views_child"] for row in rows} == {None, *VIEWS_GIVEN, "none"}
+    by_channels = {sum(row[f"views_child_{channel}"] for channel in VIEWS_GIVEN) for row in rows}
+    assert by_channels == {0, 1, 2}
     db.session.execute(insert(ReviewFigures), rows)
 
     figures = ReviewFigures.__table__
