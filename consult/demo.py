@@ -348,7 +348,7 @@ def _consultations(loaded: LoadedDemo, staff: dict[str, StaffUser], days_after_r
         if invitation.handed_over_at is None:
             invitation.handed_over_at = utcnow()
         db.session.flush()
-        if answers is not None and invitation.submitted_at is None:
+        if answers is not None and invitation.sent_at is None:
             drafts.send(invitation, drafts.questionnaire_for(invitation, None), answers,
                         idempotency_key=secrets.token_urlsafe(24), language=language,
                         now=datetime.now(UTC))

@@ -129,7 +129,7 @@ def save(invitation: Invitation, booklet: Booklet, values: dict[str, Value], *,
     their role's views are recorded as received on paper."""
 
     def from_paper(response) -> None:
-        response.paper = PaperResponse(typed_in_by=by, typed_in_at=now)
+        response.paper = PaperResponse(typed_in_by=by)
         if invitation.purpose is InvitationPurpose.VIEWS:
             meeting_record.record_paper_views(invitation.review, invitation.role)
         audit.record("response.typed_in", staff=by, subject=invitation,

@@ -40,12 +40,12 @@ def save_once(invitation: Invitation, questionnaire: Questionnaire, facts: Facts
     kept = runner.kept_values(questionnaire, facts, values)
     asked = [q.key for q in runner.applicable(questionnaire, facts, kept)]
     try:
-        if not invitations.claim_submission(invitation, now):
+        if not invitations.claim_send(invitation, now):
             db.session.rollback()
             return SaveOutcome.ALREADY_SENT
         response = runner.build_response(
             questionnaire, kept, asked=asked, invitation=invitation, language=language,
-            submitted_at=now, idempotency_key=idempotency_key)
+            sent_at=now, idempotency_key=idempotency_key)
         db.session.add(response)
         concerns.raise_concerns(response, questionnaire, kept, child=invitation.review.child,
                                 now=now)

@@ -113,7 +113,7 @@ def _open_journey():
     invitation = current_invitation()
     if invitation is None:
         return None, _link_not_working()
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         return None, _already_sent()
     return _Journey(invitation), None
 
@@ -126,12 +126,12 @@ def open_link(token: str):
     if invitation is None or invitation.revoked_at is not None:
         return _link_not_working()
     now = utcnow()
-    if invitation.submitted_at is None and not invitations.is_usable(invitation, now):
+    if invitation.sent_at is None and not invitations.is_usable(invitation, now):
         return _link_not_working()
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         return redirect(url_for(".resume"), code=303)
     journey = _Journey(invitation)
     if journey.draft is not None:
@@ -303,7 +303,7 @@ def send():
     if invitation is None:
         return _link_not_working()
     idempotency_key = runner.usable_idempotency_key(request.form.get("idempotency_key"))
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         if submissions.sent_with_key(invitation, idempotency_key):
             return redirect(url_for(".thank_you"), code=303)
         return _already_sent()
@@ -355,6 +355,6 @@ def thank_you():
     invitation = current_invitation()
     if invitation is None:
         return _link_not_working()
-    if invitation.submitted_at is None:
+    if invitation.sent_at is None:
         return redirect(url_for(".resume"), code=303)
     return render_template("participation/thank_you.html", purpose=invitation.purpose.value)

@@ -57,7 +57,7 @@ class PreparedSubmission:
     questionnaire_key: str
     version: int
     language: str
-    submitted_at: datetime | None
+    sent_at: datetime | None
     sections: tuple[ShownSection, ...]
     # The member of staff who typed it in from a paper booklet; None when sent online.
     typed_in_by: str | None = None
@@ -137,7 +137,7 @@ def prepare_submission(response: Response, *, include_only_for_iro: bool,
             questionnaire_key=questionnaire.key,
             version=questionnaire.version,
             language=response.language,
-            submitted_at=response.submitted_at,
+            sent_at=response.invitation.sent_at,
             sections=lay_out(questionnaire, asked, values,
                              include_only_for_iro=include_only_for_iro,
                              for_meeting=for_meeting),

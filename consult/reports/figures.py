@@ -176,8 +176,8 @@ def _figures_of(reviews):
         # Views given online: vocabulary.counts_as_views_online, in SQL.
         .where(held, Invitation.purpose == vocabulary.VIEWS_ONLINE_PURPOSE,
                PaperResponse.response_id.is_(None),
-               Invitation.submitted_at.is_not(None),
-               utc_day(Invitation.submitted_at) <= Review.held_on)
+               Invitation.sent_at.is_not(None),
+               utc_day(Invitation.sent_at) <= Review.held_on)
         .group_by(Invitation.review_id)
         .subquery("online"))
     age = day_number(Review.held_on) - day_number(Child.date_of_birth)
@@ -594,7 +594,7 @@ def _concerns_in(period: Period, scope: Scope, query):
 
 def _forms_sent_in(period: Period, scope: Scope):
     query = select(func.count()).select_from(Invitation).where(
-        Invitation.submitted_at >= period.starts_at, Invitation.submitted_at < period.ends_before)
+        Invitation.sent_at >= period.starts_at, Invitation.sent_at < period.ends_before)
     if scope.iro_id is not None:
         query = query.join(Review, Review.id == Invitation.review_id).join(
             Child, Child.id == Review.child_id).where(Child.iro_id == scope.iro_id)
@@ -797,10 +797,10 @@ def _answer_counts(sent, *groups) -> list:
 
 def _answer_figures_of(days: list[date]):
     """The rows of answer_figures for these days (UTC)."""
-    sent_on = [and_(Invitation.submitted_at >= Period(first, last).starts_at,
-                    Invitation.submitted_at < Period(first, last).ends_before)
+    sent_on = [and_(Invitation.sent_at >= Period(first, last).starts_at,
+                    Invitation.sent_at < Period(first, last).ends_before)
                for first, last in _runs_of(days)]
-    sent = (select(utc_day(Invitation.submitted_at).label("sent_on"),
+    sent = (select(utc_day(Invitation.sent_at).label("sent_on"),
                    Response.id.label("response_id"), _audience().label("audience"),
                    Response.questionnaire_key)
             .join(Invitation, Invitation.id == Response.invitation_id)
@@ -863,8 +863,8 @@ def _answers(period: Period, scope: Scope) -> list[Table]:
                        Response.questionnaire_key)
                 .join(Invitation, Invitation.id == Response.invitation_id)
                 .where(Invitation.review_id.in_(_reviews_of(scope.iro_id)),
-                       Invitation.submitted_at >= period.starts_at,
-                       Invitation.submitted_at < period.ends_before)
+                       Invitation.sent_at >= period.starts_at,
+                       Invitation.sent_at < period.ends_before)
                 .cte("sent"))
         _names, query = _answer_counts(sent)
     counts: dict[tuple[str, str], dict] = defaultdict(dict)
@@ -966,22 +966,22 @@ def consented_quotes(period: Period) -> list[Quote]:
                               FreeTextAnswer.response_id == Response.id,
                               FreeTextAnswer.only_for_iro == false(), consented)
     feedback_sent = and_(Invitation.purpose == InvitationPurpose.FEEDBACK,
-                         Invitation.submitted_at >= period.starts_at,
-                         Invitation.submitted_at < period.ends_before)
-    first_forms = (select(Invitation.submitted_at)
+                         Invitation.sent_at >= period.starts_at,
+                         Invitation.sent_at < period.ends_before)
+    first_forms = (select(Invitation.sent_at)
                    .where(feedback_sent, quotable)
-                   .order_by(Invitation.submitted_at)
+                   .order_by(Invitation.sent_at)
                    .limit(QUOTES_SHOWN)
                    .subquery("first_forms"))
-    last_needed = select(func.max(first_forms.c.submitted_at)).scalar_subquery()
+    last_needed = select(func.max(first_forms.c.sent_at)).scalar_subquery()
     rows = db.session.execute(
         select(Invitation.role, FreeTextAnswer.text)
         .select_from(FreeTextAnswer)
         .join(Response, Response.id == FreeTextAnswer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(feedback_sent, Invitation.submitted_at <= last_needed,
+        .where(feedback_sent, Invitation.sent_at <= last_needed,
                FreeTextAnswer.only_for_iro == false(), consented)
-        .order_by(Invitation.submitted_at, FreeTextAnswer.id)
+        .order_by(Invitation.sent_at, FreeTextAnswer.id)
         .limit(QUOTES_SHOWN))
     return [Quote(ROLE_QUOTED.get(role, "Someone at the review"), text) for role, text in rows]
 

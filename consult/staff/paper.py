@@ -22,7 +22,7 @@ def _booklet_page(invitation, booklet, *, values=None, errors=None, problem=None
         "staff/paper_booklet.html", invitation=invitation, review=invitation.review,
         booklet=booklet, values=values or {}, errors=errors or {}, problem=problem,
         idempotency_key=idempotency_key or runner.new_idempotency_key(),
-        role_labels=INVITEE_LABELS, already_in=invitation.submitted_at is not None,
+        role_labels=INVITEE_LABELS, already_in=invitation.sent_at is not None,
         counted_as=f"{CONSULTED_LABELS[role]}: {CHANNEL_LABELS[ViewsChannel.PAPER]}"
         if role else None,
     ), status
