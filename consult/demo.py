@@ -36,6 +36,7 @@ from consult.models import (
     ViewsChannel,
     utcnow,
 )
+from consult.questionnaires import definitions
 from consult.requests import workflow
 from consult.staff import passwords, two_factor
 
@@ -349,7 +350,8 @@ def _consultations(loaded: LoadedDemo, staff: dict[str, StaffUser], days_after_r
             invitation.handed_over_at = utcnow()
         db.session.flush()
         if answers is not None and invitation.sent_at is None:
-            drafts.send(invitation, drafts.questionnaire_for(invitation, None), answers,
+            drafts.send(invitation, drafts.questionnaire_for(invitation, None),
+                        definitions.facts_for(invitation), answers,
                         idempotency_key=secrets.token_urlsafe(24), language=language,
                         now=datetime.now(UTC))
         what = "feedback" if purpose is InvitationPurpose.FEEDBACK else "views"
