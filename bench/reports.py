@@ -173,7 +173,7 @@ def fill(connection, children: int, iros: int, cipher) -> None:
     # some the day after (which do not count for that review).
     connection.execute(text("""
         INSERT INTO invitations (review_id, role, purpose, invitee_name, language, token_hash,
-                                 expires_at, opened_at, submitted_at, created_at)
+                                 expires_at, opened_at, sent_at, created_at)
         SELECT x.id, x.role, 'views', 'Invitee', 'en_GB',
                md5(x.id::text || x.role) || md5(x.role || x.id::text),
                (x.meeting + 14)::timestamp AT TIME ZONE 'UTC',
@@ -189,7 +189,7 @@ def fill(connection, children: int, iros: int, cipher) -> None:
     """))
     connection.execute(text("""
         INSERT INTO invitations (review_id, role, purpose, invitee_name, language, token_hash,
-                                 expires_at, submitted_at, created_at)
+                                 expires_at, sent_at, created_at)
         SELECT r.id, f.role, 'feedback', 'Invitee', 'en_GB',
                md5('f' || r.id::text || f.role) || md5(f.role || r.id::text || 'f'),
                (r.held_on + 30)::timestamp AT TIME ZONE 'UTC',
@@ -203,14 +203,14 @@ def fill(connection, children: int, iros: int, cipher) -> None:
     feedback_form = questionnaire_for("child", "feedback")
     connection.execute(text("""
         INSERT INTO responses (invitation_id, questionnaire_key, questionnaire_version, language,
-                               started_at, submitted_at)
+)
         SELECT i.id,
                CASE WHEN i.purpose = 'feedback' THEN :feedback_key
                     WHEN i.role = 'child' THEN :child_key ELSE :adult_key END,
                CASE WHEN i.purpose = 'feedback' THEN :feedback_version
                     WHEN i.role = 'child' THEN :child_version ELSE :adult_version END,
-               'en_GB', i.submitted_at - INTERVAL '10 minutes', i.submitted_at
-        FROM invitations i WHERE i.submitted_at IS NOT NULL
+               'en_GB'
+        FROM invitations i WHERE i.sent_at IS NOT NULL
     """), {"child_key": child_form[0], "child_version": child_form[1],
            "adult_key": adult_form[0], "adult_version": adult_form[1],
            "feedback_key": feedback_form[0], "feedback_version": feedback_form[1]})
@@ -262,7 +262,7 @@ def mark_everything_stale(connection) -> None:
         "WHERE status = 'held' ON CONFLICT DO NOTHING"))
     connection.execute(text(
         "INSERT INTO answer_figures_stale (sent_on) "
-        "SELECT DISTINCT CAST(i.submitted_at AT TIME ZONE 'UTC' AS date) FROM invitations i "
+        "SELECT DISTINCT CAST(i.sent_at AT TIME ZONE 'UTC' AS date) FROM invitations i "
         "JOIN responses r ON r.invitation_id = i.id ON CONFLICT DO NOTHING"))
 
 

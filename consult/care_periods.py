@@ -30,6 +30,19 @@ class PeriodDates:
         return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
 
 
+def date_problems(born: date | None, since: date | None, ceased: date | None
+                  ) -> dict[str, str]:
+    """What is wrong with a child's dates, by field (the child form's and the children
+    import's names); a date not given is not checked. The one rule for the form, closing a
+    child's record and the import."""
+    found = {}
+    if born and since and since < born:
+        found["looked_after_since"] = "Looked after since cannot be before the date of birth."
+    if since and ceased and ceased < since:
+        found["ceased_on"] = "Ceased on cannot be before looked after since."
+    return found
+
+
 def period_on(periods: Iterable[CarePeriod | PeriodDates], day: date):
     """The period `day` falls in (the later one, when one ends the day the next starts)."""
     found = [period for period in periods if period.started_on <= day

@@ -22,19 +22,19 @@ from consult.extensions import db
 from consult.models import Child, RaisedConcern, Response, StaffRole, StaffUser, utcnow
 from consult.policy import may_acknowledge_concern
 from consult.questionnaires import definitions
-from consult.questionnaires.model import Questionnaire, Values
+from consult.questionnaires.model import Answers, Questionnaire
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 1
 ACTION_MAX_LENGTH = 500
 
 
-def raise_concerns(response: Response, questionnaire: Questionnaire, values: Values, *,
+def raise_concerns(response: Response, questionnaire: Questionnaire, answers: Answers, *,
                    child: Child, now: datetime) -> list[RaisedConcern]:
-    """Add a concern for every answer in `values` that raises one, in the transaction that
+    """Add a concern for every answer in `answers` that raises one, in the transaction that
     saves the response, and queue one alert to the child's IRO if there are any."""
     raised: dict[str, RaisedConcern] = {}
     for question in questionnaire.questions:
-        for concern in question.concerns_in(values.get(question.key)):
+        for concern in question.concerns_in(answers.get(question.key)):
             raised.setdefault(concern.key, RaisedConcern(
                 response=response, child=child, question_key=question.key,
                 concern_key=concern.key, raised_at=now))

@@ -191,12 +191,11 @@ def _review_export(review: Review) -> dict:
             "role": invitation.role.value, "purpose": invitation.purpose.value,
             "name": invitation.invitee_name, "language": invitation.language,
             "created_at": _when(invitation.created_at), "opened_at": _when(invitation.opened_at),
-            "submitted_at": _when(invitation.submitted_at),
+            "sent_at": _when(invitation.sent_at),
             "response": None if invitation.response is None else {
                 "questionnaire": invitation.response.questionnaire_key,
                 "version": invitation.response.questionnaire_version,
                 "language": invitation.response.language,
-                "submitted_at": _when(invitation.response.submitted_at),
                 "typed_in_from_paper": invitation.response.from_paper,
                 "answers": [{"question": answer.question_key, "value": answer.value}
                             for answer in invitation.response.answers],

@@ -37,6 +37,7 @@ from consult.models import (
     ViewsChannel,
     utcnow,
 )
+from consult.questionnaires import definitions
 from consult.requests import workflow
 
 STAFF = (
@@ -356,8 +357,9 @@ def _consultations(loaded: LoadedDemo, staff: dict[str, StaffUser], days_after_r
         if invitation.handed_over_at is None:
             invitation.handed_over_at = utcnow()
         db.session.flush()
-        if answers is not None and invitation.submitted_at is None:
-            drafts.send(invitation, drafts.questionnaire_for(invitation, None), answers,
+        if answers is not None and invitation.sent_at is None:
+            drafts.send(invitation, drafts.questionnaire_for(invitation, None),
+                        definitions.facts_for(invitation), answers,
                         idempotency_key=secrets.token_urlsafe(24), language=language,
                         now=datetime.now(UTC))
         what = "feedback" if purpose is InvitationPurpose.FEEDBACK else "views"

@@ -155,7 +155,7 @@ def mark_opened(invitation: Invitation, now: datetime) -> None:
         audit.record("invitation.opened", invitation=invitation, subject=invitation)
 
 
-def claim_submission(invitation: Invitation, now: datetime) -> bool:
+def claim_send(invitation: Invitation, now: datetime) -> bool:
     """Mark the invitation sent, exactly once even when two requests race to do it.
 
     The conditional UPDATE is the arbiter: only the request whose statement changes the
@@ -163,12 +163,12 @@ def claim_submission(invitation: Invitation, now: datetime) -> bool:
     """
     claimed = db.session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
-        .values(submitted_at=now)
+        .where(Invitation.id == invitation.id, Invitation.sent_at.is_(None))
+        .values(sent_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed:
-        invitation.submitted_at = now
+        invitation.sent_at = now
     return bool(claimed)
 
 
@@ -180,7 +180,7 @@ def revoke(invitation: Invitation, by: StaffUser, now: datetime) -> None:
 
 
 def state_of(invitation: Invitation, now: datetime) -> InvitationState:
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         return InvitationState.SENT
     if invitation.revoked_at is not None:
         return InvitationState.REVOKED

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from consult import audit, care_periods, vocabulary
 from consult.models import (
     AttendeeRole,
+    Child,
     ConsultedRole,
     InviteeRole,
     ParticipationCode,
@@ -134,29 +135,52 @@ def suggested_views(review: Review) -> dict[ConsultedRole, frozenset[ViewsChanne
             for role in ConsultedRole}
 
 
+# The checks of a meeting record, one function per rule, shared by the staff form (through
+# `problems`) and the reviews import, which report their messages as they are.
+
+def care_problem(child: Child, on: date) -> str | None:
+    """A review must fall in one of the child's periods of care."""
+    periods = care_periods.periods_of(child)
+    if on < periods[0].started_on:
+        return "The review cannot be before the child became looked after."
+    if care_periods.period_on(periods, on) is None:
+        return "The child was not looked after on that day."
+    return None
+
+
+def held_on_problem(child: Child, held_on: date, today: date) -> str | None:
+    """The day a review was held: not in the future, and in one of the child's periods."""
+    if held_on > today:
+        return "The date the review was held cannot be in the future."
+    return care_problem(child, held_on)
+
+
+def participation_problem(born: date, held_on: date, code: ParticipationCode | None,
+                          attended: frozenset[AttendeeRole]) -> str | None:
+    """The PN code fits the child's age on the day (pn0_rule) and agrees with whether the
+    child attended: PN1 to PN4 say they did, PN5 to PN7 that they did not."""
+    problem = pn0_rule(born, held_on, code)
+    if problem or code is None:
+        return problem
+    if code in ATTENDED_CODES and AttendeeRole.CHILD not in attended:
+        return (f"{code.value} means the child attended: record the child as attending, "
+                "or choose PN5, PN6 or PN7.")
+    if (code not in ATTENDED_CODES and code is not ParticipationCode.PN0
+            and AttendeeRole.CHILD in attended):
+        return (f"{code.value} means the child did not attend, but the child is recorded as "
+                "attending: choose PN1 to PN4.")
+    return None
+
+
 def problems(review: Review, record: MeetingRecord, today: date) -> dict[str, str]:
     """What is wrong with a meeting record, by form field; empty when it can be saved."""
     found: dict[str, str] = {}
     child = review.child
-    if record.held_on > today:
-        found["held_on"] = "The date the review was held cannot be in the future."
-    elif record.held_on < care_periods.periods_of(child)[0].started_on:
-        found["held_on"] = "The review cannot be before the child became looked after."
-    elif care_periods.period_on(care_periods.periods_of(child), record.held_on) is None:
-        found["held_on"] = "The child was not looked after on that day."
-    code = record.participation_code
-    pn0_problem = pn0_rule(child.date_of_birth, record.held_on, code)
-    if pn0_problem:
-        found["participation_code"] = pn0_problem
-    elif code in ATTENDED_CODES and AttendeeRole.CHILD not in record.attended:
-        found["participation_code"] = (
-            f"{code.value} means the child attended: tick the child under who attended, "
-            "or choose PN5, PN6 or PN7.")
-    elif (code not in ATTENDED_CODES and code is not ParticipationCode.PN0
-          and AttendeeRole.CHILD in record.attended):
-        found["participation_code"] = (
-            f"{code.value} means the child did not attend, but the child is ticked as "
-            "attending: choose PN1 to PN4.")
+    if problem := held_on_problem(child, record.held_on, today):
+        found["held_on"] = problem
+    if problem := participation_problem(child.date_of_birth, record.held_on,
+                                        record.participation_code, record.attended):
+        found["participation_code"] = problem
     if "held_on" not in found:
         online = sent_online(review, record.held_on)
         for role, channels in record.views.items():
@@ -277,7 +301,7 @@ def child_wishes(review: Review) -> tuple[Response | None, tuple[Wish, ...]]:
     sent = [invitation for invitation in review.invitations
             if invitation.role is InviteeRole.CHILD
             and invitation.purpose is vocabulary.VIEWS_ONLINE_PURPOSE
-            and invitation.response is not None and invitation.submitted_at is not None]
+            and invitation.response is not None and invitation.sent_at is not None]
     if not sent:
         return None, ()
     response = sent[-1].response

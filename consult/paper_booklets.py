@@ -96,46 +96,46 @@ def booklet_for(invitation: Invitation) -> Booklet:
 class Reading:
     """What was typed, cleaned (every word kept, to show back), and what needs fixing."""
 
-    values: dict[str, Value]
+    answers: dict[str, Value]
     errors: dict[str, str]
 
 
 def read(booklet: Booklet, form: MultiDict) -> Reading:
     """Each answer checked as the online form checks it; a follow-up answered although the
     answer it follows says it was not asked is pointed out, never silently dropped."""
-    values: dict[str, Value] = {}
+    answers: dict[str, Value] = {}
     errors: dict[str, str] = {}
     for shown in booklet.questions:
         answer = runner.read_answer(shown.question, form)
         if answer.value:
-            values[shown.question.key] = answer.value
+            answers[shown.question.key] = answer.value
         if answer.error:
             errors[shown.question.key] = answer.error
     for shown in booklet.questions:
         key = shown.question.key
-        if key in values and key not in errors and not shown.question.applies(
-                booklet.facts, values):
+        if key in answers and key not in errors and not shown.question.applies(
+                booklet.facts, answers):
             errors[key] = (f"{shown.only_when[:-1]}, so leave this empty or change that "
                            "answer.")
-    if not values and not errors:
+    if not answers and not errors:
         errors[booklet.questions[0].question.key] = NOTHING_TYPED
-    return Reading(values, errors)
+    return Reading(answers, errors)
 
 
-def save(invitation: Invitation, booklet: Booklet, values: dict[str, Value], *,
+def save(invitation: Invitation, booklet: Booklet, answers: dict[str, Value], *,
          by: StaffUser, idempotency_key: str, now: datetime) -> SaveOutcome:
     """Save the booklet as this person's response, once, as an online send would be saved
     (their online draft, if they had started one, goes too), marked as typed in by `by`;
     their role's views are recorded as received on paper."""
 
     def from_paper(response) -> None:
-        response.paper = PaperResponse(typed_in_by=by, typed_in_at=now)
+        response.paper = PaperResponse(typed_in_by=by)
         if invitation.purpose is InvitationPurpose.VIEWS:
             meeting_record.record_paper_views(invitation.review, invitation.role)
         audit.record("response.typed_in", staff=by, subject=invitation,
                      questionnaire=booklet.questionnaire.key,
                      version=booklet.questionnaire.version)
 
-    return save_once(invitation, booklet.questionnaire, booklet.facts, values,
+    return save_once(invitation, booklet.questionnaire, booklet.facts, answers,
                      language=invitation.language, idempotency_key=idempotency_key, now=now,
                      with_response=from_paper)

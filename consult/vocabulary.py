@@ -109,7 +109,7 @@ def consulted_role_of(invitee: InviteeRole) -> ConsultedRole | None:
 
 def counts_as_views_online(invitation: Invitation, by_day: date) -> bool:
     """Whether this invitation's form is its sender's views given online by `by_day`."""
-    sent_at = invitation.submitted_at
+    sent_at = invitation.sent_at
     if (invitation.purpose is not VIEWS_ONLINE_PURPOSE or sent_at is None
             or (invitation.response is not None and invitation.response.from_paper)):
         return False

@@ -139,16 +139,17 @@ def post_form(client, url: str, data: dict[str, str], *, page_url: str | None = 
     return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
 
 
-def send_answers(invite: Invitation, values: dict[str, str | list[str]],
+def send_answers(invite: Invitation, answers: dict[str, str | list[str]],
                  language: str = "en_GB") -> Response:
     """Send a response for an invitation as its form would, without a browser; committed."""
     from consult.participation import drafts
+    from consult.questionnaires import definitions
     from consult.submissions import SaveOutcome
 
     questionnaire = drafts.questionnaire_for(invite, None)
     outcome = drafts.send(
-        invite, questionnaire, values, idempotency_key=f"key-{next(_serial):013d}",
-        language=language, now=datetime.now(UTC))
+        invite, questionnaire, definitions.facts_for(invite), answers,
+        idempotency_key=f"key-{next(_serial):013d}", language=language, now=datetime.now(UTC))
     assert outcome is SaveOutcome.SAVED, outcome
     return invite.response
 

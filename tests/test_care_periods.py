@@ -166,7 +166,7 @@ def test_an_imported_review_between_periods_or_pn1_under_4_is_refused(app):
                             **_as_admin())
 
     assert [str(error) for error in result.errors] == [
-        "Line 2: review_date falls between two periods of care.",
+        "Line 2: The child was not looked after on that day.",
         "Line 3: The child was under 4 on the day: choose PN0."]
     assert db.session.scalars(select(Review)).all() == []
 

@@ -388,7 +388,7 @@ def _people(app: Flask) -> dict[str, tuple[object, dict[str, str]]]:
         review = factories.review(factories.child(iro, name=PERSON, age=age))
         invitation, token = factories.invitation(review, role=role, name=PERSON)
         if label == "after sending":
-            invitation.submitted_at = utcnow()
+            invitation.sent_at = utcnow()
         form = definitions.choose(role, InvitationPurpose.VIEWS, age)
         people[label] = (app.test_client(),
                          {"token": token, "key": _one_question_of_each_kind(form)})

@@ -28,7 +28,7 @@ def test_states_follow_what_happened_to_the_link():
         invitations.InvitationState.EXPIRED)
     invitation.revoked_at = now
     assert invitations.state_of(invitation, now) is invitations.InvitationState.REVOKED
-    invitation.submitted_at = now
+    invitation.sent_at = now
     assert invitations.state_of(invitation, now) is invitations.InvitationState.SENT
 
 
@@ -36,8 +36,8 @@ def test_only_the_first_claim_on_sending_succeeds(app):
     invitation, _token = factories.child_with_link()
     now = datetime.now(UTC)
 
-    assert invitations.claim_submission(invitation, now) is True
-    assert invitations.claim_submission(invitation, now) is False
+    assert invitations.claim_send(invitation, now) is True
+    assert invitations.claim_send(invitation, now) is False
 
 
 def test_a_reissued_link_replaces_the_old_one(app):

@@ -207,3 +207,84 @@ def test_meeting_records_carry_over_to_views_by_several_channels(empty_app):
             "FROM review_figures_monthly").one()
     assert tuple(flags) == (1, 1, 0, 1, 0, 1, 1, 1, 1, 1)
     assert tuple(month) == (1, 1, 1, 1, 1)  # the child's views by two channels, once by any
+
+
+def _rows(sql):
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.exec_driver_sql(sql).all()]
+
+
+def _day_of(value) -> str:
+    return str(value)[:10]
+
+
+def test_the_time_a_form_was_sent_moves_to_the_invitation_alone(empty_app):
+    upgrade(revision="c0c3e1a6f00d")
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run("INSERT INTO staff_users (id, email, name, role, active, created_at) VALUES "
+            "(1, 'iro@example.org', 'An IRO', 'iro', true, CURRENT_TIMESTAMP)")
+        run("INSERT INTO children (id, case_ref, preferred_name, date_of_birth, "
+            "preferred_language, looked_after_since, ceased_on, unaccompanied_asylum_seeking, "
+            "iro_id, created_at) VALUES (1, 'A1', 'Ann', '2010-01-01', 'en_GB', '2020-02-03', "
+            "NULL, false, 1, CURRENT_TIMESTAMP)")
+        run("INSERT INTO reviews (id, child_id, review_type, due_on, status, created_at) "
+            "VALUES (1, 1, 'initial', '2020-03-02', 'scheduled', CURRENT_TIMESTAMP)")
+        # 1: sent online; 2: typed in from paper; 3: a response whose invitation holds no
+        # time (typed into the database by hand); 4: not sent.
+        for number, sent in ((1, "'2020-02-20 09:00:00'"), (2, "'2020-02-21 10:00:00'"),
+                             (3, "NULL"), (4, "NULL")):
+            run("INSERT INTO invitations (id, review_id, role, purpose, invitee_name, language, "
+                "token_hash, expires_at, submitted_at, created_at) VALUES "
+                f"({number}, 1, 'foster_carer', 'views', 'Pat', 'en_GB', 'hash{number}', "
+                f"'2020-04-01 00:00:00', {sent}, CURRENT_TIMESTAMP)")
+        for number, submitted in ((1, "'2020-02-20 09:00:00'"), (2, "'2020-02-21 10:00:00'"),
+                                  (3, "'2020-02-22 11:00:00'")):
+            run("INSERT INTO responses (id, invitation_id, questionnaire_key, "
+                "questionnaire_version, language, started_at, submitted_at) VALUES "
+                f"({number}, {number}, 'foster_carer', 1, 'en_GB', '2020-02-19 08:00:00', "
+                f"{submitted})")
+            run(f"INSERT INTO answers (response_id, question_key, value) VALUES "
+                f"({number}, 'placement_feeling', 'happy')")
+        run("INSERT INTO paper_responses (response_id, typed_in_by_id, typed_in_at) VALUES "
+            "(2, 1, '2020-02-21 10:00:00')")
+        run("DELETE FROM answer_figures_stale")
+
+    upgrade()
+
+    assert [(number, sent and _day_of(sent)) for number, sent in _rows(
+        "SELECT id, sent_at FROM invitations ORDER BY id")] == [
+        (1, "2020-02-20"), (2, "2020-02-21"), (3, "2020-02-22"), (4, None)]
+    columns = {table: {column["name"] for column in inspect(db.engine).get_columns(table)}
+               for table in ("invitations", "responses", "paper_responses")}
+    assert "submitted_at" not in columns["invitations"]
+    assert not {"started_at", "submitted_at"} & columns["responses"]
+    assert "typed_in_at" not in columns["paper_responses"]
+    # The day the third form now counts on was marked for the answer figures to count again,
+    # and the remade triggers mark days by the new column.
+    assert [_day_of(day) for (day,) in _rows("SELECT sent_on FROM answer_figures_stale")] == [
+        "2020-02-22"]
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM answer_figures_stale")
+        connection.exec_driver_sql(
+            "UPDATE invitations SET sent_at = '2020-02-25 12:00:00' WHERE id = 4")
+        connection.exec_driver_sql(
+            "INSERT INTO answers (response_id, question_key, value) VALUES "
+            "(1, 'placement_feeling', 'okay')")
+    assert sorted(_day_of(day) for (day,) in _rows("SELECT sent_on FROM answer_figures_stale")
+                  ) == ["2020-02-20", "2020-02-25"]
+
+    downgrade(revision="c0c3e1a6f00d")
+
+    assert [(number, _day_of(submitted)) for number, submitted in _rows(
+        "SELECT invitation_id, submitted_at FROM responses ORDER BY id")] == [
+        (1, "2020-02-20"), (2, "2020-02-21"), (3, "2020-02-22")]
+    assert [_day_of(typed) for (typed,) in _rows("SELECT typed_in_at FROM paper_responses")
+            ] == ["2020-02-21"]
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM answer_figures_stale")
+        connection.exec_driver_sql(
+            "UPDATE invitations SET submitted_at = '2020-02-26 12:00:00' WHERE id = 4")
+    # Moved from one day to another: both days are counted again.
+    assert sorted(_day_of(day) for (day,) in _rows("SELECT sent_on FROM answer_figures_stale")
+                  ) == ["2020-02-25", "2020-02-26"]

@@ -46,9 +46,9 @@ def _held_review(iro, *, purpose, paper, sent_day_offset):
     if sent_day_offset is not None:
         sent_at = datetime.combine(HELD_ON + timedelta(days=sent_day_offset), time(23, 30),
                                    tzinfo=UTC)
-        invitation.submitted_at = sent_at
+        invitation.sent_at = sent_at
         response = Response(invitation=invitation, questionnaire_key="young_person",
-                            questionnaire_version=1, language="en_GB", submitted_at=sent_at)
+                            questionnaire_version=1, language="en_GB")
         db.session.add(response)
         if paper:
             response.paper = PaperResponse(typed_in_by=iro)

@@ -30,7 +30,7 @@ def is_current(email: AlertOutbox, now: datetime) -> bool:
     invitation = email.invitation
     return (email.link_token is not None and invitation is not None
             and secret_links.token_hash(email.link_token) == invitation.token_hash
-            and invitation.submitted_at is None and invitations.is_usable(invitation, now))
+            and invitation.sent_at is None and invitations.is_usable(invitation, now))
 
 
 def _why(invitation: Invitation) -> str:

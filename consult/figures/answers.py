@@ -86,10 +86,10 @@ def _answer_counts(sent, *groups) -> list:
 
 def _answer_figures_of(days: list[date]):
     """The rows of answer_figures for these days (UTC)."""
-    sent_on = [and_(Invitation.submitted_at >= Period(first, last).starts_at,
-                    Invitation.submitted_at < Period(first, last).ends_before)
+    sent_on = [and_(Invitation.sent_at >= Period(first, last).starts_at,
+                    Invitation.sent_at < Period(first, last).ends_before)
                for first, last in _runs_of(days)]
-    sent = (select(utc_day(Invitation.submitted_at).label("sent_on"),
+    sent = (select(utc_day(Invitation.sent_at).label("sent_on"),
                    Response.id.label("response_id"), _audience().label("audience"),
                    Response.questionnaire_key)
             .join(Invitation, Invitation.id == Response.invitation_id)
@@ -152,8 +152,8 @@ def _answers(period: Period, scope: Scope) -> list[Table]:
                        Response.questionnaire_key)
                 .join(Invitation, Invitation.id == Response.invitation_id)
                 .where(Invitation.review_id.in_(_reviews_of(scope.iro_id)),
-                       Invitation.submitted_at >= period.starts_at,
-                       Invitation.submitted_at < period.ends_before)
+                       Invitation.sent_at >= period.starts_at,
+                       Invitation.sent_at < period.ends_before)
                 .cte("sent"))
         _names, query = _answer_counts(sent)
     counts: dict[tuple[str, str], dict] = defaultdict(dict)

@@ -107,8 +107,8 @@ def _figures_of(reviews):
         # Views given online: vocabulary.counts_as_views_online, in SQL.
         .where(held, Invitation.purpose == vocabulary.VIEWS_ONLINE_PURPOSE,
                PaperResponse.response_id.is_(None),
-               Invitation.submitted_at.is_not(None),
-               utc_day(Invitation.submitted_at) <= Review.held_on)
+               Invitation.sent_at.is_not(None),
+               utc_day(Invitation.sent_at) <= Review.held_on)
         .group_by(Invitation.review_id)
         .subquery("online"))
     age = day_number(Review.held_on) - day_number(Child.date_of_birth)

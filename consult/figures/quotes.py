@@ -51,21 +51,21 @@ def consented_quotes(period: Period) -> list[Quote]:
                               FreeTextAnswer.response_id == Response.id,
                               FreeTextAnswer.only_for_iro == false(), consented)
     feedback_sent = and_(Invitation.purpose == InvitationPurpose.FEEDBACK,
-                         Invitation.submitted_at >= period.starts_at,
-                         Invitation.submitted_at < period.ends_before)
-    first_forms = (select(Invitation.submitted_at)
+                         Invitation.sent_at >= period.starts_at,
+                         Invitation.sent_at < period.ends_before)
+    first_forms = (select(Invitation.sent_at)
                    .where(feedback_sent, quotable)
-                   .order_by(Invitation.submitted_at)
+                   .order_by(Invitation.sent_at)
                    .limit(QUOTES_SHOWN)
                    .subquery("first_forms"))
-    last_needed = select(func.max(first_forms.c.submitted_at)).scalar_subquery()
+    last_needed = select(func.max(first_forms.c.sent_at)).scalar_subquery()
     rows = db.session.execute(
         select(Invitation.role, FreeTextAnswer.text)
         .select_from(FreeTextAnswer)
         .join(Response, Response.id == FreeTextAnswer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(feedback_sent, Invitation.submitted_at <= last_needed,
+        .where(feedback_sent, Invitation.sent_at <= last_needed,
                FreeTextAnswer.only_for_iro == false(), consented)
-        .order_by(Invitation.submitted_at, FreeTextAnswer.id)
+        .order_by(Invitation.sent_at, FreeTextAnswer.id)
         .limit(QUOTES_SHOWN))
     return [Quote(ROLE_QUOTED.get(role, "Someone at the review"), text) for role, text in rows]

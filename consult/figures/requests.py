@@ -57,7 +57,7 @@ def _concerns_in(period: Period, scope: Scope, query):
 
 def _forms_sent_in(period: Period, scope: Scope):
     query = select(func.count()).select_from(Invitation).where(
-        Invitation.submitted_at >= period.starts_at, Invitation.submitted_at < period.ends_before)
+        Invitation.sent_at >= period.starts_at, Invitation.sent_at < period.ends_before)
     if scope.iro_id is not None:
         query = query.join(Review, Review.id == Invitation.review_id).join(
             Child, Child.id == Review.child_id).where(Child.iro_id == scope.iro_id)

@@ -108,10 +108,8 @@ def import_children(data: bytes, *, by: StaffUser, path: str) -> ImportResult:
         elif refused is not None and staff_known:
             result.refused += 1
             check.error(refused.message)
-        if born and since and since < born:
-            check.error("looked_after_since is before date_of_birth.")
-        if since and ceased and ceased < since:
-            check.error("ceased_on is before looked_after_since.")
+        for problem in care_periods.date_problems(born, since, ceased).values():
+            check.error(problem)
         planned.append({
             "case_ref": case_ref, "preferred_name": name, "date_of_birth": born,
             "preferred_language": language, "looked_after_since": since, "ceased_on": ceased,

@@ -20,11 +20,10 @@ from functools import cache
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from consult import allocation, audit, care_periods, schedule
+from consult import allocation, audit, care_periods, meeting_record, schedule
 from consult.extensions import db
 from consult.imports.children import children_named
 from consult.imports.csvfile import ImportResult, RowChecker, chunks, read_rows
-from consult.meeting_record import pn0_rule
 from consult.models import (
     AttendeeRole,
     Child,
@@ -161,24 +160,17 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
                 channel is not ViewsChannel.NONE for channel in views.values())):
             check.error(f"a {status} review has no attendance, pn_code or views; "
                         "leave those cells empty.")
-        if held and on and on > today:
-            check.error("a held review cannot be in the future.")
-        if child is not None and on is not None and held:
-            pn_problem = pn0_rule(child.date_of_birth, on,
-                                  ParticipationCode(pn_code) if pn_code else None)
-            if pn_problem:
-                check.error(pn_problem)
+        attended = frozenset(AttendeeRole(role) for role in roles
+                             if role in _values(AttendeeRole))
+        code = ParticipationCode(pn_code) if pn_code else None
         if child is not None and on is not None:
-            periods = care_periods.periods_of(child)
-            if on < periods[0].started_on:
-                check.error("review_date is before the child became looked after.")
-            elif care_periods.period_on(periods, on) is None:
-                check.error("review_date falls between two periods of care.")
+            for problem in _record_problems(child, on, held=held, code=code,
+                                            attended=attended, today=today):
+                check.error(problem)
         if child is not None and on is not None and status:
             planned.append(_Planned(
                 child, on, ReviewStatus(status), ReviewType(review_type) if review_type else None,
-                frozenset(AttendeeRole(role) for role in roles if role in _values(AttendeeRole)),
-                ParticipationCode(pn_code) if pn_code else None, views))
+                attended, code, views))
     if errors:
         errors.sort(key=lambda error: error.line)
         return result
@@ -196,6 +188,19 @@ def import_reviews(data: bytes, *, today: date, timetable: schedule.Timetable,
     audit.record("import.reviews", staff=by, created=result.created, updated=result.updated,
                  unchanged=result.unchanged, path=path)
     return result
+
+
+def _record_problems(child: Child, on: date, *, held: bool, code: ParticipationCode | None,
+                     attended: frozenset[AttendeeRole], today: date) -> list[str]:
+    """The meeting record's own checks (consult.meeting_record), as the IRO's form makes
+    them: any review falls in a period of care; a held one is not in the future and its PN
+    code fits the child's age and agrees with whether the child attended."""
+    if not held:
+        found = [meeting_record.care_problem(child, on)]
+    else:
+        found = [meeting_record.held_on_problem(child, on, today),
+                 meeting_record.participation_problem(child.date_of_birth, on, code, attended)]
+    return [problem for problem in found if problem]
 
 
 def _held_days(planned: list[_Planned], stored_reviews: dict[int, list[_Stored]]

@@ -34,8 +34,8 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
     # Feedback forms by the day they were sent, for the quotes in the annual report pack:
-    # a few in a hundred invitations, which the planner cannot find by submitted_at alone.
-    __table_args__ = (Index("ix_invitations_feedback_submitted_at", "submitted_at",
+    # a few in a hundred invitations, which the planner cannot find by sent_at alone.
+    __table_args__ = (Index("ix_invitations_feedback_sent_at", "sent_at",
                             postgresql_where=text("purpose = 'feedback'"),
                             sqlite_where=text("purpose = 'feedback'")),)
 
@@ -57,8 +57,10 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]
+    # When the person's form was sent (or their paper booklet typed in): the one time every
+    # reader uses. Set once, by the claim that lets one send through (invitations.claim_send).
     # Indexed: the participation figures count forms by the day they were sent.
-    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 

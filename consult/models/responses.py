@@ -12,7 +12,8 @@ from consult.models.staff import StaffUser
 
 
 class Response(Base):
-    """What one invited person answered, in the questionnaire version they saw."""
+    """What one invited person answered, in the questionnaire version they saw. When it was
+    sent is the invitation's `sent_at`."""
 
     __tablename__ = "responses"
 
@@ -21,8 +22,6 @@ class Response(Base):
     questionnaire_key: Mapped[str] = mapped_column(String(40))
     questionnaire_version: Mapped[int]
     language: Mapped[str] = mapped_column(String(10))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    submitted_at: Mapped[datetime | None]
     # Made when the person reached "Check your answers" and sent with the form: a second
     # send of the same page (a double click, a resend after a lost reply) finds this row.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -118,8 +117,8 @@ class PaperResponse(Base):
 
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    # When: the invitation's sent_at, set in the same transaction.
     typed_in_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    typed_in_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="paper")
     typed_in_by: Mapped[StaffUser] = relationship(lazy="joined")

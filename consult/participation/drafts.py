@@ -16,9 +16,9 @@ from consult import audit
 from consult.alerts.outbox import queue_submission_alert
 from consult.extensions import db
 from consult.models import Invitation, ResponseDraft
-from consult.questionnaires import definitions, runner
-from consult.questionnaires.model import Questionnaire, Value
-from consult.submissions import SaveOutcome, save_once
+from consult.questionnaires import definitions
+from consult.questionnaires.model import Facts, Questionnaire, Value
+from consult.submissions import SaveOutcome, new_idempotency_key, save_once
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def new_draft(invitation: Invitation, questionnaire: Questionnaire) -> ResponseD
     draft = ResponseDraft(
         invitation_id=invitation.id, questionnaire_key=questionnaire.key,
         questionnaire_version=questionnaire.version, answers={},
-        idempotency_key=runner.new_idempotency_key())
+        idempotency_key=new_idempotency_key())
     db.session.add(draft)
     return draft
 
@@ -101,16 +101,18 @@ def ensure_draft(invitation: Invitation, questionnaire: Questionnaire) -> Respon
     return draft
 
 
-def send(invitation: Invitation, questionnaire: Questionnaire, values: dict[str, Value],
-         *, idempotency_key: str, language: str, now: datetime) -> SaveOutcome:
+def send(invitation: Invitation, questionnaire: Questionnaire, facts: Facts,
+         answers: dict[str, Value], *, idempotency_key: str, language: str, now: datetime
+         ) -> SaveOutcome:
     """Save the response and end the draft in one transaction, exactly once, and tell the
-    child's IRO that views arrived."""
+    child's IRO that views arrived. `facts` are the invitation's (definitions.facts_for),
+    worked out once by the caller."""
 
     def announce(_response) -> None:
         audit.record("response.submitted", invitation=invitation, subject=invitation,
                      questionnaire=questionnaire.key, version=questionnaire.version)
         queue_submission_alert(invitation)
 
-    return save_once(invitation, questionnaire, definitions.facts_for(invitation), values,
+    return save_once(invitation, questionnaire, facts, answers,
                      language=language, idempotency_key=idempotency_key, now=now,
                      with_response=announce)

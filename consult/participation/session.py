@@ -112,7 +112,7 @@ def current_invitation() -> Invitation | None:
             joinedload(Invitation.draft)])
         if (candidate is not None
                 and session.get(LINK_FINGERPRINT) == secret_links.fingerprint(candidate.token_hash)
-                and (candidate.submitted_at is not None
+                and (candidate.sent_at is not None
                      or invitations.is_usable(candidate, utcnow()))):
             invitation = candidate
             session[SEEN_AT] = now

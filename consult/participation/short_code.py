@@ -55,7 +55,7 @@ def enter_code():
     invitation = invitations.find_by_short_code(typed, current_app.config["SECRET_KEY"])
     now = utcnow()
     if (invitation is None or invitation.revoked_at is not None
-            or (invitation.submitted_at is None and not invitations.is_usable(invitation, now))):
+            or (invitation.sent_at is None and not invitations.is_usable(invitation, now))):
         return _page(form, str(_l(
             "That code does not work. Check it against your letter and try again. If your "
             "letter is old, the code may have stopped working: ask your IRO for a new one.")),

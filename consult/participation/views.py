@@ -7,7 +7,9 @@ save all show it back to them.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 
 from flask import g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -76,46 +78,71 @@ def whose_review() -> dict[str, object]:
             "meeting_date": review.meeting_date}
 
 
-class _Journey:
-    """The open invitation, its form and draft, loaded once per request."""
+class Journey:
+    """The open invitation, its form, facts and draft answers, loaded once per request."""
 
     def __init__(self, invitation: Invitation):
         self.invitation = invitation
         self.draft = invitation.draft
         self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
         self.facts = definitions.facts_for(invitation)
-        self.values = dict(self.draft.answers) if self.draft else {}
+        self.answers = dict(self.draft.answers) if self.draft else {}
         # Words written in an earlier browser session: saved, never shown back here.
         self.hidden = frozenset(
             q.key for q in self.questionnaire.questions
-            if q.is_free_text and self.values.get(q.key)
-            and not written_here(q.key, self.values[q.key]))
+            if q.is_free_text and self.answers.get(q.key)
+            and not written_here(q.key, self.answers[q.key]))
 
-    def place(self, key: str):
-        return runner.place_of(self.questionnaire, self.facts, self.values, key)
+    def place(self, key: str) -> runner.Place | None:
+        return runner.place_of(self.questionnaire, self.facts, self.answers, key)
 
     def where_to_go(self) -> str:
         """The start page before anything was saved, else the question where they stopped,
         else their answers to check."""
-        if self.draft is None:
-            return url_for(".start_page")
-        if self.draft.resume_at and self.place(self.draft.resume_at):
-            return url_for(".question", key=self.draft.resume_at)
-        return url_for(".check_answers")
+        resume_at = self.draft.resume_at if self.draft else None
+        return _url_of(runner.step(self.place(resume_at) if resume_at else None,
+                                   runner.Action.RESUME, started=self.draft is not None))
 
     def first_url(self) -> str:
         first = runner.first_key(self.questionnaire, self.facts)
         return url_for(".question", key=first) if first else url_for(".check_answers")
 
 
-def _open_journey():
-    """(journey, None) for a usable session, else (None, the page to show instead)."""
-    invitation = current_invitation()
-    if invitation is None:
-        return None, _link_not_working()
-    if invitation.submitted_at is not None:
-        return None, _already_sent()
-    return _Journey(invitation), None
+def _url_of(step: runner.Step) -> str:
+    if step.page is runner.Page.QUESTION:
+        return url_for(".question", key=step.key)
+    return url_for(".check_answers" if step.page is runner.Page.CHECK else ".start_page")
+
+
+_JOURNEY = "journey"
+
+
+def _open_journey() -> Journey | None:
+    """This request's journey, loaded once; None without a usable link or once sent."""
+    if _JOURNEY not in g:
+        invitation = current_invitation()
+        setattr(g, _JOURNEY, Journey(invitation) if invitation is not None
+                and invitation.sent_at is None else None)
+    return g.get(_JOURNEY)
+
+
+def _not_open(invitation: Invitation | None):
+    return _link_not_working() if invitation is None else _already_sent()
+
+
+def with_journey(otherwise: Callable[[Invitation | None], object] = _not_open):
+    """Give the view this request's open journey as its first argument; when there is none
+    (no usable link, or the form was sent), `otherwise(the invitation or None)` answers."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def with_open_journey(*args, **kwargs):
+            journey = _open_journey()
+            if journey is None:
+                return otherwise(current_invitation())
+            return view(journey, *args, **kwargs)
+        return with_open_journey
+    return decorate
 
 
 @bp.get("/start/<token>")
@@ -126,14 +153,14 @@ def open_link(token: str):
     if invitation is None or invitation.revoked_at is not None:
         return _link_not_working()
     now = utcnow()
-    if invitation.submitted_at is None and not invitations.is_usable(invitation, now):
+    if invitation.sent_at is None and not invitations.is_usable(invitation, now):
         return _link_not_working()
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         return redirect(url_for(".resume"), code=303)
-    journey = _Journey(invitation)
+    journey = Journey(invitation)
     if journey.draft is not None:
         session[WELCOME_BACK] = True
     # Straight to where the person should be: one redirect, to leave the secret out of the URL.
@@ -142,52 +169,51 @@ def open_link(token: str):
 
 @bp.get("/your-say")
 @policy.invitation_holder
-def resume():
+@with_journey()
+def resume(journey: Journey):
     """Where the person stopped: the start page, a question, or their answers to check."""
-    journey, other = _open_journey()
-    if journey is None:
-        return other
     return redirect(journey.where_to_go(), code=303)
 
 
 @bp.get("/your-say/start")
 @policy.invitation_holder
-def start_page():
-    journey, other = _open_journey()
-    if journey is None:
-        return other
-    total = len(runner.core(journey.questionnaire, journey.facts, journey.values))
+@with_journey()
+def start_page(journey: Journey):
+    total = len(runner.core(journey.questionnaire, journey.facts, journey.answers))
     return render_template("participation/start.html", questionnaire=journey.questionnaire,
                            total=total, first_url=journey.first_url(),
                            for_child=journey.invitation.role is InviteeRole.CHILD,
                            iro_name=journey.invitation.review.child.iro.first_name)
 
 
-def _question_page(journey: _Journey, question: Question, *, value=None, error=None,
-                   status=200, changing=False, notice=None):
+def _changing() -> bool:
+    """Whether the person came from Check your answers to change one answer."""
+    return request.values.get("change") == "1"
+
+
+def _question_page(journey: Journey, question: Question, *, value=None, error=None,
+                   status=200, notice=None):
     place = journey.place(question.key)
     section = journey.questionnaire.section_of(question.key)
     written_before = question.key in journey.hidden
     if value is None:
         value = ("" if written_before else
-                 journey.values.get(question.key, [] if question.is_multiple else ""))
+                 journey.answers.get(question.key, [] if question.is_multiple else ""))
     return render_template(
         "participation/question.html", questionnaire=journey.questionnaire, question=question,
         section=section, place=place, value=value, errors={question.key: error} if error else {},
-        changing=changing, written_before=written_before,
+        changing=_changing(), written_before=written_before,
         listen=voices.listen_for(journey.questionnaire, question),
         notice=notice or ("welcome_back" if _welcomed_back() else None),
-        back_url=(url_for(".check_answers") if changing else
-                  url_for(".question", key=place.previous_key) if place.previous_key else
-                  url_for(".check_answers") if place.optional else url_for(".start_page")),
+        back_url=_url_of(runner.step(place, runner.Action.BACK, changing=_changing())),
     ), status
 
 
-def _answer_to_save(journey: _Journey, question: Question, value, form):
+def _answer_to_save(journey: Journey, question: Question, value, form):
     """What to save for this answer. Words written in an earlier session were not shown:
     left empty (or skipped), they stay as they are unless the person chose to delete them."""
     if question.key in journey.hidden and not value and form.get("forget_earlier") != "1":
-        return journey.values[question.key]
+        return journey.answers[question.key]
     return value
 
 
@@ -197,64 +223,60 @@ def _remember_written_here(question: Question, value) -> None:
         remember_written_here(question.key, value)
 
 
-def _asked_question(journey: _Journey, key: str) -> Question | None:
+def _asked_question(journey: Journey, key: str) -> Question | None:
     question = journey.questionnaire.question(key)
     return question if question is not None and journey.place(key) else None
 
 
+# The buttons of a question page; anything else posted counts as Next.
+_POSTED_ACTIONS = {action.value: action for action in (
+    runner.Action.NEXT, runner.Action.SKIP, runner.Action.BACK)}
+
+
+def _read(question: Question, action: runner.Action) -> runner.ReadAnswer:
+    if action is runner.Action.SKIP:
+        return runner.ReadAnswer([] if question.is_multiple else "")
+    return runner.read_answer(question, request.form)
+
+
 @bp.route("/your-say/questions/<key>", methods=["GET", "POST"])
 @policy.invitation_holder
-def question(key: str):
-    journey, other = _open_journey()
-    if journey is None:
-        return other
+@with_journey()
+def question(journey: Journey, key: str):
     asked = _asked_question(journey, key)
     if asked is None:
         # Not a question of this form, or no longer asked after a change of answer.
         return redirect(url_for(".resume"), code=303)
-    changing = request.values.get("change") == "1"
     if request.method == "GET":
-        return _question_page(journey, asked, changing=changing)
-
-    action = request.form.get("action", "next")
-    read = (runner.ReadAnswer([] if asked.is_multiple else "") if action == "skip"
-            else runner.read_answer(asked, request.form))
+        return _question_page(journey, asked)
+    action = _POSTED_ACTIONS.get(request.form.get("action", ""), runner.Action.NEXT)
+    read = _read(asked, action)
     if read.error:
-        return _question_page(journey, asked, value=read.value, error=read.error,
-                              changing=changing)
+        return _question_page(journey, asked, value=read.value, error=read.error)
     value = _answer_to_save(journey, asked, read.value, request.form)
-    journey.values = {k: v for k, v in journey.values.items() if k != key}
+    journey.answers = {k: v for k, v in journey.answers.items() if k != key}
     if value:
-        journey.values[key] = value
+        journey.answers[key] = value
     place = journey.place(key)
     if place is None:
         return redirect(url_for(".check_answers"), code=303)
-    if changing:
-        resume_at, destination = None, url_for(".check_answers")
-    elif action == "back":
-        resume_at = place.previous_key or key
-        destination = (url_for(".question", key=place.previous_key) if place.previous_key
-                       else url_for(".check_answers") if place.optional
-                       else url_for(".start_page"))
-    else:
-        resume_at = place.next_key
-        destination = (url_for(".question", key=place.next_key) if place.next_key
-                       else url_for(".check_answers"))
+    to = runner.step(place, action, changing=_changing())
     if not drafts.save_answer(journey.invitation, journey.questionnaire, key, value,
-                              resume_at):
-        return _question_page(journey, asked, value=read.value, status=503, changing=changing,
-                              notice="not_saved")
+                              to.resume_at):
+        return _question_page(journey, asked, value=read.value, status=503, notice="not_saved")
     _remember_written_here(asked, read.value)
-    return redirect(destination, code=303)
+    return redirect(_url_of(to), code=303)
+
+
+def _background_not_open(_invitation: Invitation | None):
+    return jsonify(saved=False, message=_("This page has timed out")), 409
 
 
 @bp.post("/your-say/questions/<key>/save")
 @policy.invitation_holder
-def save_in_background(key: str):
+@with_journey(otherwise=_background_not_open)
+def save_in_background(journey: Journey, key: str):
     """The optional script's save: the same checks as Next, without leaving the page."""
-    journey, other = _open_journey()
-    if journey is None:
-        return jsonify(saved=False, message=_("This page has timed out")), 409
     asked = _asked_question(journey, key)
     if asked is None:
         return jsonify(saved=False, message=""), 409
@@ -268,16 +290,16 @@ def save_in_background(key: str):
     return jsonify(saved=True, message=_("Saved"))
 
 
-def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None):
-    kept = runner.kept_values(journey.questionnaire, journey.facts, journey.values)
-    asked = [q.key for q in runner.applicable(journey.questionnaire, journey.facts, kept)]
-    core = [q.key for q in runner.core(journey.questionnaire, journey.facts, kept)]
-    sections = reading.lay_out(journey.questionnaire, asked, kept, include_only_for_iro=True)
+def _check_page(journey: Journey, idempotency_key: str, status=200, notice=None):
+    kept = runner.kept_answers(journey.questionnaire, journey.facts, journey.answers)
+    core = [q.key for q in runner.core(journey.questionnaire, journey.facts, kept.answers)]
+    sections = reading.lay_out(journey.questionnaire, kept.asked, kept.answers,
+                               include_only_for_iro=True)
     # "Tell me more about ...": each optional section not yet opened, at its first question.
-    more = [(section, runner.in_section(section, journey.facts, kept)[0].key)
+    more = [(section, runner.in_section(section, journey.facts, kept.answers)[0].key)
             for section in runner.offered_sections(journey.questionnaire, journey.facts)
-            if not runner.opened(section, journey.facts, kept)
-            and runner.in_section(section, journey.facts, kept)]
+            if not runner.opened(section, journey.facts, kept.answers)
+            and runner.in_section(section, journey.facts, kept.answers)]
     return render_template(
         "participation/check_answers.html", questionnaire=journey.questionnaire,
         sections=sections, idempotency_key=idempotency_key, more=more,
@@ -289,35 +311,38 @@ def _check_page(journey: _Journey, idempotency_key: str, status=200, notice=None
 
 @bp.get("/your-say/check")
 @policy.invitation_holder
-def check_answers():
-    journey, other = _open_journey()
-    if journey is None:
-        return other
+@with_journey()
+def check_answers(journey: Journey):
     draft = journey.draft or drafts.ensure_draft(journey.invitation, journey.questionnaire)
     return _check_page(journey, draft.idempotency_key)
 
 
-@bp.post("/your-say/send")
-@policy.invitation_holder
-def send():
-    invitation = current_invitation()
+def _posted_key() -> str:
+    return submissions.usable_idempotency_key(request.form.get("idempotency_key"))
+
+
+def _sent_before(invitation: Invitation | None):
+    """Sent already: by this very page (a double click, a resend after a lost reply), which
+    thanks them again, or by another tab or device."""
     if invitation is None:
         return _link_not_working()
-    idempotency_key = runner.usable_idempotency_key(request.form.get("idempotency_key"))
-    if invitation.submitted_at is not None:
-        if submissions.sent_with_key(invitation, idempotency_key):
-            return redirect(url_for(".thank_you"), code=303)
-        return _already_sent()
-    journey = _Journey(invitation)
-    outcome = drafts.send(invitation, journey.questionnaire, journey.values,
-                          idempotency_key=idempotency_key, language=str(get_locale()),
-                          now=utcnow())
+    if submissions.sent_with_key(invitation, _posted_key()):
+        return redirect(url_for(".thank_you"), code=303)
+    return _already_sent()
+
+
+@bp.post("/your-say/send")
+@policy.invitation_holder
+@with_journey(otherwise=_sent_before)
+def send(journey: Journey):
+    idempotency_key = _posted_key()
+    outcome = drafts.send(journey.invitation, journey.questionnaire, journey.facts,
+                          journey.answers, idempotency_key=idempotency_key,
+                          language=str(get_locale()), now=utcnow())
     if outcome is submissions.SaveOutcome.SAVED:
         return redirect(url_for(".thank_you"), code=303)
     if outcome is submissions.SaveOutcome.ALREADY_SENT:
-        if submissions.sent_with_key(invitation, idempotency_key):
-            return redirect(url_for(".thank_you"), code=303)
-        return _already_sent()
+        return _sent_before(journey.invitation)
     return _check_page(journey, idempotency_key, status=503, notice="not_saved")
 
 
@@ -326,7 +351,7 @@ def form_expired(_error: CSRFError):
     """Never lose what someone typed because their page went stale: show it back to them."""
     if request.endpoint == "participation.save_in_background":
         return jsonify(saved=False, message=_("This page has timed out")), 400
-    journey, _other = _open_journey()
+    journey = _open_journey()
     if journey is None:
         return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
     if request.endpoint == "participation.question":
@@ -334,8 +359,7 @@ def form_expired(_error: CSRFError):
         if asked is not None:
             read = runner.read_answer(asked, request.form)
             return _question_page(journey, asked, value=read.value, error=read.error,
-                                  status=400, changing=request.values.get("change") == "1",
-                                  notice="refreshed")
+                                  status=400, notice="refreshed")
     if request.endpoint == "participation.send":
         draft = journey.draft or drafts.ensure_draft(journey.invitation, journey.questionnaire)
         return _check_page(journey, draft.idempotency_key, status=400, notice="refreshed")
@@ -356,6 +380,6 @@ def thank_you():
     invitation = current_invitation()
     if invitation is None:
         return _link_not_working()
-    if invitation.submitted_at is None:
+    if invitation.sent_at is None:
         return redirect(url_for(".resume"), code=303)
     return render_template("participation/thank_you.html", purpose=invitation.purpose.value)

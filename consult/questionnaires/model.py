@@ -16,7 +16,7 @@ from flask_babel import LazyString
 # What someone has answered so far: one value for a single answer, a list for multiple
 # choice, the words themselves for free text.
 Value = str | list[str]
-Values = Mapping[str, Value]
+Answers = Mapping[str, Value]
 
 IN_PERSON = "in_person"  # "I'd rather tell my IRO in person": a real answer, not a skip
 
@@ -44,7 +44,7 @@ class Condition(ABC):
     on_answers = False
 
     @abstractmethod
-    def holds(self, facts: Facts, values: Values) -> bool:
+    def holds(self, facts: Facts, answers: Answers) -> bool:
         """Whether the question is asked, given the facts and the answers so far."""
 
 
@@ -52,13 +52,13 @@ class Condition(ABC):
 class AgeAtLeast(Condition):
     years: int
 
-    def holds(self, facts: Facts, values: Values) -> bool:
+    def holds(self, facts: Facts, answers: Answers) -> bool:
         return facts.age_at_review is not None and facts.age_at_review >= self.years
 
 
 @dataclass(frozen=True)
 class Unaccompanied(Condition):
-    def holds(self, facts: Facts, values: Values) -> bool:
+    def holds(self, facts: Facts, answers: Answers) -> bool:
         return facts.unaccompanied_asylum_seeking
 
 
@@ -70,10 +70,10 @@ class AnswerIs(Condition):
     answers: tuple[str, ...]
     on_answers = True
 
-    def holds(self, facts: Facts, values: Values) -> bool:
-        given = values.get(self.key)
+    def holds(self, facts: Facts, answers: Answers) -> bool:
+        given = answers.get(self.key)
         chosen = given if isinstance(given, list) else [given]
-        return any(answer in chosen for answer in self.answers)
+        return any(wanted in chosen for wanted in self.answers)
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class AnswerIsNot(Condition):
     answers: tuple[str, ...]
     on_answers = True
 
-    def holds(self, facts: Facts, values: Values) -> bool:
-        return not AnswerIs(self.key, self.answers).holds(facts, values)
+    def holds(self, facts: Facts, answers: Answers) -> bool:
+        return not AnswerIs(self.key, self.answers).holds(facts, answers)
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,8 @@ class Question:
         offered = {choice.value for choice in self.choices}
         return offered | {IN_PERSON} if self.in_person else offered
 
-    def applies(self, facts: Facts, values: Values) -> bool:
-        return self.condition is None or self.condition.holds(facts, values)
+    def applies(self, facts: Facts, answers: Answers) -> bool:
+        return self.condition is None or self.condition.holds(facts, answers)
 
     def concerns_in(self, value: Value | None) -> list[Concern]:
         """The concerns that this answer raises, in the order of the choices."""

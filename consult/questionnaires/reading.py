@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from consult import i18n
 from consult.models import Response
 from consult.questionnaires import definitions
-from consult.questionnaires.model import IN_PERSON, Question, QuestionKind, Questionnaire, Values
+from consult.questionnaires.model import IN_PERSON, Answers, Question, QuestionKind, Questionnaire
 
 STAFF_LOCALE = i18n.STAFF_LOCALE
 
@@ -57,7 +57,7 @@ class PreparedSubmission:
     questionnaire_key: str
     version: int
     language: str
-    submitted_at: datetime | None
+    sent_at: datetime | None
     sections: tuple[ShownSection, ...]
     # The member of staff who typed it in from a paper booklet; None when sent online.
     typed_in_by: str | None = None
@@ -74,7 +74,7 @@ def label_of(question: Question, value: str) -> str:
     return next((str(c.label) for c in question.choices if c.value == value), value)
 
 
-def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
+def lay_out(questionnaire: Questionnaire, asked: list[str], answers: Answers, *,
             include_only_for_iro: bool, for_meeting: bool = False) -> tuple[ShownSection, ...]:
     """The asked questions by section, each with its answer (or none), in the current locale.
 
@@ -88,7 +88,7 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
                     or (question.only_for_iro and not include_only_for_iro)
                     or (for_meeting and not question.for_meeting)):
                 continue
-            value = values.get(question.key) or ""
+            value = answers.get(question.key) or ""
             if question.is_free_text:
                 chosen, words = (), value if isinstance(value, str) else ""
             else:
@@ -107,13 +107,13 @@ def lay_out(questionnaire: Questionnaire, asked: list[str], values: Values, *,
     return tuple(sections)
 
 
-def _values_of(response: Response) -> dict[str, str | list[str]]:
-    values: dict[str, str | list[str]] = {}
+def _answers_of(response: Response) -> dict[str, str | list[str]]:
+    answers: dict[str, str | list[str]] = {}
     for answer in response.answers:
-        values.setdefault(answer.question_key, []).append(answer.value)
+        answers.setdefault(answer.question_key, []).append(answer.value)
     for text in response.free_texts:
-        values[text.question_key] = text.text
-    return values
+        answers[text.question_key] = text.text
+    return answers
 
 
 def prepare_submission(response: Response, *, include_only_for_iro: bool,
@@ -125,11 +125,11 @@ def prepare_submission(response: Response, *, include_only_for_iro: bool,
     is left out here cannot leak from a template.
     """
     questionnaire = definitions.version(response.questionnaire_key, response.questionnaire_version)
-    values = _values_of(response)
+    answers = _answers_of(response)
     # Responses from before the asked list was recorded: every question answered, plus
     # every unconditional one, is what the person certainly saw.
     asked = response.asked if response.asked is not None else [
-        q.key for q in questionnaire.questions if q.condition is None or q.key in values]
+        q.key for q in questionnaire.questions if q.condition is None or q.key in answers]
     with force_locale(STAFF_LOCALE):
         return PreparedSubmission(
             response_id=response.id,
@@ -137,8 +137,8 @@ def prepare_submission(response: Response, *, include_only_for_iro: bool,
             questionnaire_key=questionnaire.key,
             version=questionnaire.version,
             language=response.language,
-            submitted_at=response.submitted_at,
-            sections=lay_out(questionnaire, asked, values,
+            sent_at=response.invitation.sent_at,
+            sections=lay_out(questionnaire, asked, answers,
                              include_only_for_iro=include_only_for_iro,
                              for_meeting=for_meeting),
             typed_in_by=response.paper.typed_in_by.name if response.from_paper else None,

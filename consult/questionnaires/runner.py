@@ -1,14 +1,14 @@
-"""The one runner every questionnaire goes through.
+"""The one runner every questionnaire goes through: walking it and reading its answers.
 
 It knows which questions apply (conditions on the child's facts and on earlier answers),
-walks them one at a time (next, back, "3 of 12"), reads and checks one answer from a
-submitted form, and turns a finished set of answers into rows to save.
+walks them one at a time ("3 of 12"; next, back, skip and resume are decided by `step`),
+and reads and checks one answer from a sent form. It saves nothing: turning the answers
+into rows is `consult.submissions`'s.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
+import enum
 from dataclasses import dataclass
 
 from flask_babel import format_number, ngettext
@@ -16,42 +16,41 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from consult.inputs import clean_text
-from consult.models import Answer, FreeTextAnswer, Response
 from consult.questionnaires.model import (
     IN_PERSON,
+    Answers,
     Facts,
     Question,
     Questionnaire,
     Section,
     Value,
-    Values,
 )
 
 # Walking the questions --------------------------------------------------------------------
 
-def core(questionnaire: Questionnaire, facts: Facts, values: Values) -> list[Question]:
+def core(questionnaire: Questionnaire, facts: Facts, answers: Answers) -> list[Question]:
     """The walk from Start to Check your answers: every question outside the optional
     sections that applies. In forms whose core turns only on facts, this is known (and
     counted) before the first answer and never changes on the way."""
     return [q for section in questionnaire.core_sections for q in section.questions
-            if q.applies(facts, values)]
+            if q.applies(facts, answers)]
 
 
-def in_section(section: Section, facts: Facts, values: Values) -> list[Question]:
-    return [q for q in section.questions if q.applies(facts, values)]
+def in_section(section: Section, facts: Facts, answers: Answers) -> list[Question]:
+    return [q for q in section.questions if q.applies(facts, answers)]
 
 
-def opened(section: Section, facts: Facts, values: Values) -> bool:
+def opened(section: Section, facts: Facts, answers: Answers) -> bool:
     """Whether the person said something in an optional section, so it was theirs to say."""
-    return any(values.get(q.key) for q in in_section(section, facts, values))
+    return any(answers.get(q.key) for q in in_section(section, facts, answers))
 
 
-def applicable(questionnaire: Questionnaire, facts: Facts, values: Values) -> list[Question]:
+def applicable(questionnaire: Questionnaire, facts: Facts, answers: Answers) -> list[Question]:
     """The questions this person is asked, in order, given what we know and what they said:
     the core, and each optional section they gave an answer in."""
     return [q for section in questionnaire.sections
-            if not section.optional or opened(section, facts, values)
-            for q in in_section(section, facts, values)]
+            if not section.optional or opened(section, facts, answers)
+            for q in in_section(section, facts, answers)]
 
 
 def offered_sections(questionnaire: Questionnaire, facts: Facts) -> list[Section]:
@@ -65,6 +64,7 @@ def offered_sections(questionnaire: Questionnaire, facts: Facts) -> list[Section
 class Place:
     """Where a question sits in the walk: its number, the total, and its neighbours."""
 
+    key: str
     number: int
     total: int
     previous_key: str | None  # None: the start page (or, in an optional section, the check page)
@@ -72,20 +72,20 @@ class Place:
     optional: bool = False  # in a "Tell me more" section, counted on its own
 
 
-def place_of(questionnaire: Questionnaire, facts: Facts, values: Values, key: str
+def place_of(questionnaire: Questionnaire, facts: Facts, answers: Answers, key: str
              ) -> Place | None:
     """None when the question is not asked of this person (any more)."""
     section = questionnaire.section_of(key)
     if section is None:
         return None
-    walk = in_section(section, facts, values) if section.optional else core(
-        questionnaire, facts, values)
+    walk = in_section(section, facts, answers) if section.optional else core(
+        questionnaire, facts, answers)
     keys = [q.key for q in walk]
     if key not in keys:
         return None
     index = keys.index(key)
     return Place(
-        number=index + 1, total=len(keys),
+        key=key, number=index + 1, total=len(keys),
         previous_key=keys[index - 1] if index else None,
         next_key=keys[index + 1] if index + 1 < len(keys) else None,
         optional=section.optional)
@@ -96,11 +96,83 @@ def first_key(questionnaire: Questionnaire, facts: Facts) -> str | None:
     return asked[0].key if asked else None
 
 
-def kept_values(questionnaire: Questionnaire, facts: Facts, values: Values) -> dict[str, Value]:
+@dataclass(frozen=True)
+class Kept:
+    """What goes with a send: the answers still asked, and the questions that were asked."""
+
+    answers: dict[str, Value]
+    asked: list[str]
+
+
+def kept_answers(questionnaire: Questionnaire, facts: Facts, answers: Answers) -> Kept:
     """Only the answers to questions still asked: an answer made moot by a later change of
-    mind (say, the interpreter's language after "no interpreter") is not sent."""
-    return {q.key: values[q.key] for q in applicable(questionnaire, facts, values)
-            if values.get(q.key)}
+    mind (say, the interpreter's language after "no interpreter") is not sent, nor one that
+    hung on it. One walk in order, each condition read against the answers kept before it
+    (a condition only ever names an earlier question); an optional section is asked when
+    something in it was answered."""
+    kept: dict[str, Value] = {}
+    asked: list[str] = []
+    for section in questionnaire.sections:
+        walked = []
+        for question in section.questions:
+            if question.applies(facts, kept):
+                walked.append(question.key)
+                if answers.get(question.key):
+                    kept[question.key] = answers[question.key]
+        if not section.optional or any(key in kept for key in walked):
+            asked.extend(walked)
+    return Kept(kept, asked)
+
+
+# Where to go next ---------------------------------------------------------------------------
+
+class Action(enum.StrEnum):
+    NEXT = "next"
+    SKIP = "skip"  # as Next, with the answer left out
+    BACK = "back"
+    RESUME = "resume"  # opening the link again
+
+
+class Page(enum.Enum):
+    START = enum.auto()
+    QUESTION = enum.auto()
+    CHECK = enum.auto()  # check your answers
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the person goes, and the question to resume at when they open the link again
+    (None: their answers to check)."""
+
+    page: Page
+    key: str | None = None  # the question, on Page.QUESTION
+    resume_at: str | None = None
+
+
+def step(place: Place | None, action: Action, *, changing: bool = False,
+         started: bool = True) -> Step:
+    """Where `action` on the question at `place` leads.
+
+    `changing`: the person came from Check your answers to change this one answer, and goes
+    back there. For RESUME, `place` is where they stopped (None: at Check your answers) and
+    `started` whether anything was saved yet (if not, the start page).
+    """
+    if action is Action.RESUME:
+        if not started:
+            return Step(Page.START)
+        return (Step(Page.QUESTION, place.key, place.key) if place is not None
+                else Step(Page.CHECK))
+    if changing:
+        return Step(Page.CHECK)
+    if action is Action.BACK:
+        resume_at = place.previous_key or place.key
+        if place.previous_key:
+            return Step(Page.QUESTION, place.previous_key, resume_at)
+        # Back from the first question of an optional section: to where it was offered.
+        return Step(Page.CHECK if place.optional else Page.START, resume_at=resume_at)
+    if place.next_key:
+        return Step(Page.QUESTION, place.next_key, place.next_key)
+    return Step(Page.CHECK)
 
 
 # Reading one answer ------------------------------------------------------------------------
@@ -149,40 +221,3 @@ def is_keepable(question: Question, value: object) -> bool:
         return isinstance(value, list) and all(
             isinstance(v, str) and v in question.allowed_values for v in value)
     return isinstance(value, str) and value in question.allowed_values
-
-
-# Saving ------------------------------------------------------------------------------------
-
-_WELL_FORMED_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def new_idempotency_key() -> str:
-    """Made with the page that sends a form, so a second send of that page is known."""
-    return secrets.token_urlsafe(24)
-
-
-def usable_idempotency_key(posted: str | None) -> str:
-    return (posted if posted and _WELL_FORMED_KEY.fullmatch(posted)
-            else new_idempotency_key())
-
-
-def build_response(questionnaire: Questionnaire, values: Values, *, asked: list[str],
-                   **fields) -> Response:
-    """A response with one row per chosen value, and the words kept apart."""
-    response = Response(
-        questionnaire_key=questionnaire.key,
-        questionnaire_version=questionnaire.version,
-        asked=asked,
-        **fields,
-    )
-    for question in questionnaire.questions:
-        value = values.get(question.key)
-        if not value or not is_keepable(question, value):
-            continue
-        if question.is_free_text:
-            response.free_texts.append(FreeTextAnswer(
-                question_key=question.key, text=value, only_for_iro=question.only_for_iro))
-        else:
-            for chosen in value if isinstance(value, list) else [value]:
-                response.answers.append(Answer(question_key=question.key, value=chosen))
-    return response

@@ -210,8 +210,10 @@ def close_child(child_id: int):
     if not form.is_submitted():
         form.ceased_on.data = today()
     if form.validate_on_submit():
-        if form.ceased_on.data < found.looked_after_since:
-            form.ceased_on.errors.append("This cannot be before the child became looked after.")
+        problem = care_periods.date_problems(
+            found.date_of_birth, found.looked_after_since, form.ceased_on.data).get("ceased_on")
+        if problem:
+            form.ceased_on.errors.append(problem)
         else:
             found.ceased_on = form.ceased_on.data
             care_periods.sync_current_period(found)

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult import care_periods
 from consult.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from consult.forms import CleanForm
 from consult.i18n import LANGUAGES, language_name
@@ -245,14 +246,15 @@ class ChildForm(StaffForm):
         self.social_worker_id.choices = [SelectChoice(0, "Not allocated")] + [
             SelectChoice(user.id, user.name) for user in social_workers]
 
-    def validate_looked_after_since(self, field) -> None:
-        if field.data and self.date_of_birth.data and field.data < self.date_of_birth.data:
-            raise FieldError("Looked after since cannot be before the date of birth.")
+    def _date_problem(self, field) -> None:
+        problem = care_periods.date_problems(
+            self.date_of_birth.data, self.looked_after_since.data, self.ceased_on.data
+        ).get(field.name)
+        if problem:
+            raise FieldError(problem)
 
-    def validate_ceased_on(self, field) -> None:
-        since = self.looked_after_since.data
-        if field.data and since and field.data < since:
-            raise FieldError("Ceased on cannot be before looked after since.")
+    validate_looked_after_since = _date_problem
+    validate_ceased_on = _date_problem
 
 
 class CloseChildForm(StaffForm):

@@ -7,22 +7,21 @@ from werkzeug.datastructures import MultiDict
 
 from consult import caseload, paper_booklets, submissions
 from consult.models import InvitationPurpose, ReviewStatus, StaffRole, ViewsChannel, utcnow
-from consult.questionnaires import runner
 from consult.staff import bp
 from consult.staff.access import may_record_meeting, staff_required
 from consult.submissions import SaveOutcome
 from consult.vocabulary import CHANNEL_LABELS, CONSULTED_LABELS, INVITEE_LABELS, consulted_role_of
 
 
-def _booklet_page(invitation, booklet, *, values=None, errors=None, problem=None,
+def _booklet_page(invitation, booklet, *, answers=None, errors=None, problem=None,
                   idempotency_key=None, status=200):
     role = (consulted_role_of(invitation.role)
             if invitation.purpose is InvitationPurpose.VIEWS else None)
     return render_template(
         "staff/paper_booklet.html", invitation=invitation, review=invitation.review,
-        booklet=booklet, values=values or {}, errors=errors or {}, problem=problem,
-        idempotency_key=idempotency_key or runner.new_idempotency_key(),
-        role_labels=INVITEE_LABELS, already_in=invitation.submitted_at is not None,
+        booklet=booklet, answers=answers or {}, errors=errors or {}, problem=problem,
+        idempotency_key=idempotency_key or submissions.new_idempotency_key(),
+        role_labels=INVITEE_LABELS, already_in=invitation.sent_at is not None,
         counted_as=f"{CONSULTED_LABELS[role]}: {CHANNEL_LABELS[ViewsChannel.PAPER]}"
         if role else None,
     ), status
@@ -38,14 +37,14 @@ def type_in_paper(invitation_id: int):
     booklet = paper_booklets.booklet_for(invitation)
     if request.method == "GET":
         return _booklet_page(invitation, booklet)
-    idempotency_key = runner.usable_idempotency_key(request.form.get("idempotency_key"))
+    idempotency_key = submissions.usable_idempotency_key(request.form.get("idempotency_key"))
     if submissions.sent_with_key(invitation, idempotency_key):
         return _to_review(invitation)
     reading = paper_booklets.read(booklet, MultiDict(request.form))
     if reading.errors:
-        return _booklet_page(invitation, booklet, values=reading.values, errors=reading.errors,
+        return _booklet_page(invitation, booklet, answers=reading.answers, errors=reading.errors,
                              idempotency_key=idempotency_key, status=400)
-    outcome = paper_booklets.save(invitation, booklet, reading.values, by=g.staff,
+    outcome = paper_booklets.save(invitation, booklet, reading.answers, by=g.staff,
                                   idempotency_key=idempotency_key, now=utcnow())
     if outcome is SaveOutcome.SAVED or (outcome is SaveOutcome.ALREADY_SENT
                                         and submissions.sent_with_key(invitation,
@@ -53,7 +52,7 @@ def type_in_paper(invitation_id: int):
         return _to_review(invitation)
     already_in = outcome is SaveOutcome.ALREADY_SENT
     return _booklet_page(
-        invitation, booklet, values=reading.values, idempotency_key=idempotency_key,
+        invitation, booklet, answers=reading.answers, idempotency_key=idempotency_key,
         problem=paper_booklets.ALREADY_IN if already_in else paper_booklets.NOT_SAVED,
         status=409 if already_in else 503)
 

@@ -78,7 +78,7 @@ def _decisions_context(review) -> dict[str, object]:
 def sent_invitations(review) -> list:
     """The review's invitations whose response has been sent, in the order invited."""
     return [invitation for invitation in review.invitations
-            if invitation.response is not None and invitation.response.submitted_at is not None]
+            if invitation.sent_at is not None and invitation.response is not None]
 
 
 def concerns_panel(review, sent: list, now) -> dict[str, object]:
@@ -200,7 +200,7 @@ def _my_invitation(invitation_id: int):
 @staff_required()
 def reissue_invitation(invitation_id: int):
     invitation = _my_invitation(invitation_id)
-    if invitation.submitted_at is not None:
+    if invitation.sent_at is not None:
         abort(404)
     token, code = invitations.reissue(invitation, g.staff, current_app.config["SECRET_KEY"],
                                       utcnow())

@@ -6,9 +6,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from consult import imports
+from consult import care_periods, imports, meeting_record
 from consult.extensions import db
 from consult.models import (
+    AttendeeRole,
     Child,
     ConsultedRole,
     ParticipationCode,
@@ -58,7 +59,7 @@ def _reviews_file() -> bytes:
     return (REVIEWS_HEADER
             + "C-1,2026-01-09,held,,child;foster_carer;supervising_social_worker,PN1,"
               "online,paper,none\n"
-            + "C-1,2026-04-02,held,,child,PN6,verbal,online,\n"
+            + "C-1,2026-04-02,held,,foster_carer,PN6,verbal,online,\n"
             + "C-1,2026-12-01,scheduled,,,,,,\n"
             + "C-2,2024-02-28,cancelled,initial,,,,,\n").encode()
 
@@ -125,6 +126,26 @@ def test_a_children_file_with_one_bad_row_of_each_kind_imports_nothing(app):
     assert "Line 12: has 3 cells" in messages
 
 
+def test_a_child_whose_dates_are_out_of_order_is_refused_as_the_child_form_refuses_it(app):
+    _staff()
+    result = import_children((
+        CHILDREN_HEADER
+        + "C-1,Amanuel,2010-03-02,ti,2025-12-10,,iro@council.example,\n"
+        + "C-2,Before birth,2012-07-31,ar,2012-07-30,,iro@council.example,\n"
+        + "C-3,Ceased first,2012-07-31,ar,2024-01-31,2024-01-30,iro@council.example,\n"
+    ).encode())
+
+    assert [str(error) for error in result.errors] == [
+        "Line 3: " + care_periods.date_problems(
+            date(2012, 7, 31), date(2012, 7, 30), None)["looked_after_since"],
+        "Line 4: " + care_periods.date_problems(
+            date(2012, 7, 31), date(2024, 1, 31), date(2024, 1, 30))["ceased_on"]]
+    assert [str(error) for error in result.errors] == [
+        "Line 3: Looked after since cannot be before the date of birth.",
+        "Line 4: Ceased on cannot be before looked after since."]
+    assert _count(Child) == 0
+
+
 def test_a_file_with_the_wrong_header_or_encoding_is_refused_whole(app):
     _staff()
     wrong_header = import_children(b"case_ref,name\nC-1,Amanuel\n")
@@ -158,6 +179,59 @@ def test_a_good_reviews_file_fills_the_meeting_record_and_derives_types(app):
         ConsultedRole.CHILD: ViewsChannel.ONLINE, ConsultedRole.FOSTER_CARER: ViewsChannel.PAPER,
         ConsultedRole.PARENT_OR_FAMILY: ViewsChannel.NONE}
     assert reviews[date(2024, 2, 28)].status is ReviewStatus.CANCELLED
+
+
+def test_a_pn_code_that_disagrees_with_attendance_is_refused_with_its_line(app):
+    _staff()
+    import_children(_children_file())
+    db.session.commit()
+    # The child is 15: PN1 to PN4 say the child attended, PN5 to PN7 that they did not.
+    rows = (REVIEWS_HEADER
+            + "C-1,2026-01-09,held,,child;foster_carer,PN1,online,,\n"
+            + "C-1,2026-02-09,held,,foster_carer,PN2,,,\n"
+            + "C-1,2026-03-09,held,,child,PN5,,,\n"
+            + "C-1,2026-04-09,held,,,PN4,,,\n"
+            + "C-1,2026-05-11,held,,child;foster_carer,PN7,,,\n")
+
+    result = import_reviews(rows.encode(), today=TODAY, timetable=REGULATIONS_2010)
+
+    assert [str(error) for error in result.errors] == [
+        "Line 3: PN2 means the child attended: record the child as attending, "
+        "or choose PN5, PN6 or PN7.",
+        "Line 4: PN5 means the child did not attend, but the child is recorded as "
+        "attending: choose PN1 to PN4.",
+        "Line 5: PN4 means the child attended: record the child as attending, "
+        "or choose PN5, PN6 or PN7.",
+        "Line 6: PN7 means the child did not attend, but the child is recorded as "
+        "attending: choose PN1 to PN4."]
+    assert _count(Review) == 0
+
+
+def test_the_import_and_the_meeting_record_refuse_a_review_for_the_same_reasons(app):
+    _staff()
+    import_children(_children_file())
+    child = db.session.scalar(select(Child).where(Child.case_ref == "C-1"))
+    cases = [  # (day, attended, code): each wrong in one way
+        (date(2026, 2, 9), frozenset({AttendeeRole.FOSTER_CARER}), ParticipationCode.PN2),
+        (date(2026, 3, 9), frozenset({AttendeeRole.CHILD}), ParticipationCode.PN5),
+        (date(2026, 3, 10), frozenset(), ParticipationCode.PN0),
+        (date(2026, 12, 24), frozenset({AttendeeRole.CHILD}), ParticipationCode.PN1),
+        (date(2025, 12, 1), frozenset({AttendeeRole.CHILD}), ParticipationCode.PN1),
+    ]
+    rows = "".join(f"C-1,{day.isoformat()},held,,{';'.join(sorted(attended))},{code.value},,,\n"
+                   for day, attended, code in cases)
+
+    imported = import_reviews((REVIEWS_HEADER + rows).encode(), today=TODAY,
+                              timetable=REGULATIONS_2010)
+
+    with db.session.no_autoflush:  # the form's review is only checked, never saved
+        review = Review(child=child, review_type=ReviewType.INITIAL, due_on=date(2026, 1, 12))
+        from_the_form = [
+            " ".join(meeting_record.problems(review, meeting_record.MeetingRecord(
+                day, attended, code, {}), TODAY).values())
+            for day, attended, code in cases]
+    assert [error.message for error in imported.errors] == from_the_form
+    assert all(from_the_form)
 
 
 def test_the_same_reviews_file_twice_changes_nothing(app):
@@ -206,7 +280,7 @@ def test_a_reviews_file_with_one_bad_row_of_each_kind_imports_nothing(app):
         "Line 9: consulted_child 'email' is not one of",
         "Line 10: PN0 is only for a child under 4",
         "Line 11: consulted_child starts with '='",
-        "Line 12: a held review cannot be in the future",
+        "Line 12: The date the review was held cannot be in the future",
         "Line 13: a cancelled review has no attendance",
         "Line 14: this review is also on line 2",
     ):

@@ -21,6 +21,7 @@ from consult.models import (
 )
 from consult.questionnaires import definitions, runner
 from tests import factories
+from tests.html_checks import csrf_token
 from tests.participation.walk import Respondent
 
 NOT_WORKING = "This link doesn't work any more"
@@ -503,3 +504,31 @@ def test_a_childs_start_page_names_their_iro_and_says_what_an_iro_does(client):
     assert "Your IRO is Imani." in start.html and "Okafor" not in start.html
     assert "IRO means Independent Reviewing Officer." in start.html
     assert "Childline" in start.html and "About Amanuel" not in start.html
+
+
+def test_one_send_works_out_the_facts_and_the_answers_to_keep_once(client, monkeypatch):
+    invitation, token = _invite()
+    person = Respondent(client)
+    check = person.walk({"home_feeling": "happy", "home_safe": "yes"},
+                        person.open_link(token))
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', check.html)[1]
+    calls = {"facts": 0, "kept": 0}
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(definitions, "facts_for", counted("facts", definitions.facts_for))
+    monkeypatch.setattr(runner, "kept_answers", counted("kept", runner.kept_answers))
+
+    sent = client.post("/your-say/send",
+                       data={"csrf_token": csrf_token(check.html), "idempotency_key": key})
+
+    assert (sent.status_code, sent.headers["Location"]) == (303, "/your-say/thank-you")
+    assert calls == {"facts": 1, "kept": 1}
+    saved = _saved(invitation)
+    assert {(a.question_key, a.value) for a in saved.answers} == {
+        ("home_feeling", "happy"), ("home_safe", "yes")}
+    assert saved.invitation.sent_at is not None

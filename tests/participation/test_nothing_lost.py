@@ -245,7 +245,7 @@ def test_a_failed_send_keeps_the_text_saves_nothing_and_logs_none_of_it(
     assert "words only" not in caplog.text and "secret" not in caplog.text
     db.session.rollback()
     assert _count(Response) == 0 and _count(FreeTextAnswer) == 0
-    assert db.session.scalar(select(Invitation.submitted_at)) is None
+    assert db.session.scalar(select(Invitation.sent_at)) is None
     assert _draft_answers()["went_well"] == "words only my IRO should see"
     assert person.send().url == "/your-say/thank-you"
 

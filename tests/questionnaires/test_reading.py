@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from consult.models import Answer, FreeTextAnswer, Response
-from consult.questionnaires import definitions, reading, runner
+from datetime import UTC, datetime
+
+from consult.models import Answer, FreeTextAnswer, Invitation, Response
+from consult.questionnaires import definitions, reading
+from consult.submissions import build_response
+
+SENT_AT = datetime(2026, 5, 4, 16, 30, tzinfo=UTC)
 
 
-def _sent(values, asked):
-    return runner.build_response(definitions.YOUNG_PERSON_V2, values, asked=asked, language="ar")
+def _sent(answers, asked):
+    return build_response(definitions.YOUNG_PERSON_V2, answers, asked=asked, language="ar",
+                          invitation=Invitation(sent_at=SENT_AT))
 
 
 def test_sections_hold_the_asked_questions_with_their_answers():
@@ -18,6 +24,8 @@ def test_sections_hold_the_asked_questions_with_their_answers():
     prepared = reading.prepare_submission(response, include_only_for_iro=True)
 
     assert prepared.language == "ar" and prepared.version == 2
+    # When it was sent is the invitation's, the one time every reader uses.
+    assert prepared.sent_at == SENT_AT
     assert [s.title for s in prepared.sections] == ["Your meeting", "Since your last review"]
     meeting = prepared.sections[0].answers
     assert [(a.question, a.chosen, a.answered) for a in meeting] == [
@@ -42,6 +50,7 @@ def test_only_for_iro_text_is_left_out_unless_the_reader_may_see_it():
 def test_a_response_from_before_asked_was_recorded_shows_what_was_certainly_asked():
     response = Response(
         questionnaire_key="young_person", questionnaire_version=1, language="en_GB", asked=None,
+        invitation=Invitation(sent_at=SENT_AT),
         answers=[Answer(question_key="attend_meeting", value="no")],
         free_texts=[FreeTextAnswer(question_key="talk_about", text="my brother")])
 

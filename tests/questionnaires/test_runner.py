@@ -13,8 +13,12 @@ from consult.questionnaires.model import (
     AgeAtLeast,
     AnswerIs,
     AnswerIsNot,
+    Choice,
     Facts,
+    Question,
     QuestionKind,
+    Questionnaire,
+    Section,
     Unaccompanied,
 )
 
@@ -22,8 +26,8 @@ YOUNG = definitions.YOUNG_PERSON_V2
 FIFTEEN = Facts(age_at_review=15)
 
 
-def _asked(questionnaire, facts, values=None) -> list[str]:
-    return [q.key for q in runner.applicable(questionnaire, facts, values or {})]
+def _asked(questionnaire, facts, answers=None) -> list[str]:
+    return [q.key for q in runner.applicable(questionnaire, facts, answers or {})]
 
 
 @pytest.mark.parametrize("role, purpose, age, form", [
@@ -78,8 +82,103 @@ def test_progress_counts_only_the_questions_that_apply():
 
 
 def test_an_answer_made_moot_by_a_change_of_mind_is_not_kept():
-    values = {"need_interpreter": "no", "interpreter_language": "Dari", "home_feeling": ""}
-    assert runner.kept_values(YOUNG, FIFTEEN, values) == {"need_interpreter": "no"}
+    answers = {"need_interpreter": "no", "interpreter_language": "Dari", "home_feeling": ""}
+    kept = runner.kept_answers(YOUNG, FIFTEEN, answers)
+    assert kept.answers == {"need_interpreter": "no"}
+    assert kept.asked == _asked(YOUNG, FIFTEEN, {"need_interpreter": "no"})
+    assert "interpreter_language" not in kept.asked
+
+
+def _chain(*, optional_tail: bool = False) -> Questionnaire:
+    """Three questions, each asked only after a yes to the one before; the third alone in an
+    optional section when `optional_tail`."""
+    def yes_no(key, condition=None):
+        return Question(key, QuestionKind.YES_NO_NOT_SURE, "?", choices=(
+            Choice("yes", "Yes"), Choice("no", "No")), condition=condition)
+    first, second = yes_no("first"), yes_no("second", AnswerIs("first", ("yes",)))
+    third = yes_no("third", AnswerIs("second", ("yes",)))
+    if optional_tail:
+        return Questionnaire("chain", 1, "Chain", "", (Section("core", "Core", (first, second)),
+                             Section("more", "More", (third,), optional=True)))
+    return Questionnaire("chain", 1, "Chain", "", (Section("all", "All", (first, second, third)),))
+
+
+def test_an_answer_that_hung_on_a_moot_one_is_not_kept_either():
+    # "first" changed to no: "second" is moot, and so is "third", which followed from it.
+    kept = runner.kept_answers(_chain(), FIFTEEN, {"first": "no", "second": "yes", "third": "yes"})
+    assert (kept.answers, kept.asked) == ({"first": "no"}, ["first"])
+    kept = runner.kept_answers(_chain(), FIFTEEN, {"first": "yes", "second": "yes"})
+    assert (kept.answers, kept.asked) == ({"first": "yes", "second": "yes"},
+                                          ["first", "second", "third"])
+
+
+def test_an_optional_section_is_asked_only_when_something_in_it_was_kept():
+    form = _chain(optional_tail=True)
+    assert runner.kept_answers(form, FIFTEEN, {"first": "yes", "second": "yes"}).asked == [
+        "first", "second"]
+    kept = runner.kept_answers(form, FIFTEEN, {"first": "yes", "second": "yes", "third": "no"})
+    assert kept.asked == ["first", "second", "third"] and kept.answers["third"] == "no"
+    moot = runner.kept_answers(form, FIFTEEN, {"first": "yes", "second": "no", "third": "no"})
+    assert (moot.answers, moot.asked) == ({"first": "yes", "second": "no"}, ["first", "second"])
+
+
+@pytest.mark.parametrize("form", [*definitions.ALL.values()], ids=lambda q: f"{q.key}-v{q.version}")
+def test_kept_answers_agree_with_the_walk_and_keep_themselves(form):
+    for choice in (0, -1):
+        every_answer = {q.key: (q.choices[choice].value if q.choices else "words")
+                        for q in form.questions}
+        for facts in (FIFTEEN, Facts(age_at_review=17, unaccompanied_asylum_seeking=True)):
+            kept = runner.kept_answers(form, facts, every_answer)
+            assert kept.answers and set(kept.answers) <= set(kept.asked)
+            assert runner.kept_answers(form, facts, kept.answers) == kept
+            assert kept.asked == [q.key for q in runner.applicable(form, facts, kept.answers)]
+
+
+# Next, back, skip and resume ------------------------------------------------------------
+
+MIDDLE = runner.Place("b", 2, 3, previous_key="a", next_key="c")
+FIRST = runner.Place("a", 1, 3, previous_key=None, next_key="b")
+LAST = runner.Place("c", 3, 3, previous_key="b", next_key=None)
+FIRST_MORE = runner.Place("x", 1, 2, previous_key=None, next_key="y", optional=True)
+Q, CHECK, START = runner.Page.QUESTION, runner.Page.CHECK, runner.Page.START
+
+
+@pytest.mark.parametrize("place, action, changing, expected", [
+    (MIDDLE, runner.Action.NEXT, False, runner.Step(Q, "c", resume_at="c")),
+    (MIDDLE, runner.Action.SKIP, False, runner.Step(Q, "c", resume_at="c")),
+    (LAST, runner.Action.NEXT, False, runner.Step(CHECK)),
+    (LAST, runner.Action.SKIP, False, runner.Step(CHECK)),
+    (MIDDLE, runner.Action.BACK, False, runner.Step(Q, "a", resume_at="a")),
+    # Back from the first question: the start page, or for an optional section the page
+    # that offered it; opening the link again comes back to this question.
+    (FIRST, runner.Action.BACK, False, runner.Step(START, resume_at="a")),
+    (FIRST_MORE, runner.Action.BACK, False, runner.Step(CHECK, resume_at="x")),
+    (FIRST_MORE, runner.Action.NEXT, False, runner.Step(Q, "y", resume_at="y")),
+    # Changing one answer from Check your answers goes back there, whichever button.
+    (MIDDLE, runner.Action.NEXT, True, runner.Step(CHECK)),
+    (MIDDLE, runner.Action.BACK, True, runner.Step(CHECK)),
+    (FIRST, runner.Action.SKIP, True, runner.Step(CHECK)),
+])
+def test_step_decides_next_back_and_skip(place, action, changing, expected):
+    assert runner.step(place, action, changing=changing) == expected
+
+
+def test_step_resumes_where_the_person_stopped():
+    assert runner.step(None, runner.Action.RESUME, started=False) == runner.Step(START)
+    assert runner.step(MIDDLE, runner.Action.RESUME) == runner.Step(Q, "b", resume_at="b")
+    # Stopped at Check your answers, or at a question no longer asked.
+    assert runner.step(None, runner.Action.RESUME) == runner.Step(CHECK)
+
+
+def test_a_walk_from_first_to_last_by_step_visits_every_core_question_once():
+    form, facts = definitions.YOUNG_PERSON_V3, FIFTEEN
+    key, seen = runner.first_key(form, facts), []
+    while key is not None:
+        seen.append(key)
+        to = runner.step(runner.place_of(form, facts, {}, key), runner.Action.NEXT)
+        key = to.key
+    assert to == runner.Step(CHECK)
+    assert seen == [q.key for q in runner.core(form, facts, {})]
 
 
 def test_choices_and_words_are_read_and_cleaned():
@@ -111,18 +210,6 @@ def test_too_long_text_is_refused_but_kept():
     read = runner.read_answer(YOUNG.question("went_well"), MultiDict({"went_well": text}))
     assert read.value == text
     assert read.error == "Your answer must be 2,000 characters or fewer. It is 2,001 now."
-
-
-def test_answers_are_split_into_countable_choices_and_own_words():
-    response = runner.build_response(YOUNG, {
-        "home_feeling": "okay", "want_there": ["mum", "dad"], "went_well": "football",
-        "only_for_iro": "private", "co_chair": "not_a_choice"}, asked=["home_feeling"],
-        language="ti")
-    assert (response.questionnaire_key, response.questionnaire_version) == ("young_person", 2)
-    assert [(a.question_key, a.value) for a in response.answers] == [
-        ("want_there", "mum"), ("want_there", "dad"), ("home_feeling", "okay")]
-    assert [(f.question_key, f.text, f.only_for_iro) for f in response.free_texts] == [
-        ("went_well", "football", False), ("only_for_iro", "private", True)]
 
 
 @pytest.mark.parametrize("questionnaire", definitions.ALL.values(),

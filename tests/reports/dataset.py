@@ -111,10 +111,9 @@ def _sent(review, role, day, *, purpose=InvitationPurpose.VIEWS, answers=(), tex
     invitation = Invitation(
         review=review, role=role, purpose=purpose, invitee_name="Named Person", language="en_GB",
         token_hash=uuid.uuid4().hex + uuid.uuid4().hex, expires_at=at(day) + timedelta(days=30),
-        submitted_at=at(day))
+        sent_at=at(day))
     response = Response(invitation=invitation, questionnaire_key=questionnaire[0],
-                        questionnaire_version=questionnaire[1], language="en_GB",
-                        started_at=at(day, 10), submitted_at=at(day))
+                        questionnaire_version=questionnaire[1], language="en_GB")
     response.answers = [Answer(question_key=key, value=value) for key, value in answers]
     response.free_texts = [FreeTextAnswer(question_key=key, text=text, only_for_iro=private)
                            for key, text, private in texts]
@@ -215,5 +214,5 @@ def mark_everything() -> None:
     does: marks that no write through the app made, so nothing has counted them again."""
     db.session.execute(insert(ReviewFiguresStale).from_select(["review_id"], select(Review.id)))
     db.session.execute(insert(AnswerFiguresStale).from_select(["sent_on"], select(
-        utc_day(Invitation.submitted_at)).where(Invitation.submitted_at.is_not(None)).distinct()))
+        utc_day(Invitation.sent_at)).where(Invitation.sent_at.is_not(None)).distinct()))
     db.session.commit()

@@ -1,10 +1,10 @@
 """The triggers that keep the monthly and daily sums add exactly what the Python measures say.
 
 The sums of review_figures are kept by triggers written in SQL (revision 5e2b8c41d7a9, made
-again with `unrecorded` by 9c03a1e5b903 and by channel by 20d1e5c0a7b1); the figures read them as `MONTHLY_MEASURES`, and
-a period's days outside whole months are summed in Python's SQL by `_per_review`. Read
-from the database as migrated, on SQLite and PostgreSQL: the triggers write every measure
-column and no other, and for rows with every value a column can hold they add what
+again with `unrecorded` by 9c03a1e5b903 and by channel by 20d1e5c0a7b1); the figures read them
+as `MONTHLY_MEASURES`, and a period's days outside whole months are summed in Python's SQL by
+`_per_review`. Read from the database as migrated, on SQLite and PostgreSQL: the triggers write
+every measure column and no other, and for rows with every value a column can hold they add what
 `_per_review` adds.
 """
 

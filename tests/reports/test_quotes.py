@@ -50,9 +50,9 @@ def test_the_first_quotes_are_found_however_many_forms_share_a_moment(year):
         .join(Response, Response.id == FreeTextAnswer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .where(Invitation.purpose == InvitationPurpose.FEEDBACK,
-               Invitation.submitted_at >= YEAR.starts_at,
-               Invitation.submitted_at < YEAR.ends_before,
+               Invitation.sent_at >= YEAR.starts_at,
+               Invitation.sent_at < YEAR.ends_before,
                FreeTextAnswer.only_for_iro == false(), consented)
-        .order_by(Invitation.submitted_at, FreeTextAnswer.id)).scalars().all()
+        .order_by(Invitation.sent_at, FreeTextAnswer.id)).scalars().all()
     assert len(every_quote) > QUOTES_SHOWN
     assert [quote.text for quote in consented_quotes(YEAR)] == every_quote[:QUOTES_SHOWN]

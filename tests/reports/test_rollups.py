@@ -97,11 +97,11 @@ def assert_answer_figures_match_the_answers() -> None:
     expected: Counter = Counter()
     for invitation in db.session.scalars(select(Invitation)):
         response = invitation.response
-        if invitation.submitted_at is None or response is None:
+        if invitation.sent_at is None or response is None:
             continue
         audience = ("parent_or_family" if invitation.role in (
             InviteeRole.PARENT, InviteeRole.FAMILY_MEMBER) else invitation.role.value)
-        day, form = _utc_day(invitation.submitted_at), response.questionnaire_key
+        day, form = _utc_day(invitation.sent_at), response.questionnaire_key
         expected[(day, audience, form, "respondents", "", "")] += 1
         for question in {answer.question_key for answer in response.answers}:
             expected[(day, audience, form, "question", question, "")] += 1
@@ -166,7 +166,7 @@ def test_answer_figures_follow_forms_sent_changed_and_deleted(year):
                    (question.key, question.choices[1].value)))
     invitations = {(i.review_id, i.role): i for i in db.session.scalars(select(Invitation))}
     parent_r2 = invitations[(year.reviews["r2"].id, InviteeRole.PARENT)]
-    parent_r2.submitted_at = at(date(2015, 8, 2))  # sent on another day
+    parent_r2.sent_at = at(date(2015, 8, 2))  # sent on another day
     carer_r1 = invitations[(year.reviews["r1"].id, InviteeRole.FOSTER_CARER)]
     carer_r1.role = InviteeRole.PARENT  # another audience
     child_r5 = invitations[(year.reviews["r5"].id, InviteeRole.CHILD)]
@@ -188,11 +188,11 @@ def test_answer_figures_follow_forms_sent_changed_and_deleted(year):
     assert_answer_figures_match_the_answers()
     # A form that is not sent yet is not counted; once sent, it is.
     waiting = _sent(year.reviews["r6"], InviteeRole.CHILD, date(2016, 4, 1))
-    waiting.submitted_at = None
+    waiting.sent_at = None
     db.session.commit()
     refresh_figures()
     assert_answer_figures_match_the_answers()
-    waiting.submitted_at = at(date(2016, 4, 1)) - timedelta(minutes=1)  # 31 March, UTC
+    waiting.sent_at = at(date(2016, 4, 1)) - timedelta(minutes=1)  # 31 March, UTC
     db.session.commit()
     refresh_figures()
     assert_answer_figures_match_the_answers()

@@ -66,8 +66,8 @@ def test_a_typed_in_booklet_is_kept_like_an_online_form_and_shown_as_paper(clien
     assert saved.headers["Location"] == f"/staff/reviews/{review.id}#views-received"
     db.session.expire_all()
     response = db.session.scalar(select(Response))
-    assert response.invitation_id == carer.id and carer.submitted_at is not None
-    assert response.questionnaire_key == "foster_carer" and response.submitted_at is not None
+    assert response.invitation_id == carer.id and carer.sent_at is not None
+    assert response.questionnaire_key == "foster_carer"
     assert {(a.question_key, a.value) for a in response.answers} >= {
         ("decisions_done", "yes"), ("health_checks", "dentist"), ("health_checks", "optician")}
     assert response.paper.typed_in_by_id == iro.id

@@ -76,10 +76,10 @@ def test_only_for_iro_text_is_marked_for_the_iro_and_absent_for_the_social_worke
 def test_an_old_response_is_read_with_the_questions_of_its_own_version(client):
     iro, _sw, review = _review()
     invitation, _token = factories.invitation(review)
-    invitation.submitted_at = utcnow()
+    invitation.sent_at = utcnow()
     db.session.add(Response(
         invitation=invitation, questionnaire_key="young_person", questionnaire_version=1,
-        language="en_GB", submitted_at=invitation.submitted_at,
+        language="en_GB",
         answers=[Answer(question_key="home_feeling", value="okay")],
         free_texts=[FreeTextAnswer(question_key="talk_about", text="my brother")]))
     db.session.commit()
