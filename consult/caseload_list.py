@@ -13,20 +13,14 @@ The flags shown on each row are still `consult.schedule.flags_for` and
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from math import ceil
 
 from sqlalchemy import (
-    Date,
-    Integer,
     and_,
     case,
-    cast,
-    extract,
     false,
     func,
     not_,
@@ -36,9 +30,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from consult import concerns, schedule, working_days
+from consult import concerns, schedule
+from consult.caseload_dates import Cutoffs, day_of, due_after
+from consult.caseload_query import (
+    PAGE_SIZE,
+    CaseloadQuery,
+    Scope,
+    Show,
+    Sort,
+    scopes_for,
+    shows_for,
+)
 from consult.extensions import db
-from consult.inputs import PageError, clean_text, page_number
 from consult.models import (
     CarePeriod,
     Child,
@@ -50,75 +53,6 @@ from consult.models import (
     StaffUser,
 )
 from consult.policy import READS_CHILDRENS_WORDS
-
-PAGE_SIZE = 20
-SEARCH_MAX_LENGTH = 80
-
-
-class Show(enum.StrEnum):
-    """Which children the list shows (`?show=`)."""
-
-    ALL = "all"
-    CONCERNS = "concerns"
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    NOT_SENT = "not_sent"
-    NO_DATE = "no_date"
-
-
-SHOW_LABELS = {
-    Show.ALL: "All",
-    Show.CONCERNS: "Concerns",
-    Show.OVERDUE: "Overdue",
-    Show.DUE_SOON: "Due soon",
-    Show.NOT_SENT: "Decisions or record not sent",
-    Show.NO_DATE: "No date set",
-}
-
-
-class Sort(enum.StrEnum):
-    """The order of the list (`?sort=`)."""
-
-    ATTENTION = "attention"
-    NEXT_MEETING = "next_meeting"
-    DUE = "due"
-    NAME = "name"
-
-
-SORT_LABELS = {
-    Sort.ATTENTION: "Needs attention first",
-    Sort.NEXT_MEETING: "Next meeting",
-    Sort.DUE: "Due date",
-    Sort.NAME: "Name",
-}
-
-
-class Scope(enum.StrEnum):
-    """Whose children (`?scope=`): the person's own, or every child's record."""
-
-    MINE = "mine"
-    ALL = "all"
-
-
-SCOPE_LABELS = {Scope.MINE: "My children", Scope.ALL: "Every child"}
-
-
-def scopes_for(user: StaffUser) -> tuple[Scope, ...]:
-    """The lists this person may see, the first the default. An IRO or social worker has
-    their own children; an admin keeps every record straight; a manager sees no child
-    (`consult.policy`: managers read figures, not children)."""
-    if user.role in READS_CHILDRENS_WORDS:
-        return (Scope.MINE,)
-    if user.role is StaffRole.ADMIN:
-        return (Scope.ALL,)
-    return ()
-
-
-def shows_for(user: StaffUser) -> tuple[Show, ...]:
-    """The filters offered: concerns only to those who read the children's answers."""
-    if user.role in READS_CHILDRENS_WORDS:
-        return tuple(Show)
-    return tuple(show for show in Show if show is not Show.CONCERNS)
 
 
 def scope_clause(user: StaffUser, scope: Scope):
@@ -132,188 +66,6 @@ def scope_clause(user: StaffUser, scope: Scope):
     return Child.social_worker_id == user.id
 
 
-@dataclass(frozen=True)
-class CaseloadQuery:
-    """What was asked of the list, read from the address."""
-
-    search: str = ""
-    show: Show = Show.ALL
-    sort: Sort = Sort.ATTENTION
-    scope: Scope = Scope.MINE
-    page: int = 1
-    include_closed: bool = False
-    usual_scope: Scope = Scope.MINE  # this person's first list, left out of addresses
-
-    def arguments(self, **changes) -> dict[str, str]:
-        """The address's parameters for this query with some changed, defaults left out:
-        every link on the page keeps what the others chose."""
-        query, default = replace(self, **changes), CaseloadQuery()
-        pairs = {"q": (query.search, default.search), "show": (query.show, default.show),
-                 "sort": (query.sort, default.sort), "scope": (query.scope, query.usual_scope),
-                 "page": (query.page, default.page),
-                 "closed": (int(query.include_closed), int(default.include_closed))}
-        return {name: str(value) for name, (value, usual) in pairs.items() if value != usual}
-
-    def cleared(self) -> dict[str, str]:
-        """The whole list again: no search, no filter, the same order."""
-        return self.arguments(search="", show=Show.ALL, page=1)
-
-
-def _choice(raw: str | None, allowed: tuple, default):
-    """An offered choice, or the default for anything else (a stale or edited address)."""
-    return next((choice for choice in allowed if choice.value == raw), default)
-
-
-def read_query(args: Mapping[str, str], user: StaffUser, *,
-               include_closed: bool = False) -> tuple[CaseloadQuery, str | None]:
-    """The query from `?q=&show=&sort=&scope=&page=`, and what is wrong with it, if anything.
-
-    Unknown choices fall back to the defaults; a page that is not a page number or a search
-    too long to be a name or case reference is a problem to show (the search as typed)."""
-    scopes = scopes_for(user)
-    usual_scope = scopes[0] if scopes else Scope.MINE
-    search = clean_text(args.get("q", ""), multiline=False).strip()
-    problem = None
-    try:
-        page = page_number(args.get("page"))
-    except PageError as error:
-        page, problem = 1, str(error)
-    if len(search) > SEARCH_MAX_LENGTH:
-        problem = (f"Search for a name or case reference of at most {SEARCH_MAX_LENGTH} "
-                   "characters.")
-    query = CaseloadQuery(
-        search=search, show=_choice(args.get("show"), shows_for(user), Show.ALL),
-        sort=_choice(args.get("sort"), tuple(Sort), Sort.ATTENTION),
-        scope=_choice(args.get("scope"), scopes, usual_scope), page=page,
-        include_closed=include_closed, usual_scope=usual_scope)
-    return query, problem
-
-
-# The cut-off days -------------------------------------------------------------------------
-
-
-def last_start(deadline: Callable[[date], date], on_or_before: date) -> date:
-    """The latest start whose deadline falls on or before the given day. Deadlines never
-    fall earlier for a later start, and always after it, so every earlier start's does too."""
-    day = on_or_before - timedelta(days=1)
-    while deadline(day) > on_or_before:
-        day -= timedelta(days=1)
-    return day
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """Today's cut-off days: a start on or before one has its deadline passed (or near)."""
-
-    today: date
-    soon_until: date
-    # Per interval of the timetable (first, second, later): the last start whose review is
-    # overdue today, and the last whose review is due by `soon_until`.
-    overdue: tuple[date, date, date]
-    soon: tuple[date, date, date]
-    decisions_overdue: date  # the last review day whose decisions are overdue today
-    record_overdue: date
-    concern_late_before: datetime
-
-    @classmethod
-    def on(cls, today: date, timetable: schedule.Timetable, due_soon_days: int,
-           now: datetime) -> Cutoffs:
-        intervals = (timetable.first, timetable.second, timetable.later)
-        yesterday, soon_until = today - timedelta(days=1), today + timedelta(days=due_soon_days)
-        return cls(
-            today=today, soon_until=soon_until,
-            overdue=tuple(last_start(i.after, yesterday) for i in intervals),
-            soon=tuple(last_start(i.after, soon_until) for i in intervals),
-            decisions_overdue=last_start(schedule.decisions_due, yesterday),
-            record_overdue=last_start(schedule.record_due, yesterday),
-            concern_late_before=working_days.late_if_arrived_before(
-                now, concerns.ACKNOWLEDGE_WITHIN_WORKING_DAYS))
-
-
-# Dates in SQL (the two databases differ) --------------------------------------------------
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _add_days(day, days):
-    if _dialect() == "sqlite":
-        return func.date(day, func.printf("%+d days", days))
-    return day + days
-
-
-def _day_of(moment):
-    """The UTC day of a stored instant, as `moment.date()` reads it in `schedule_of`."""
-    if _dialect() == "sqlite":
-        return func.date(moment)
-    return cast(func.timezone("UTC", moment), Date)
-
-
-def _weekday(day):
-    """1 (Monday) to 7 (Sunday)."""
-    if _dialect() == "sqlite":
-        sunday_first = cast(func.strftime("%w", day), Integer)
-        return case((sunday_first == 0, 7), else_=sunday_first)
-    return cast(extract("isodow", day), Integer)
-
-
-HOLIDAY_WINDOW_DAYS = 800  # starts this far back (and a month ahead) count bank holidays
-
-
-@cache
-def bank_holiday_runs(count: int, first: date, last: date) -> tuple[tuple[date, date, int], ...]:
-    """For starts from `first` to `last`: the runs of starts whose `count` working days
-    span `extra` weekday bank holidays, as (from, to, extra) with extra > 0. Adding
-    `count + extra` weekdays to such a start lands on `add_working_days(start, count)`."""
-    runs: list[tuple[date, date, int]] = []
-    day = first
-    while day <= last:
-        due = working_days.add_working_days(day, count)
-        weekdays = sum(1 for n in range(1, (due - day).days + 1)
-                       if (day + timedelta(days=n)).weekday() < 5)
-        extra = weekdays - count
-        if extra and runs and runs[-1][2] == extra and runs[-1][1] == day - timedelta(days=1):
-            runs[-1] = (runs[-1][0], day, extra)
-        elif extra:
-            runs.append((day, day, extra))
-        day += timedelta(days=1)
-    return tuple(runs)
-
-
-def _add_weekdays(day, count: int):
-    """`day` plus `count` weekdays (from a weekend, counted as from the Friday before)."""
-    weekday = _weekday(day)
-    weeks, rest = divmod(count, 5)
-    friday_back = case((weekday > 5, weekday - 5), else_=0)
-    working_weekday = case((weekday > 5, 5), else_=weekday)
-    return 7 * weeks + rest + case((working_weekday + rest > 5, 2), else_=0) - friday_back
-
-
-def _after(interval: schedule.Interval, day, today: date):
-    """`interval.after(day)` in SQL, for sorting by due date. Working days skip weekends and
-    the bank holidays of starts from `HOLIDAY_WINDOW_DAYS` back to a month ahead; an
-    older start (a review long overdue) may sort a day or two out, never a filter."""
-    count, unit = interval.count, interval.unit
-    if unit is schedule.IntervalUnit.DAYS:
-        return _add_days(day, count)
-    if unit is schedule.IntervalUnit.WEEKS:
-        return _add_days(day, 7 * count)
-    if unit is schedule.IntervalUnit.MONTHS:
-        if _dialect() == "sqlite":
-            moved = func.date(day, f"+{count} months")
-            month_end = func.date(day, "start of month", f"+{count + 1} months", "-1 day")
-            # SQLite rolls 31 January + 1 month over into March; clamp to the month's end.
-            return case((func.strftime("%d", moved) == func.strftime("%d", day), moved),
-                        else_=month_end)
-        return cast(day + func.make_interval(0, count), Date)
-    runs = bank_holiday_runs(count, today - timedelta(days=HOLIDAY_WINDOW_DAYS),
-                             today + timedelta(days=31))
-    if not runs:
-        return _add_days(day, _add_weekdays(day, count))
-    return _add_days(day, case(
-        *[(day.between(start, end), _add_weekdays(day, count + extra))
-          for start, end, extra in runs], else_=_add_weekdays(day, count)))
 
 
 # The facts of each child, as SQL columns ---------------------------------------------------
@@ -399,7 +151,7 @@ class _Facts:
     @property
     def booked_late(self):
         return and_(self.reviewed, self.booked.scheduled_for.is_not(None),
-                    _day_of(self.booked.scheduled_for) > self.booked.due_on)
+                    day_of(self.booked.scheduled_for) > self.booked.due_on)
 
     @property
     def not_sent(self):
@@ -429,7 +181,7 @@ class _Facts:
     def due_on(self):
         timetable = (self.timetable.first, self.timetable.second, self.timetable.later)
         planned = self._by_interval(
-            lambda n, start: _after(timetable[n], start, self.cutoffs.today))
+            lambda n, start: due_after(timetable[n], start, self.cutoffs.today))
         return case((self.booked.id.is_not(None), self.booked.due_on), else_=planned)
 
     def matches(self, show: Show):

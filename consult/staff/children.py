@@ -8,7 +8,15 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from flask_babel import format_date, format_datetime
 from sqlalchemy import select
 
-from consult import allocation, audit, care_periods, caseload, caseload_list, invitations
+from consult import (
+    allocation,
+    audit,
+    care_periods,
+    caseload,
+    caseload_list,
+    caseload_query,
+    invitations,
+)
 from consult.extensions import db
 from consult.models import Child, Review, ReviewStatus, StaffRole, StaffUser, utcnow
 from consult.models.reviews import LOCAL_TIME
@@ -55,7 +63,7 @@ def _page_context() -> dict[str, object]:
 def _caseload(*, include_closed: bool = False):
     """The list as the address asks (search, filter, sort, page); a page number or search
     it cannot use is a 400 that says so and keeps what was typed."""
-    query, problem = caseload_list.read_query(request.args, g.staff,
+    query, problem = caseload_query.read_query(request.args, g.staff,
                                               include_closed=include_closed)
     found = None if problem else caseload_list.caseload_page(
         g.staff, query, today=today(), now=utcnow(),
@@ -64,8 +72,8 @@ def _caseload(*, include_closed: bool = False):
     return render_template(
         "staff/dashboard.html", own=True, include_closed=include_closed, listing=found,
         open_concerns=found.open_concerns if found else {},
-        query=query, problem=problem, show_labels=caseload_list.SHOW_LABELS,
-        sort_labels=caseload_list.SORT_LABELS, shows=caseload_list.shows_for(g.staff),
+        query=query, problem=problem, show_labels=caseload_query.SHOW_LABELS,
+        sort_labels=caseload_query.SORT_LABELS, shows=caseload_query.shows_for(g.staff),
         may_add=may_manage_caseload(g.staff), request_counts=attention.request_counts(),
         **_page_context()), 400 if problem else 200
 

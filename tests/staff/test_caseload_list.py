@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from consult import care_periods, caseload_list, schedule
+from consult import care_periods, caseload_dates, caseload_query, schedule
 from consult.caseload import schedule_of
-from consult.caseload_list import CaseloadQuery, Show, Sort
+from consult.caseload_query import CaseloadQuery, Show, Sort
 from consult.extensions import db
 from consult.models import Child, ReviewStatus, StaffRole
 from consult.schedule import ScheduleFlag
@@ -148,7 +148,7 @@ def test_each_filter_shows_its_children_and_the_counts_say_how_many(sixty):
     assert "Child 00" not in expected[Show.OVERDUE] | expected[Show.NO_DATE]
 
     counts = _counts(_page(browser, "/staff/"))
-    labels = caseload_list.SHOW_LABELS
+    labels = caseload_query.SHOW_LABELS
     assert counts == {labels[show]: len(expected[show]) for show in Show}
     concerns = _page(browser, "/staff/?show=concerns").findall(".//table/tbody/tr")
     assert all(text_of(row.findall("td")[2]).startswith("Concern: Does not feel safe")
@@ -264,7 +264,7 @@ def test_the_cut_off_days_agree_with_the_schedule_day_by_day():
     """`last_start` against every start in two years, for each kind of deadline."""
     today = date(2026, 12, 29)  # across Christmas, New Year and a month's end
     timetable = schedule.parse_timetable("20wd,3m,6m")
-    cutoffs = caseload_list.Cutoffs.on(today, timetable, 14, datetime(2026, 12, 29, tzinfo=UTC))
+    cutoffs = caseload_dates.Cutoffs.on(today, timetable, 14, datetime(2026, 12, 29, tzinfo=UTC))
     intervals = (timetable.first, timetable.second, timetable.later)
     for start in (today - timedelta(days=days) for days in range(-30, 730)):
         for index, interval in enumerate(intervals):
@@ -293,12 +293,12 @@ def test_due_dates_in_sql_are_the_schedule_s_own(app):
     starts += [date(2027, 3, 10) + timedelta(days=n) for n in range(0, 30, 3)]
     starts += [date(2025, 1, 31), date(2024, 8, 31), date(2027, 1, 3), date(2026, 11, 29)]
     starts = [start for start in starts
-              if start >= today - timedelta(days=caseload_list.HOLIDAY_WINDOW_DAYS)
+              if start >= today - timedelta(days=caseload_dates.HOLIDAY_WINDOW_DAYS)
               and start <= today + timedelta(days=31)] or starts[:1]
     for text in ("20wd", "3m", "6m", "28d", "4w", "7wd"):
         interval = schedule.parse_timetable(f"{text},3m,6m").first
         row = db.session.execute(select(*[
-            caseload_list._after(interval, literal(start, Date), today) for start in starts
+            caseload_dates.due_after(interval, literal(start, Date), today) for start in starts
         ])).one()
         found = [value if isinstance(value, date) else date.fromisoformat(value) for value in row]
         assert found == [interval.after(start) for start in starts], text
