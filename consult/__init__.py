@@ -43,6 +43,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from consult.rights import bp as rights_bp
     from consult.staff import bp as staff_bp
 
+    if app.testing:
+        # The suite signs in hundreds of times: at production's cost that was most of its time.
+        from consult.accounts import passwords
+
+        passwords.use_testing_parameters()
     web.init_app(app)
     assets.init_app(app)
     encryption.init_app(app)

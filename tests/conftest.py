@@ -1,27 +1,47 @@
-"""Fixtures: an app per database backend, a page-checking client, and sample records.
+"""Fixtures: one app per database backend, each test in a transaction rolled back at its end,
+a page-checking client, and sample records.
 
 Every test that takes `app` (or anything built on it) runs once on SQLite and once on
 PostgreSQL. PostgreSQL is skipped when unreachable, except under CI=true, where its
 absence fails the run.
+
+Speed (docs/performance.md, "Test suite"): the app of each backend is built once, and a
+test's rows go away with a rollback rather than by emptying every table. The test runs on
+one connection inside a transaction that is rolled back at its end; every session on that
+database (the test's own, each request's, each command's, another app's built on the same
+database) joins it in a SAVEPOINT of its own (SQLAlchemy's "joining a session into an
+external transaction", join_transaction_mode="create_savepoint"), so a commit is a RELEASE
+and a rollback undoes only that session's work, as in production. Triggers fire as ever.
+
+A test whose commits must really happen, because another connection, thread or process
+must see them or it adds routes to the app, is marked `@pytest.mark.real_commits`: it gets
+an app of its own and its tables are emptied afterwards, as every test's used to be.
 """
 
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from flask_sqlalchemy.session import Session as FlaskSqlAlchemySession
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from consult import create_app
-from consult.extensions import db
+from consult.accounts import passwords
+from consult.extensions import db, limiter
+from consult.transactions import WROTE
 from tests.html_checks import check_page
 
 POSTGRES_URL = os.environ.get(
@@ -29,6 +49,12 @@ POSTGRES_URL = os.environ.get(
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production"
 TEST_ENCRYPTION_KEY = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_commits: the test's commits are real (seen by other connections, "
+        "threads and processes), in an app of its own; its tables are emptied afterwards")
 
 
 def postgres_or_skip() -> None:
@@ -104,12 +130,189 @@ class CheckedClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if (self.check_pages and response.mimetype == "text/html"
                 and not 300 <= response.status_code < 400):
-            check_page(response.get_data(as_text=True))
+            _check_page_once(response.get_data(as_text=True))
         return response
 
 
+# Digests of the pages that passed, each with its CSRF token's value (which differs in every
+# session and never decides a check) set aside. Three pages in four a run fetches are one
+# it has checked already: the sign-in pages above all.
+_PASSED: set[bytes] = set()
+_CSRF_TOKEN_VALUE = re.compile(r'(name="csrf_token" (?:type="hidden" )?value=")[^"]+"')
+
+
+def _check_page_once(html: str) -> None:
+    digest = hashlib.blake2b(
+        _CSRF_TOKEN_VALUE.sub(r'\1a-token"', html).encode(), digest_size=20).digest()
+    if digest not in _PASSED:
+        check_page(html)
+        _PASSED.add(digest)
+
+
+class _TestTransaction:
+    """A test's transaction on one database: the one connection every session joins, and
+    what tells the savepoints the harness makes apart from what production would send."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.our_savepoints: set[str] = set()
+        # The savepoints open now, innermost last, each with whether it wrote since.
+        self.open: list[tuple[str, bool]] = []
+        event.listen(connection, "before_cursor_execute", self._watch)
+
+    def _watch(self, _connection, _cursor, statement: str, *_args) -> None:
+        words = statement.split()
+        if words[:1] == ["SAVEPOINT"]:
+            self.open.append((words[-1], False))
+        elif words[:2] == ["RELEASE", "SAVEPOINT"] or words[:3] == ["ROLLBACK", "TO", "SAVEPOINT"]:
+            names = [name for name, _wrote in self.open]
+            if words[-1] in names:
+                del self.open[names.index(words[-1]):]
+        elif words[:1] in (["INSERT"], ["UPDATE"], ["DELETE"]) and self.open:
+            self.open[-1] = (self.open[-1][0], True)
+
+    def ours(self) -> None:
+        """The savepoint just made is the harness's, not the app's."""
+        self.our_savepoints.add(self.open[-1][0])
+
+    def unsaved_writes(self) -> bool:
+        return any(wrote for _name, wrote in self.open)
+
+
+# While a test runs: its database's URL -> its transaction there.
+_JOINED: dict[URL, _TestTransaction] = {}
+
+
+def without_test_savepoints(statements: list[str]) -> list[str]:
+    """The statements production would have sent: not those of the savepoints in which the
+    test's transaction holds each session (production's BEGIN and COMMIT send none)."""
+    ours = set().union(*(joined.our_savepoints for joined in _JOINED.values()))
+
+    def made_for_the_test(statement: str) -> bool:
+        words = statement.split()
+        return (words[:1] == ["SAVEPOINT"] or words[:2] == ["RELEASE", "SAVEPOINT"]
+                or words[:3] == ["ROLLBACK", "TO", "SAVEPOINT"]) and words[-1] in ours
+    return [statement for statement in statements if not made_for_the_test(statement)]
+
+
+class _JoiningSession(FlaskSqlAlchemySession):
+    """Flask-SQLAlchemy's session, which joins the running test's transaction, if any."""
+
+    def get_bind(self, *args, **kwargs):
+        bind = super().get_bind(*args, **kwargs)
+        if isinstance(bind, Engine) and bind.url in _JOINED:
+            return _JOINED[bind.url].connection
+        return bind
+
+
+# Every app's sessions come from this one factory. With an engine for a bind (no test
+# running, or a real_commits test) the session works as it does in production.
+db.session.session_factory.class_ = _JoiningSession
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+@event.listens_for(_JoiningSession, "after_begin")
+def _a_joined_session_starts_clean(_session, transaction, connection: Connection) -> None:
+    """What the engine's "begin" event does for a transaction of its own: a session that
+    joins the test's transaction has written nothing yet (see consult.transactions)."""
+    joined = next((joined for joined in _JOINED.values() if joined.connection is connection),
+                  None)
+    if joined is not None and transaction.parent is None:
+        connection.info.pop(WROTE, None)
+        joined.ours()
+
+
+@contextmanager
+def _savepoint_on(joined: _TestTransaction) -> Iterator[Connection]:
+    """`db.engine.begin()` while a test runs: a savepoint on the test's connection, as the
+    test's rows are on no other. In production it is another connection, so what it writes
+    is not the session's writing, and it must not come while a session holds writes it
+    has not committed: it could not see them, and PostgreSQL could make it wait for ever.
+
+    Unlike production, it is undone if a session open around it rolls back afterwards.
+    """
+    if joined.unsaved_writes():
+        raise RuntimeError(
+            "db.engine.begin() while a session holds writes it has not committed: in "
+            "production that is another connection, which cannot see them. Commit first.")
+    connection = joined.connection
+    wrote = connection.info.get(WROTE)
+    try:
+        with connection.begin_nested():
+            joined.ours()
+            yield connection
+    finally:
+        if wrote:
+            connection.info[WROTE] = True
+        else:
+            connection.info.pop(WROTE, None)
+
+
+@contextmanager
+def _rolled_back(engine: Engine) -> Iterator[None]:
+    """Everything done on this database meanwhile, on one connection, then rolled back."""
+    connection = engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins a transaction only before a write, so SAVEPOINT would begin the
+        # real one and RELEASE commit it: the BEGIN is ours (SQLAlchemy's pysqlite recipe).
+        driver.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    joined = _JOINED[engine.url] = _TestTransaction(connection)
+    engine.begin = lambda: _savepoint_on(joined)  # this engine only, for this test
+    try:
+        yield
+    finally:
+        del engine.begin
+        del _JOINED[engine.url]
+        try:
+            outer.rollback()
+        finally:
+            if sqlite:
+                driver.isolation_level = ""
+            connection.close()
+
+
+@dataclass(frozen=True)
+class SharedApp:
+    app: Flask
+    engine: Engine
+    config: dict
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str) -> Iterator[SharedApp]:
+    """The app every test on this backend runs in, built once."""
+    application = make_app(database_url)
+    application.test_client_class = CheckedClient
+    with application.app_context():
+        engine = db.engine
+    yield SharedApp(application, engine, dict(application.config))
+    engine.dispose()
+
+
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, database_url: str, shared_app: SharedApp
+        ) -> Iterator[Flask]:
+    if request.node.get_closest_marker("real_commits"):
+        yield from _app_of_its_own(database_url)
+        return
+    application = shared_app.app
+    # The rate limiter is one object for every app: bind it to this one, with no counts.
+    limiter.init_app(application)
+    try:
+        with _rolled_back(shared_app.engine), application.app_context():
+            yield application
+    finally:
+        # A setting a test changed (app.config["LANGUAGES"] = ...) goes back for the next.
+        application.config.clear()
+        application.config.update(shared_app.config)
+
+
+def _app_of_its_own(database_url: str) -> Iterator[Flask]:
     application = make_app(database_url)
     application.test_client_class = CheckedClient
     with application.app_context():
@@ -140,3 +343,35 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def cli(app: Flask):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def production_argon2(monkeypatch) -> None:
+    """Production's argon2 parameters for this test (CONSULT_ENV=testing hashes cheaply)."""
+    monkeypatch.setattr(passwords, "HASHER", passwords.PRODUCTION)
+
+
+# The run's time, printed at its end: the suite without the browser tests, and in all.
+_run = {"started": 0.0, "collected": 0.0, "browser": 0.0, "other": 0.0}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _run["started"] = time.monotonic()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _run["collected"] = time.monotonic()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _run["browser" if report.nodeid.startswith("tests/browser/") else "other"] += (
+        report.duration)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    collecting = _run["collected"] - _run["started"]
+    terminalreporter.write_line(
+        f"Time: {collecting + _run['other']:.0f} s without the browser tests (collection "
+        f"included), {_run['browser']:.0f} s of browser tests, "
+        f"{time.monotonic() - _run['started']:.0f} s in all; load average "
+        + " ".join(f"{load:.2f}" for load in os.getloadavg()))

@@ -29,9 +29,13 @@ PASSWORD = "correct horse battery staple"
 _serial = count(1)
 
 
-@cache
 def _password_hash() -> str:
-    # Hashed once per run: argon2id is deliberately slow, and most tests only need a user.
+    return _password_hash_by(passwords.HASHER)
+
+
+@cache
+def _password_hash_by(_hasher) -> str:
+    # Hashed once per run for each set of parameters in use (a test may ask for production's).
     return passwords.hash_password(PASSWORD)
 
 

@@ -24,6 +24,7 @@ import ast
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -164,7 +165,8 @@ def _forms(html: str, page_url: str) -> list[Form]:
     return found
 
 
-def _query_names() -> set[str]:
+@cache  # the code does not change during the run: parsed once, not once per visitor
+def _query_names() -> frozenset[str]:
     """Every query parameter the code reads: request.args.get("...") and the like."""
     names = {"next", "lang", "page"}
     for path in (PROJECT_ROOT / "consult").rglob("*.py"):
@@ -176,7 +178,7 @@ def _query_names() -> set[str]:
                     and node.args and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 names.add(node.args[0].value)
-    return names
+    return frozenset(names)
 
 
 def _body(data: dict[str, object]) -> str:

@@ -49,6 +49,7 @@ def test_probes_are_never_rate_limited(client):
     assert all(client.get("/healthz").status_code == 200 for _ in range(30))
 
 
+@pytest.mark.real_commits  # every connection of the app is cut, the test's one too
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_pages_work_again_by_themselves_once_the_database_is_back(app, client):
     """A restarted PostgreSQL drops every pooled connection; pre-ping replaces them."""
@@ -69,6 +70,7 @@ def test_pages_work_again_by_themselves_once_the_database_is_back(app, client):
 
 
 
+@pytest.mark.real_commits  # its connection is cut, and it adds a route to the app
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_connection_lost_after_the_view_still_gives_the_page(app, client):
     """The server going away between the view's last query and the closing rollback."""

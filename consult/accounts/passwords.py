@@ -10,8 +10,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 # OWASP's argon2id recommendation (m=19 MiB, t=2, p=1), rounded up to 64 MiB and t=3:
 # about 60 ms here, affordable for staff sign-in and expensive for an offline attacker.
-HASHER = PasswordHasher(
+PRODUCTION = PasswordHasher(
     time_cost=3, memory_cost=64 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
+# For CONSULT_ENV=testing only (create_app chooses it): argon2id at its least cost, so that
+# the test suite's hundreds of sign-ins take microseconds rather than 60 ms each. A hash made
+# with it is upgraded to PRODUCTION's at its next sign-in in any other process.
+TESTING = PasswordHasher(
+    time_cost=1, memory_cost=8, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
+HASHER = PRODUCTION
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -19,6 +25,14 @@ MAX_LENGTH = 128
 # Verified against when the email is unknown, so that an unknown email takes as long to
 # refuse as a wrong password and sign-in does not reveal who has an account.
 _DUMMY_HASH = HASHER.hash("not a password anyone has")
+
+
+def use_testing_parameters() -> None:
+    """From now on this process hashes with TESTING: called by create_app for tests only."""
+    global HASHER, _DUMMY_HASH
+    if HASHER is not TESTING:
+        HASHER = TESTING
+        _DUMMY_HASH = TESTING.hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:

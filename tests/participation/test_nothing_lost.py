@@ -171,6 +171,8 @@ def test_a_double_click_on_send_saves_once_and_thanks_twice(client):
     assert _count(Response) == 1
 
 
+# Real commits: two threads, each on a connection of its own, as two requests are.
+@pytest.mark.real_commits
 def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
     _invitation, _token, person = _opened(client)
     person.answer("went_well", "sent twice")
@@ -200,6 +202,8 @@ def test_two_sends_at_the_same_moment_save_exactly_one_response(client, app):
     assert _count(ResponseDraft) == 0
 
 
+# Real commits: the other tab saves on a connection of its own.
+@pytest.mark.real_commits
 def test_answers_saved_from_two_tabs_at_once_are_both_kept(client, app):
     invitation, _token, person = _opened(client)
     questionnaire = drafts.questionnaire_for(invitation, None)

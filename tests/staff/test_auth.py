@@ -44,7 +44,7 @@ def test_create_user_refuses_a_duplicate_email(cli):
     assert "already an account" in result.output
 
 
-def test_a_new_user_chooses_a_password_and_is_signed_in(client, cli):
+def test_a_new_user_chooses_a_password_and_is_signed_in(client, cli, production_argon2):
     path = _setup_link(cli)
 
     opened = client.get(path)
@@ -152,7 +152,7 @@ def test_pages_need_sign_in_and_come_back_after_it(client):
     assert signed_in.headers["Location"] == "/staff/"
 
 
-def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(client):
+def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(client, production_argon2):
     from argon2 import PasswordHasher
     user = factories.staff()
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(factories.PASSWORD)
@@ -162,6 +162,7 @@ def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(client):
 
     db.session.refresh(user)
     assert not passwords.needs_rehash(user.password_hash)
+    assert argon2.extract_parameters(user.password_hash).memory_cost == 64 * 1024
     assert passwords.verify(user.password_hash, factories.PASSWORD)
 
 

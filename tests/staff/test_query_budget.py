@@ -9,6 +9,7 @@ from sqlalchemy import event
 from consult.extensions import db
 from consult.models import InviteeRole, StaffRole
 from tests import factories
+from tests.conftest import without_test_savepoints
 
 
 @contextmanager
@@ -23,6 +24,7 @@ def counted_statements():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        statements[:] = without_test_savepoints(statements)
 
 
 def _caseload(iro, children: int):

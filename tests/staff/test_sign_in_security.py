@@ -312,7 +312,17 @@ def test_a_one_megabyte_password_never_reaches_argon2(client, monkeypatch):
     assert calls == []
 
 
-def test_a_hash_with_explicit_parameters():
+def test_production_hashes_with_explicit_parameters(tmp_path, monkeypatch):
+    """The one test of production's parameters: the suite itself hashes at the least cost.
+
+    A process starts with production's; only an app built with CONSULT_ENV=testing changes
+    that, so an app built for production in a fresh process keeps them.
+    """
+    monkeypatch.setattr(passwords, "HASHER", passwords.PRODUCTION)  # as a fresh process
+    from tests.conftest import make_app
+    make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", CONSULT_ENV="production",
+             WEB_CONCURRENCY="1")
+
     assert passwords.HASHER.time_cost == 3
     assert passwords.HASHER.memory_cost == 64 * 1024
     assert passwords.HASHER.parallelism == 1
@@ -320,6 +330,8 @@ def test_a_hash_with_explicit_parameters():
     assert argon2.extract_parameters(passwords.hash_password("a long enough password")) == (
         argon2.Parameters(type=argon2.Type.ID, version=19, salt_len=16, hash_len=32,
                           time_cost=3, memory_cost=64 * 1024, parallelism=1))
+    make_app(f"sqlite:///{tmp_path / 'testing.sqlite'}")
+    assert passwords.HASHER is passwords.TESTING, "tests, and only tests, hash cheaply"
 
 
 @pytest.mark.parametrize("candidate, problem", [
