@@ -38,7 +38,9 @@ SIGNED_IN = ("iro@demo.haveyoursay.example", "admin@demo.haveyoursay.example")
 
 
 def _load(database_url: str):
-    app = create_app({**harness.app_environment(database_url, None), "AUTO_MIGRATE": "1"})
+    # This process alone loads the data, so memory:// limits are its own (one worker).
+    app = create_app({**harness.app_environment(database_url, None), "AUTO_MIGRATE": "1",
+                      "WEB_CONCURRENCY": "1", "INSTANCES": "1"})
     with app.app_context():
         loaded = load_demo(app.config["INVITATION_DAYS_AFTER_REVIEW"])
         db.session.commit()
