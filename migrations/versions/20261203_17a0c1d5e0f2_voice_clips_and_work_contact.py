@@ -42,8 +42,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('staff_users', schema=None) as batch_op:
-        batch_op.drop_column('work_email')
-        batch_op.drop_column('work_phone')
     op.drop_index('ix_voice_clips_content_hash', table_name='voice_clips')
     op.drop_table('voice_clips')
+    # ALTER TABLE ... DROP COLUMN, which SQLite has had since 3.35: a batch rebuild of
+    # staff_users would drop a table every child, review and audit row refers to.
+    op.execute('ALTER TABLE staff_users DROP COLUMN work_email')
+    op.execute('ALTER TABLE staff_users DROP COLUMN work_phone')

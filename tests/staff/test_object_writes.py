@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select, text
 
+from consult import voices
 from consult.extensions import db
 from consult.models import InviteeRole, RequestKind, RequestSource, StaffRole
 from consult.requests import workflow
@@ -45,6 +46,7 @@ class Records:
     inbox_request: object
     bystander: object  # a staff account an admin may disable, enable or reset
     concern: object  # raised by a carer's answer, for the child's IRO to acknowledge
+    voice: object  # a recorded clip, for those who record voices to replace or remove
 
 
 @dataclass(frozen=True)
@@ -196,15 +198,32 @@ WRITES |= {
                                           lambda r: dict(YEAR_903), owner=ADMIN,
                                           reads_only=True),
 }
+# The Voices pages name a string a child hears, not a child: whoever records voices (admins
+# and IROs, consult.policy.RECORDS_VOICES) may replace or remove a clip; the others may not.
+VOICE_URL = "/staff/voices/ar/young_person.attend_meeting.text"
+
+
+WRITES |= {
+    "staff.voice": Write(lambda r: VOICE_URL,
+                         lambda r: {"clip": (io.BytesIO(factories.wav_clip(0.2)), "clip.wav",
+                                             "audio/wav")},
+                         owner=ADMIN, also=frozenset({IRO, OTHER_IRO})),
+    "staff.remove_voice": Write(lambda r: f"{VOICE_URL}/remove", owner=ADMIN,
+                                also=frozenset({IRO, OTHER_IRO})),
+    "staff.user_work_contact": Write(
+        lambda r: f"/staff/admin/users/{r.bystander.id}/contact",
+        lambda r: {"work_phone": "01632 960 123", "work_email": "bystander@example.org"},
+        owner=ADMIN),
+}
 # enable_user needs a disabled account; it is tried after disable_user on the same one.
 WRITES["staff.enable_user"] = Write(lambda r: f"/staff/admin/users/{r.bystander.id}/enable",
                                     owner=ADMIN)
 
 # POST routes that name no one but the person using them: signing in and out, setting up
-# one's own password and authenticator, changing one's own password.
+# one's own password and authenticator, changing one's own password, one's own work contact.
 ACTS_ONLY_ON_ONESELF = {
     "staff.sign_in", "staff.sign_in_code", "staff.set_up_authenticator", "staff.set_password",
-    "staff.sign_out", "staff.change_password",
+    "staff.sign_out", "staff.change_password", "staff.work_contact",
 }
 
 
@@ -233,7 +252,12 @@ def _records(iro, social_worker) -> Records:
     db.session.commit()
     # "At risk of ending" raises a concern for the child's IRO.
     concern = factories.send_answers(worried, {"stability": "at_risk"}).concerns[0]
-    return Records(child, unbooked, review, carer, parent, linked, inbox, bystander, concern)
+    with current_app.test_request_context():  # the words are read in the clip's language
+        voice = voices.save(voices.find_slot("young_person.attend_meeting.text"), "ar",
+                            factories.wav_clip(), by=iro)
+    db.session.commit()
+    return Records(child, unbooked, review, carer, parent, linked, inbox, bystander, concern,
+                   voice)
 
 
 def _snapshot() -> dict[str, list]:
