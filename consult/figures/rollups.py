@@ -157,6 +157,10 @@ def _note_writes(connection: Connection, _cursor, statement: str, *_args) -> Non
 def _remember_connection(session: Session, _transaction, connection: Connection) -> None:
     connections = session.info.setdefault(_CONNECTIONS, [])
     if not any(known is connection for known in connections):
+        # What this session's transaction writes is what counts: a connection that joins
+        # a transaction already under way (the tests' savepoints) starts with nothing
+        # noted, as one beginning its own does (`_transaction_begins`).
+        connection.info.pop(MAY_HAVE_MARKED, None)
         connections.append(connection)
 
 
