@@ -386,7 +386,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_testnodedown(node, error) -> None:
     """An xdist worker has finished: keep what it measured for the controller to write."""
     _run["workers"] += 1
-    _page_weights.extend(node.workeroutput.get("page_weights", []))
+    # A worker that crashed sends nothing back.
+    _page_weights.extend(getattr(node, "workeroutput", {}).get("page_weights", []))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
