@@ -42,6 +42,7 @@ from consult import create_app
 from consult.accounts import passwords
 from consult.extensions import db, limiter
 from consult.transactions import WROTE
+from tests.browser.gates import write_page_weights
 from tests.html_checks import check_page
 
 POSTGRES_URL = os.environ.get(
@@ -352,7 +353,20 @@ def production_argon2(monkeypatch) -> None:
 
 
 # The run's time, printed at its end: the suite without the browser tests, and in all.
-_run = {"started": 0.0, "collected": 0.0, "browser": 0.0, "other": 0.0}
+# Under pytest-xdist (README's `-n auto`) the controller prints it: the whole run's wall
+# clock, and for each part the sum of its tests' durations over the workers.
+_run = {"started": 0.0, "collected": 0.0, "browser": 0.0, "other": 0.0, "workers": 0}
+# Every public page the browser tests weighed, sent back by each xdist worker.
+_page_weights: list = []
+
+
+def xdist_worker_index() -> int:
+    """0 for pytest-xdist's first worker (gw0) and for a run without -n, 1 for gw1, ..."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    return config.pluginmanager.getplugin("dsession") is not None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -368,10 +382,29 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         report.duration)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """An xdist worker has finished: keep what it measured for the controller to write."""
+    _run["workers"] += 1
+    # A worker that crashed sends nothing back.
+    _page_weights.extend(getattr(node, "workeroutput", {}).get("page_weights", []))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _page_weights:
+        write_page_weights(_page_weights)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
+    wall = time.monotonic() - _run["started"]
+    load = "load average " + " ".join(f"{load:.2f}" for load in os.getloadavg())
+    if _xdist_controller(terminalreporter.config):
+        terminalreporter.write_line(
+            f"Time: {wall:.0f} s in all (wall clock, {_run['workers']} workers); test "
+            f"durations summed over the workers: {_run['other']:.0f} s without the browser "
+            f"tests, {_run['browser']:.0f} s of browser tests (collection not included); {load}")
+        return
     collecting = _run["collected"] - _run["started"]
     terminalreporter.write_line(
         f"Time: {collecting + _run['other']:.0f} s without the browser tests (collection "
-        f"included), {_run['browser']:.0f} s of browser tests, "
-        f"{time.monotonic() - _run['started']:.0f} s in all; load average "
-        + " ".join(f"{load:.2f}" for load in os.getloadavg()))
+        f"included), {_run['browser']:.0f} s of browser tests, {wall:.0f} s in all; {load}")

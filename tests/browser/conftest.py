@@ -6,7 +6,6 @@ the run: the gates must never pass by not running.
 
 from __future__ import annotations
 
-import csv
 import os
 import threading
 from collections.abc import Iterator
@@ -17,14 +16,13 @@ from werkzeug.serving import make_server
 
 from consult.config import PROJECT_ROOT
 from tests.browser import planted
-from tests.browser.gates import Gates, axe_source
+from tests.browser.gates import Gates, axe_source, write_page_weights
 from tests.browser.server import LiveServer, shipped_locales
 from tests.conftest import make_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium"))
 BROWSER_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ARTIFACTS = PROJECT_ROOT / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
 # A cheap phone: 360 CSS pixels wide, touch, twice as many device pixels.
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
@@ -98,16 +96,17 @@ def _phone(browser, live_server: LiveServer, locale: str, **options):
 
 
 @pytest.fixture(scope="session")
-def weighed() -> Iterator[list[tuple[str, str, str, int, int]]]:
-    """Every public page weighed in the run, written to artifacts/page-weights.csv."""
+def weighed(request) -> Iterator[list[tuple[str, str, str, int, int]]]:
+    """Every public page weighed in the run, written to artifacts/page-weights.csv.
+
+    Under pytest-xdist each worker weighs only its share: it sends its rows back, and the
+    controller writes the one file (tests/conftest.py), so no two workers write it."""
     rows: list[tuple[str, str, str, int, int]] = []
     yield rows
-    if rows:
-        ARTIFACTS.mkdir(exist_ok=True)
-        with (ARTIFACTS / "page-weights.csv").open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(("test", "step", "path", "bytes_in_all", "html_bytes"))
-            writer.writerows(rows)
+    if hasattr(request.config, "workeroutput"):
+        request.config.workeroutput["page_weights"] = rows
+    elif rows:
+        write_page_weights(rows)
 
 
 @pytest.fixture

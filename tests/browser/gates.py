@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import time
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from consult.config import PROJECT_ROOT
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGE_BUDGET = 30 * 1024
 HTML_BUDGET = 14 * 1024
+PAGE_WEIGHTS = PROJECT_ROOT / "artifacts" / "page-weights.csv"
 
 
 class GateFailed(AssertionError):
@@ -286,3 +290,13 @@ _CONTRAST = """(element) => {
 def contrast_ratio(locator) -> float:
     """The contrast of this element's text with what is behind it, as Chromium draws it."""
     return locator.evaluate(_CONTRAST)
+
+
+def write_page_weights(rows: list) -> None:
+    """Every public page weighed in the run, one (test, step, path, bytes in all, HTML bytes)
+    row each, to artifacts/page-weights.csv: once per run, by xdist's controller if any."""
+    PAGE_WEIGHTS.parent.mkdir(exist_ok=True)
+    with PAGE_WEIGHTS.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("test", "step", "path", "bytes_in_all", "html_bytes"))
+        writer.writerows(rows)

@@ -9,6 +9,10 @@ import pytest
 from tests.browser.journeys import THANK_YOU, ChildJourney, keyboard_journey
 from tests.browser.server import language_params, shipped_locales
 
+# Under pytest-xdist the module stays on one worker: two of its tests write the same
+# screenshot, and must not write it at once.
+pytestmark = pytest.mark.xdist_group("test_child_journey")
+
 # The journey must run in these at least; any other shipped language runs too.
 REQUIRED = ("en_GB", "ar", "ti")
 WORDS = "I would like to see my brother more often."

@@ -14,6 +14,9 @@ from tests.browser.journeys import IroJourney
 from tests.browser.server import StaffLogin
 from tests.reports.dataset import build_year
 
+# Under pytest-xdist the module stays on one worker: its year of records is built once.
+pytestmark = pytest.mark.xdist_group("test_figures_reading")
+
 YEAR = "from=2015-04-01&to=2016-03-31"
 SCREENS = ({"width": 360, "height": 740}, {"width": 1366, "height": 768})
 

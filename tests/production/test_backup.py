@@ -17,6 +17,9 @@ from consult.extensions import db
 from tests import factories
 from tests.conftest import POSTGRES_REQUIRED, TEST_ENCRYPTION_KEY, empty_database, make_app
 
+# Under pytest-xdist the module stays on one worker: its PostgreSQL database is made once.
+pytestmark = pytest.mark.xdist_group("test_backup")
+
 DEPLOYMENT = (PROJECT_ROOT / "docs" / "deployment.md").read_text()
 
 

@@ -18,6 +18,9 @@ from tests.conftest import make_app
 from tests.html_checks import csrf_token
 from tests.production.conftest import redis_or_skip, start_instance, stop, wait_until_healthy
 
+# Under pytest-xdist the module stays on one worker: its two gunicorn instances start once.
+pytestmark = pytest.mark.xdist_group("test_two_instances")
+
 
 @pytest.fixture(scope="module")
 def seeded(production_database):

@@ -504,8 +504,13 @@ def test_the_lockout_lives_in_the_configured_storage_so_every_instance_shares_it
     import redis
 
     from consult.extensions import limiter
-    from tests.conftest import POSTGRES_REQUIRED, make_app
-    url = "redis://127.0.0.1:6379/8"
+    from tests.conftest import POSTGRES_REQUIRED, make_app, xdist_worker_index
+    # The test empties its Redis database, so each pytest-xdist worker has one of its own
+    # (never 10, TEST_REDIS_URL's, where tests/production counts).
+    databases = (8, 9, 11, 12, 13, 14, 15)
+    if xdist_worker_index() >= len(databases):
+        pytest.fail(f"Redis has no database free for xdist worker {xdist_worker_index()}")
+    url = f"redis://127.0.0.1:6379/{databases[xdist_worker_index()]}"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
     except redis.exceptions.ConnectionError:
