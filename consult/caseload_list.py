@@ -216,11 +216,6 @@ def open_concerns_of(children: list[Child],
             for child in children if child.open_concerns}
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _listed(user: StaffUser, query: CaseloadQuery):
     """The children on the list before any filter: whose, open or closed, searched."""
     scope = scope_clause(user, query.scope)
@@ -228,9 +223,9 @@ def _listed(user: StaffUser, query: CaseloadQuery):
     if not query.include_closed:
         clauses.append(Child.ceased_on.is_(None))
     if query.search:
-        pattern = _like(query.search)
-        clauses.append(or_(Child.preferred_name.ilike(pattern, escape="\\"),
-                           Child.case_ref.ilike(pattern, escape="\\")))
+        # SQLAlchemy escapes % and _ in what was typed (autoescape), on both databases.
+        clauses.append(or_(Child.preferred_name.icontains(query.search, autoescape=True),
+                           Child.case_ref.icontains(query.search, autoescape=True)))
     return clauses
 
 
