@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from flask import url_for
 from flask_babel import force_locale, get_locale
@@ -98,14 +99,22 @@ def question_slots(questionnaire: Questionnaire, question: Question) -> list[Slo
     return slots
 
 
-def all_slots() -> list[Slot]:
+@cache  # the forms are data that does not change while the process runs
+def all_slots() -> tuple[Slot, ...]:
     """Every string a child hears in the current child forms."""
-    return [slot for form in child_forms() for question in form.questions
-            for slot in question_slots(form, question)]
+    return tuple(slot for form in child_forms() for question in form.questions
+                 for slot in question_slots(form, question))
 
 
 def find_slot(key: str) -> Slot | None:
     return next((slot for slot in all_slots() if slot.key == key), None)
+
+
+@cache  # nor do the catalogs: each language's words are looked up once, not on every page
+def _words_of_all_slots(language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of every slot of `all_slots()` in English and in the language."""
+    texts = [slot.text for slot in all_slots()]
+    return tuple(words_in(texts, SOURCE_LOCALE)), tuple(words_in(texts, language))
 
 
 def digest(words: str) -> str:
@@ -155,11 +164,14 @@ def _stored(languages: list[str], keys: list[str], text_digests: set[str]):
         VoiceClip.slot.in_(keys) | VoiceClip.text_digest.in_(sorted(text_digests))))
 
 
-def states(slots: list[Slot], language: str) -> list[SlotState]:
+def states(slots: Sequence[Slot], language: str) -> list[SlotState]:
     """Each slot's words in English and in the language, and the state of its recording.
     One statement, whatever the number of slots."""
-    english = words_in((slot.text for slot in slots), SOURCE_LOCALE)
-    words = words_in((slot.text for slot in slots), language)
+    if slots is all_slots():  # the cached tuple itself: its words are cached too
+        english, words = _words_of_all_slots(language)
+    else:
+        english = tuple(words_in((slot.text for slot in slots), SOURCE_LOCALE))
+        words = tuple(words_in((slot.text for slot in slots), language))
     own: dict[str, VoiceClip] = {}
     by_words: dict[tuple[str, str], VoiceClip] = {}
     for clip in _stored([language], [slot.key for slot in slots], {digest(w) for w in words}):

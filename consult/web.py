@@ -7,11 +7,13 @@ import re
 from collections.abc import Mapping
 
 from flask import Flask, Response, render_template, request
+from flask import Request as FlaskRequest
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.formparser import FormDataParser as WerkzeugFormDataParser
 
-from consult import transactions
+from consult import inputs, transactions
 from consult.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -85,7 +87,22 @@ class RedactSecretLinks(logging.Filter):
         return True
 
 
+class FormDataParser(WerkzeugFormDataParser):
+    """Werkzeug's, reading `application/x-www-form-urlencoded` bodies with
+    `inputs.parse_form_body` (the same result, without a Python loop per %-escape)."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        # As Werkzeug's own: the stream is already limited to MAX_CONTENT_LENGTH.
+        items = inputs.parse_form_body(stream.read().decode(), errors="werkzeug.url_quote")
+        return stream, self.cls(items), self.cls()
+
+
+class Request(FlaskRequest):
+    form_data_parser_class = FormDataParser
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = Request
     if logging.getLogRecordFactory() is logging.LogRecord:
         logging.setLogRecordFactory(OneLineLogRecord)
     for name in ("werkzeug", "gunicorn.access"):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
 from datetime import date
+from urllib.parse import parse_qsl
 
 import pytest
+from flask import request
 
-from consult import inputs
+from consult import inputs, web
+from tests.test_bad_input import CORPUS, _body
 
 
 @pytest.mark.parametrize("raw, kept", [
@@ -75,3 +80,54 @@ def test_codes_are_ascii_digits_only():
     assert inputs.is_ascii_digits("123456", 6)
     assert not inputs.is_ascii_digits("\u0661\u0662\u0663\u0664\u0665\u0666", 6)
     assert not inputs.is_ascii_digits("12345", 6)
+
+
+def test_the_control_character_classes_are_unicodes_categories_cc_and_cs():
+    """`clean_text` and `has_control_characters` find controls with a character class, not
+    by asking `unicodedata` of each character: the class must be those categories exactly."""
+    every = "".join(map(chr, range(0x110000)))
+    categorised = {i for i, ch in enumerate(every) if unicodedata.category(ch) in ("Cc", "Cs")}
+    assert {found.start() for found in inputs._CONTROLS.finditer(every)} == categorised
+    controls = "".join(every[i] for i in sorted(categorised))
+    # Of them all, long text keeps tab and newline (CR is a newline too); one line, none.
+    assert inputs.clean_text("a" + controls + "z") == "a\t\n\nz"
+    assert inputs.clean_text("a" + controls + "z", multiline=False) == "a   z"
+
+
+# Pieces of form bodies, each a case `unquote` treats apart: escapes (valid, cut short, not
+# hex, of "=" and "%"), "=" and "%" as themselves, "+", separators, newlines and spaces
+# (`binascii.a2b_qp` is for e-mail, where these mean something), non-ASCII characters,
+# what is not UTF-8 once unquoted, and a lone surrogate.
+_BODY_PIECES = ["%", "%4", "%41", "%e2%82%ac", "%E2%82", "%ff", "%zz", "%%", "%3D", "%3d",
+                "%25", "=", "==", "=\n", "=3D", "=41", "+", "&", "&&", "a", "_", " ", "\t",
+                " \n", "\r\n", "\r", "%0A", "%0D%0A", "%20", "\x00", "\x7f", "é", "\U0001F600",
+                "%f0%9f%98%80", "%F0%9F", "\udc80"]
+
+
+@pytest.mark.parametrize("errors", ["replace", "strict", "werkzeug.url_quote"])
+def test_a_form_body_is_read_exactly_as_parse_qsl_reads_it(errors):
+    def both(body):
+        results = []
+        for parse in (lambda: inputs.parse_form_body(body, errors),
+                      lambda: parse_qsl(body, keep_blank_values=True, errors=errors)):
+            try:
+                results.append(parse())
+            except UnicodeDecodeError as error:
+                results.append(("refused", error.reason))
+        return results
+
+    bodies = [_body({"field": value, "other": "plain"}) for value in CORPUS.values()]
+    pick = random.Random(903)
+    bodies += ["".join(pick.choices(_BODY_PIECES, k=pick.randint(0, 12))) for _ in range(5000)]
+    for body in bodies:
+        ours, standard = both(body)
+        assert ours == standard, body[:200]
+
+
+def test_the_app_reads_form_bodies_with_parse_form_body(app):
+    """Every request of the app parses its form with `inputs.parse_form_body`."""
+    with app.test_request_context("/", method="POST", data="a=%F0%9F%98%80&b=%zz&c=x%3Dy",
+                                  content_type="application/x-www-form-urlencoded"):
+        assert isinstance(request.make_form_data_parser(), web.FormDataParser)
+        assert list(request.form.items(multi=True)) == [("a", "\U0001F600"), ("b", "%zz"),
+                                                        ("c", "x=y")]
