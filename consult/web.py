@@ -63,14 +63,19 @@ class OneLineLogRecord(logging.LogRecord):
 
 
 _SECRET_IN_PATH = re.compile(r"(/start/|/staff/set-password/)[^\s\"?]+")
+# What staff typed into the caseload's search (`?q=`): a child's name or case reference.
+# Gunicorn's access line leaves query strings out; the development server's logs them.
+_SEARCHED = re.compile(r"([?&]q=)[^\s\"&#]+")
 
 
 def redact_secret_links(text: str) -> str:
-    return _SECRET_IN_PATH.sub(r"\1[redacted]", text)
+    """The text with link tokens, and names searched for, replaced by "[redacted]"."""
+    return _SEARCHED.sub(r"\1[redacted]", _SECRET_IN_PATH.sub(r"\1[redacted]", text))
 
 
 class RedactSecretLinks(logging.Filter):
-    """Keeps link tokens out of access logs: a logged link would let its reader in."""
+    """Keeps link tokens out of access logs (a logged link would let its reader in), and the
+    names staff searched the caseload for."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, Mapping):

@@ -120,3 +120,16 @@ def test_gunicorns_own_error_response_still_logs_one_clean_line():
 
     assert (line["message"], line["status"], line["path"]) == ("GET - 500", 500, "-")
     assert "secret-cookie" not in json.dumps(line)
+
+
+def test_a_name_searched_for_in_the_caseload_is_not_in_the_development_servers_log():
+    """Werkzeug's request line keeps the query string: the search's words are taken out,
+    the rest of the request (which filter, which page) stays."""
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" %s %s',
+        ("127.0.0.1", "03/Dec/2026 17:00:00", "GET /staff/?show=all&q=Amanuel+DEMO-001&page=2 "
+         "HTTP/1.1", "200", "-"), None)
+    RedactSecretLinks().filter(record)
+    line = record.getMessage()
+    assert "Amanuel" not in line and "DEMO-001" not in line
+    assert "GET /staff/?show=all&q=[redacted]&page=2 HTTP/1.1" in line
