@@ -335,7 +335,7 @@ def _child_whose_views_were_sent(staff: dict[str, StaffUser], today: date) -> No
 
 def _consultations(loaded: LoadedDemo, staff: dict[str, StaffUser], days_after_review: int,
                    today: date) -> None:
-    from consult.participation import drafts
+    from consult import drafts
 
     _child_whose_views_were_sent(staff, today)
     for case_ref in UNACCOMPANIED:

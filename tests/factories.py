@@ -146,7 +146,7 @@ def post_form(client, url: str, data: dict[str, str], *, page_url: str | None = 
 def send_answers(invite: Invitation, answers: dict[str, str | list[str]],
                  language: str = "en_GB") -> Response:
     """Send a response for an invitation as its form would, without a browser; committed."""
-    from consult.participation import drafts
+    from consult import drafts
     from consult.questionnaires import definitions
     from consult.submissions import SaveOutcome
 

@@ -33,13 +33,12 @@ from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from consult import invitations
+from consult import drafts, invitations
 from consult.accounts import accounts
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.inputs import clean_text
 from consult.models import StaffRole
-from consult.participation import drafts
 from consult.rights.forms import HONEYPOT
 from tests import factories
 from tests.html_checks import PageProblem, parse

@@ -69,5 +69,5 @@ class Invitation(Base):
     response: Mapped[Response | None] = relationship(  # noqa: F821 - responses.py
         back_populates="invitation")
     # Read with the invitation in one query on every page of the journey
-    # (participation.session); written only through participation.drafts.
+    # (participation.session); written only through consult.drafts.
     draft: Mapped[ResponseDraft | None] = relationship(viewonly=True)  # noqa: F821 - responses.py

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import invitations, policy, submissions, voices
+from consult import drafts, invitations, policy, submissions, voices
 from consult.extensions import db
 from consult.inputs import clean_text
 from consult.models import Invitation, InviteeRole, utcnow
-from consult.participation import bp, drafts
+from consult.participation import bp
 from consult.participation import session as link_session
 from consult.participation.session import (
     current_invitation,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from consult import drafts
 from consult.extensions import db
 from consult.models import Invitation, Response
-from consult.participation import drafts
 from consult.questionnaires import definitions
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from consult import drafts
 from consult.extensions import db
 from consult.models import FreeTextAnswer, Invitation, Response, ResponseDraft
-from consult.participation import drafts
 from consult.questionnaires import definitions, runner
 from tests import factories
 from tests.participation.walk import Respondent
