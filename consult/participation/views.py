@@ -11,13 +11,14 @@ import functools
 import logging
 from collections.abc import Callable
 
-from flask import g, jsonify, redirect, render_template, request, session, url_for
+from flask import g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import invitations, policy, submissions, voices
+from consult import assets, invitations, policy, submissions, voices
 from consult.extensions import db
 from consult.inputs import clean_text
 from consult.models import Invitation, InviteeRole, utcnow
@@ -31,6 +32,7 @@ from consult.participation.session import (
 )
 from consult.questionnaires import definitions, reading, runner
 from consult.questionnaires.model import Question, Questionnaire
+from consult.web import content_security_policy
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +150,9 @@ def with_journey(otherwise: Callable[[Invitation | None], object] = _not_open):
 @bp.get("/start/<token>")
 @policy.public
 def open_link(token: str):
-    """Swap the secret in the link for a session, then leave the secret out of the URL."""
+    """Swap the secret in the link for a session, and answer with the page the person should
+    be on: the start page itself for a fresh link, so it paints in one round trip; one
+    redirect to where they stopped for someone coming back, or to a sent form's page."""
     invitation = invitations.find_by_token(token)
     if invitation is None or invitation.revoked_at is not None:
         return _link_not_working()
@@ -160,11 +164,30 @@ def open_link(token: str):
     db.session.commit()
     if invitation.sent_at is not None:
         return redirect(url_for(".resume"), code=303)
-    journey = Journey(invitation)
+    # What this request knew before the session started (another link's invitation, an
+    # ended session, a language) is read again for the one just started.
+    link_session.forget_this_request()
+    g.pop(_JOURNEY, None)
+    refresh_locale()
+    journey = _open_journey()
+    if journey is None:
+        return _link_not_working()
     if journey.draft is not None:
         session[WELCOME_BACK] = True
-    # Straight to where the person should be: one redirect, to leave the secret out of the URL.
-    return redirect(journey.where_to_go(), code=303)
+    where = journey.where_to_go()
+    if where != url_for(".start_page"):
+        return redirect(where, code=303)
+    # The start page at the link: its stylesheet in the page (allowed by its hash), so the
+    # first paint needs no other request. The token stays in the address bar, so the page
+    # is never stored (no-store, web.py), never named to another site (Referrer-Policy
+    # no-referrer), its language links lead to the clean address, and the access log
+    # records the path redacted (web.RedactSecretLinks).
+    stylesheet = assets.inline_style()
+    response = make_response(_start_page(journey, inline_style=stylesheet,
+                                         language_base=url_for(".start_page")))
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        style_sources=(stylesheet.csp_source,))
+    return response
 
 
 @bp.get("/your-say")
@@ -175,15 +198,19 @@ def resume(journey: Journey):
     return redirect(journey.where_to_go(), code=303)
 
 
-@bp.get("/your-say/start")
-@policy.invitation_holder
-@with_journey()
-def start_page(journey: Journey):
+def _start_page(journey: Journey, **page) -> str:
     total = len(runner.core(journey.questionnaire, journey.facts, journey.answers))
     return render_template("participation/start.html", questionnaire=journey.questionnaire,
                            total=total, first_url=journey.first_url(),
                            for_child=journey.invitation.role is InviteeRole.CHILD,
-                           iro_name=journey.invitation.review.child.iro.first_name)
+                           iro_name=journey.invitation.review.child.iro.first_name, **page)
+
+
+@bp.get("/your-say/start")
+@policy.invitation_holder
+@with_journey()
+def start_page(journey: Journey):
+    return _start_page(journey)
 
 
 def _changing() -> bool:
