@@ -172,6 +172,32 @@ def test_exit_this_page_leaves_for_the_neutral_site_and_asks_nothing_else(
     assert page.title() == "Weather"
 
 
+@pytest.mark.parametrize("how", ["tap", "shift three times"])
+def test_leaving_from_the_link_page_tells_the_neutral_site_nothing_of_the_link(
+        phone, live_server, how):
+    """The start page is at the secret link itself: no Referer, no document.referrer."""
+    page, gates = phone()
+    referrers: list[str | None] = []
+
+    def answer(route):
+        referrers.append(route.request.all_headers().get("referer"))
+        route.fulfill(status=200, content_type="text/html",
+                      body="<!DOCTYPE html><title>Weather</title><p>Sunny")
+    page.route("https://www.bbc.co.uk/**", answer)
+    link = live_server.link()
+    ChildJourney(page, gates).open_link(link)
+
+    with page.expect_navigation(url=EXIT, wait_until="load"):
+        if how == "tap":
+            page.locator("a[data-exit-this-page]").tap()
+        else:
+            for _ in range(3):
+                page.keyboard.press("Shift")
+
+    assert referrers and referrers == [None] * len(referrers)
+    assert page.evaluate("document.referrer") == ""
+
+
 def test_shift_twice_only_says_so_and_stays(phone, live_server):
     page, gates = phone()
     asked = _neutral_site(page)
