@@ -89,9 +89,8 @@ class Run:
 
     async def child(self, token: str, number: int) -> None:
         async with harness.browser(harness.address(number)) as session:
-            if await self.step(session, "open link", "GET", f"/start/{token}", 303) is None:
-                return
-            start = await self.step(session, "start page", "GET", "/your-say/start", 200)
+            # A fresh link answers with the start page itself (issue 17).
+            start = await self.step(session, "open link", "GET", f"/start/{token}", 200)
             if start is None:
                 return
             path = harness.first_question(start[0])

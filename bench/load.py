@@ -101,10 +101,8 @@ class Mixed:
         token = tokens.pop()
         self.people += 1
         async with harness.browser(harness.address(self.people)) as session:
-            if await self.request(f"{who}: open link", session, "GET", f"/start/{token}",
-                                  303) is None:
-                return
-            start = await self.request(f"{who}: start page", session, "GET", "/your-say/start",
+            # A fresh link answers with the start page itself (issue 17).
+            start = await self.request(f"{who}: open link", session, "GET", f"/start/{token}",
                                        200)
             if start is None:
                 return
@@ -216,10 +214,9 @@ async def peak_question_page(base: str, tokens: list[str], clients: int, seconds
             sessions.append(session)
             async with session.get(base + f"/start/{tokens.pop()}",
                                    allow_redirects=False) as opened:
-                if opened.status != 303:
+                if opened.status != 200:
                     raise SystemExit(f"opening a child's link gave {opened.status}")
-            async with session.get(base + "/your-say/start") as start:
-                first = harness.first_question(await start.text())
+                first = harness.first_question(await opened.text())
         return await closed_loop(base + first, sessions, seconds, "child question page",
                                  server_pid)
     finally:

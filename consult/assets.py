@@ -14,8 +14,10 @@ stylesheet never goes stale (in production, where files change only with a resta
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -30,6 +32,34 @@ REVALIDATE = "no-cache"
 _HASHED_NAME = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<suffix>\.[^./]+)$")
 
 compress = Compress()
+
+# The one page that must paint in a single round trip (the secret link's start page) carries
+# the stylesheet in a <style> element, allowed by its hash in the Content-Security-Policy.
+INLINE_STYLESHEET = "css/app.css"
+_INLINE = "consult.inline_stylesheet"
+
+
+@dataclass(frozen=True)
+class InlineStyle:
+    """A stylesheet's text for a <style> element, and the CSP source that allows exactly it."""
+
+    text: str
+    csp_source: str  # "'sha256-<base64>'"
+
+
+@lru_cache(maxsize=8)
+def _inline_style(path: Path, _modified_ns: int, _size: int) -> InlineStyle:
+    text = path.read_text(encoding="utf-8")
+    if "</style" in text.lower():
+        raise ValueError(f"{path} cannot go in a <style> element: it says </style")
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return InlineStyle(text=text, csp_source=f"'sha256-{digest}'")
+
+
+def _read_inline_style(static_folder: Path, filename: str) -> InlineStyle:
+    path = static_folder / filename
+    stat = path.stat()
+    return _inline_style(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=256)
@@ -86,9 +116,18 @@ def serve_static(filename: str):
     return response
 
 
+def inline_style() -> InlineStyle:
+    """The stylesheet to put in a page, with its hash: computed once at app start in
+    production; elsewhere read again when the file changes, as its hashed name is."""
+    if current_app.config["ENV_NAME"] == "production":
+        return current_app.extensions[_INLINE]
+    return _read_inline_style(_static_folder(), INLINE_STYLESHEET)
+
+
 def init_app(app: Flask) -> None:
     if app.static_folder is None:
         return
+    app.extensions[_INLINE] = _read_inline_style(Path(app.static_folder), INLINE_STYLESHEET)
     # Pages are compressed too, although they hold a CSRF token: a BREACH attacker needs to
     # reflect their own text into the page beside the token and watch many sizes, and the
     # token Flask-WTF prints changes every second.

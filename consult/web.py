@@ -18,20 +18,29 @@ from consult.extensions import db
 
 logger = logging.getLogger(__name__)
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'",
-    # Only our own script file (the optional enhancements), and it may only talk to us.
-    "script-src 'self'",
-    "connect-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    # Recorded questions (Listen), and a recording played back before it is saved (blob:).
-    "media-src 'self' blob:",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-))
+
+def content_security_policy(*, style_sources: tuple[str, ...] = ()) -> str:
+    """The policy every page gets; `style_sources` adds the hash of a <style> element the
+    page carries (the start page at the secret link), never 'unsafe-inline'."""
+    if not all(source.startswith("'sha256-") for source in style_sources):
+        raise ValueError(f"only hashes may allow an inline style: {style_sources}")
+    return "; ".join((
+        "default-src 'none'",
+        # Only our own script file (the optional enhancements), and it may only talk to us.
+        "script-src 'self'",
+        "connect-src 'self'",
+        " ".join(("style-src 'self'", *style_sources)),
+        "img-src 'self'",
+        # Recorded questions (Listen), and a recording played back before it is saved (blob:).
+        "media-src 'self' blob:",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ))
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -131,7 +131,8 @@ class CheckedClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if (self.check_pages and response.mimetype == "text/html"
                 and not 300 <= response.status_code < 400):
-            _check_page_once(response.get_data(as_text=True))
+            _check_page_once(response.get_data(as_text=True),
+                             response.headers.get("Content-Security-Policy"))
         return response
 
 
@@ -142,11 +143,12 @@ _PASSED: set[bytes] = set()
 _CSRF_TOKEN_VALUE = re.compile(r'(name="csrf_token" (?:type="hidden" )?value=")[^"]+"')
 
 
-def _check_page_once(html: str) -> None:
+def _check_page_once(html: str, policy: str | None = None) -> None:
     digest = hashlib.blake2b(
-        _CSRF_TOKEN_VALUE.sub(r'\1a-token"', html).encode(), digest_size=20).digest()
+        (_CSRF_TOKEN_VALUE.sub(r'\1a-token"', html) + f"\0{policy}").encode(),
+        digest_size=20).digest()
     if digest not in _PASSED:
-        check_page(html)
+        check_page(html, policy)
         _PASSED.add(digest)
 
 

@@ -3,13 +3,16 @@
 A page fails if it does not parse as HTML5 without errors, lacks `lang` or `dir` on
 <html>, has other than one <h1>, has a <title> that does not start with the <h1> (after
 an "Error: " prefix), has a POST form without a CSRF token, repeats an id, carries
-inline script or style that the Content-Security-Policy would block, or is a public page
-that says "IRO" with no explanation of it on the page.
+inline script or style that the Content-Security-Policy would block (a <style> element
+passes only when the sha256 hash of its exact text is in the response's own policy), or is
+a public page that says "IRO" with no explanation of it on the page.
 """
 
 from __future__ import annotations
 
+import base64
 import gettext
+import hashlib
 import re
 from collections import Counter
 from functools import cache
@@ -37,7 +40,22 @@ def parse(html: str) -> Element:
         raise PageProblem(f"not valid HTML5 at line {line}, column {column}: {error}") from None
 
 
-def check_page(html: str) -> Element:
+def style_hash(text: str) -> str:
+    """The CSP source that allows a <style> element with exactly this text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def style_sources(policy: str | None) -> list[str]:
+    """The sources of a Content-Security-Policy's style-src directive."""
+    for directive in (policy or "").split(";"):
+        name, *sources = directive.split() or [""]
+        if name == "style-src":
+            return sources
+    return []
+
+
+def check_page(html: str, policy: str | None = None) -> Element:
+    """`policy`: the response's Content-Security-Policy, which may allow a <style> by hash."""
     if not html.lstrip().lower().startswith("<!doctype html>"):
         raise PageProblem("page does not start with <!DOCTYPE html>")
     root = parse(html)
@@ -70,10 +88,15 @@ def check_page(html: str) -> Element:
     if duplicates:
         problems.append(f"duplicate ids: {duplicates}")
 
+    allowed_styles = style_sources(policy)
+    if "'unsafe-inline'" in allowed_styles:
+        problems.append("the Content-Security-Policy allows 'unsafe-inline' styles")
     for element in root.iter():
         if element.get("style") is not None:
             problems.append(f"inline style on <{element.tag}>")
-        if element.tag == "style" or (element.tag == "script" and not element.get("src")):
+        if element.tag == "style" and style_hash(element.text or "") in allowed_styles:
+            pass  # allowed by the hash of its exact text
+        elif element.tag == "style" or (element.tag == "script" and not element.get("src")):
             problems.append(f"inline <{element.tag}>")
         if any(name.startswith("on") for name in element.attrib):
             problems.append(f"inline event handler on <{element.tag}>")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 
 from consult import audit
+from consult.config import PROJECT_ROOT
 from tests import factories
 
 EXPECTED_HEADERS = {
@@ -26,9 +30,19 @@ EXPECTED_HEADERS = {
 }
 
 
+def _stylesheet_hash() -> str:
+    """The CSP source for a <style> holding app.css, computed here from the file."""
+    text = (PROJECT_ROOT / "consult" / "static" / "css" / "app.css").read_bytes()
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text).digest()).decode() + "'"
+
+
 # Where a route differs, and why: a clip is named by its content, so it is cached for a year
-# (it holds no one's data); the page that records a clip may use the microphone.
+# (it holds no one's data); the page that records a clip may use the microphone; the start
+# page at a fresh secret link carries the stylesheet, allowed by its hash and nothing else.
 ROUTE_HEADERS = {
+    "participation.open_link": {"Content-Security-Policy": EXPECTED_HEADERS[
+        "Content-Security-Policy"].replace("style-src 'self'",
+                                           f"style-src 'self' {_stylesheet_hash()}")},
     "participation.voice_clip": {"Cache-Control": "public, max-age=31536000, immutable"},
     "staff.voice": {"Permissions-Policy": (
         "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), "
@@ -48,9 +62,9 @@ def assert_security_headers(response, endpoint: str | None = None) -> None:
 def test_security_headers_on_every_kind_of_response(client):
     _invitation, token = factories.child_with_link()
     for response in (client.get("/staff/sign-in"), client.get("/no/such/page"),
-                     client.get(f"/start/{token}"), client.get("/your-say"),
-                     client.post("/staff/sign-in", data={})):
+                     client.get("/your-say"), client.post("/staff/sign-in", data={})):
         assert_security_headers(response)
+    assert_security_headers(client.get(f"/start/{token}"), "participation.open_link")
 
 
 def test_the_stylesheet_is_served_and_may_be_cached(client):

@@ -96,6 +96,13 @@ def _end_idle_session(now: int) -> bool:
     return True
 
 
+def forget_this_request() -> None:
+    """Forget what this request read of the session before `start` replaced it."""
+    for name in ("invitation", TIMED_OUT, i18n.INVITATION_LANGUAGE,
+                 i18n.INVITATION_CHOSEN_LANGUAGE):
+        g.pop(name, None)
+
+
 def current_invitation() -> Invitation | None:
     """The invitation this session was opened for, while its link still works."""
     if "invitation" in g:

@@ -7,62 +7,42 @@ save all show it back to them.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 
-from flask import g, jsonify, redirect, render_template, request, session, url_for
+from flask import g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from consult import drafts, invitations, policy, submissions, voices
+from consult import assets, drafts, invitations, policy, submissions, voices
 from consult.extensions import db
-from consult.inputs import clean_text
 from consult.models import Invitation, InviteeRole, utcnow
 from consult.participation import bp
 from consult.participation import session as link_session
+from consult.participation.journey import (
+    WELCOME_BACK,
+    Journey,
+    already_sent,
+    forget_journey,
+    link_not_working,
+    open_journey,
+    url_of,
+    welcomed_back,
+    with_journey,
+    written_in,
+)
 from consult.participation.session import (
     current_invitation,
     remember_written_here,
     start,
-    written_here,
 )
-from consult.questionnaires import definitions, reading, runner
-from consult.questionnaires.model import Question, Questionnaire
+from consult.questionnaires import reading, runner
+from consult.questionnaires.model import Question
+from consult.web import content_security_policy
 
 logger = logging.getLogger(__name__)
-
-
-# Set when someone opens their link again with answers saved; the page they land on greets
-# them once ("Welcome back") and says where they are.
-WELCOME_BACK = "welcome_back"
-
-
-def _welcomed_back() -> bool:
-    return bool(session.pop(WELCOME_BACK, False))
-
-
-def _link_not_working():
-    if g.get(link_session.TIMED_OUT):
-        # Their answers are in the draft; what they typed on this page comes back to them.
-        written = _written_in(request.form) if request.method == "POST" else []
-        return render_template("participation/timed_out.html", written=written,
-                               minutes=link_session.IDLE_SECONDS // 60), 404
-    return render_template("participation/link_not_working.html"), 404
-
-
-def _already_sent():
-    # Typed on another tab or device after the answers were sent: give the words back.
-    written = _written_in(request.form) if request.method == "POST" else []
-    return render_template("participation/already_sent.html", written=written)
-
-
-def _written_in(form) -> list[str]:
-    """Whatever the person wrote in their own words in this form, cleaned, to give back."""
-    return [clean_text(form[key]) for key in definitions.free_text_keys()
-            if form.get(key, "").strip()]
 
 
 @bp.context_processor
@@ -78,93 +58,47 @@ def whose_review() -> dict[str, object]:
             "meeting_date": review.meeting_date}
 
 
-class Journey:
-    """The open invitation, its form, facts and draft answers, loaded once per request."""
-
-    def __init__(self, invitation: Invitation):
-        self.invitation = invitation
-        self.draft = invitation.draft
-        self.questionnaire: Questionnaire = drafts.questionnaire_for(invitation, self.draft)
-        self.facts = definitions.facts_for(invitation)
-        self.answers = dict(self.draft.answers) if self.draft else {}
-        # Words written in an earlier browser session: saved, never shown back here.
-        self.hidden = frozenset(
-            q.key for q in self.questionnaire.questions
-            if q.is_free_text and self.answers.get(q.key)
-            and not written_here(q.key, self.answers[q.key]))
-
-    def place(self, key: str) -> runner.Place | None:
-        return runner.place_of(self.questionnaire, self.facts, self.answers, key)
-
-    def where_to_go(self) -> str:
-        """The start page before anything was saved, else the question where they stopped,
-        else their answers to check."""
-        resume_at = self.draft.resume_at if self.draft else None
-        return _url_of(runner.step(self.place(resume_at) if resume_at else None,
-                                   runner.Action.RESUME, started=self.draft is not None))
-
-    def first_url(self) -> str:
-        first = runner.first_key(self.questionnaire, self.facts)
-        return url_for(".question", key=first) if first else url_for(".check_answers")
-
-
-def _url_of(step: runner.Step) -> str:
-    if step.page is runner.Page.QUESTION:
-        return url_for(".question", key=step.key)
-    return url_for(".check_answers" if step.page is runner.Page.CHECK else ".start_page")
-
-
-_JOURNEY = "journey"
-
-
-def _open_journey() -> Journey | None:
-    """This request's journey, loaded once; None without a usable link or once sent."""
-    if _JOURNEY not in g:
-        invitation = current_invitation()
-        setattr(g, _JOURNEY, Journey(invitation) if invitation is not None
-                and invitation.sent_at is None else None)
-    return g.get(_JOURNEY)
-
-
-def _not_open(invitation: Invitation | None):
-    return _link_not_working() if invitation is None else _already_sent()
-
-
-def with_journey(otherwise: Callable[[Invitation | None], object] = _not_open):
-    """Give the view this request's open journey as its first argument; when there is none
-    (no usable link, or the form was sent), `otherwise(the invitation or None)` answers."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def with_open_journey(*args, **kwargs):
-            journey = _open_journey()
-            if journey is None:
-                return otherwise(current_invitation())
-            return view(journey, *args, **kwargs)
-        return with_open_journey
-    return decorate
-
-
 @bp.get("/start/<token>")
 @policy.public
 def open_link(token: str):
-    """Swap the secret in the link for a session, then leave the secret out of the URL."""
+    """Swap the secret in the link for a session, and answer with the page the person should
+    be on: the start page itself for a fresh link, so it paints in one round trip; one
+    redirect to where they stopped for someone coming back, or to a sent form's page."""
     invitation = invitations.find_by_token(token)
     if invitation is None or invitation.revoked_at is not None:
-        return _link_not_working()
+        return link_not_working()
     now = utcnow()
     if invitation.sent_at is None and not invitations.is_usable(invitation, now):
-        return _link_not_working()
+        return link_not_working()
     start(invitation)
     invitations.mark_opened(invitation, now)
     db.session.commit()
     if invitation.sent_at is not None:
         return redirect(url_for(".resume"), code=303)
-    journey = Journey(invitation)
+    # What this request knew before the session started (another link's invitation, an
+    # ended session, a language) is read again for the one just started.
+    link_session.forget_this_request()
+    forget_journey()
+    refresh_locale()
+    journey = open_journey()
+    if journey is None:
+        return link_not_working()
     if journey.draft is not None:
         session[WELCOME_BACK] = True
-    # Straight to where the person should be: one redirect, to leave the secret out of the URL.
-    return redirect(journey.where_to_go(), code=303)
+    where = journey.where_to_go()
+    if where != url_for(".start_page"):
+        return redirect(where, code=303)
+    # The start page at the link: its stylesheet in the page (allowed by its hash), so the
+    # first paint needs no other request. The token stays in the address bar, so the page
+    # is never stored (no-store, web.py), never named to another site (Referrer-Policy
+    # no-referrer), its language links lead to the clean address, and the access log
+    # records the path redacted (web.RedactSecretLinks).
+    stylesheet = assets.inline_style()
+    response = make_response(_start_page(journey, inline_style=stylesheet,
+                                         language_base=url_for(".start_page")))
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        style_sources=(stylesheet.csp_source,))
+    return response
 
 
 @bp.get("/your-say")
@@ -175,15 +109,19 @@ def resume(journey: Journey):
     return redirect(journey.where_to_go(), code=303)
 
 
-@bp.get("/your-say/start")
-@policy.invitation_holder
-@with_journey()
-def start_page(journey: Journey):
+def _start_page(journey: Journey, **page) -> str:
     total = len(runner.core(journey.questionnaire, journey.facts, journey.answers))
     return render_template("participation/start.html", questionnaire=journey.questionnaire,
                            total=total, first_url=journey.first_url(),
                            for_child=journey.invitation.role is InviteeRole.CHILD,
-                           iro_name=journey.invitation.review.child.iro.first_name)
+                           iro_name=journey.invitation.review.child.iro.first_name, **page)
+
+
+@bp.get("/your-say/start")
+@policy.invitation_holder
+@with_journey()
+def start_page(journey: Journey):
+    return _start_page(journey)
 
 
 def _changing() -> bool:
@@ -204,8 +142,8 @@ def _question_page(journey: Journey, question: Question, *, value=None, error=No
         section=section, place=place, value=value, errors={question.key: error} if error else {},
         changing=_changing(), written_before=written_before,
         listen=voices.listen_for(journey.questionnaire, question),
-        notice=notice or ("welcome_back" if _welcomed_back() else None),
-        back_url=_url_of(runner.step(place, runner.Action.BACK, changing=_changing())),
+        notice=notice or ("welcome_back" if welcomed_back() else None),
+        back_url=url_of(runner.step(place, runner.Action.BACK, changing=_changing())),
     ), status
 
 
@@ -265,7 +203,7 @@ def question(journey: Journey, key: str):
                               to.resume_at):
         return _question_page(journey, asked, value=read.value, status=503, notice="not_saved")
     _remember_written_here(asked, read.value)
-    return redirect(_url_of(to), code=303)
+    return redirect(url_of(to), code=303)
 
 
 def _background_not_open(_invitation: Invitation | None):
@@ -304,7 +242,7 @@ def _check_page(journey: Journey, idempotency_key: str, status=200, notice=None)
         "participation/check_answers.html", questionnaire=journey.questionnaire,
         sections=sections, idempotency_key=idempotency_key, more=more,
         written_before=journey.hidden,
-        notice=notice or ("welcome_back" if _welcomed_back() else None),
+        notice=notice or ("welcome_back" if welcomed_back() else None),
         last_url=url_for(".question", key=core[-1]) if core else url_for(".start_page"),
     ), status
 
@@ -325,10 +263,10 @@ def _sent_before(invitation: Invitation | None):
     """Sent already: by this very page (a double click, a resend after a lost reply), which
     thanks them again, or by another tab or device."""
     if invitation is None:
-        return _link_not_working()
+        return link_not_working()
     if submissions.sent_with_key(invitation, _posted_key()):
         return redirect(url_for(".thank_you"), code=303)
-    return _already_sent()
+    return already_sent()
 
 
 @bp.post("/your-say/send")
@@ -351,9 +289,9 @@ def form_expired(_error: CSRFError):
     """Never lose what someone typed because their page went stale: show it back to them."""
     if request.endpoint == "participation.save_in_background":
         return jsonify(saved=False, message=_("This page has timed out")), 400
-    journey = _open_journey()
+    journey = open_journey()
     if journey is None:
-        return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
+        return render_template("errors/form_expired.html", written=written_in(request.form)), 400
     if request.endpoint == "participation.question":
         asked = _asked_question(journey, request.view_args["key"])
         if asked is not None:
@@ -363,7 +301,7 @@ def form_expired(_error: CSRFError):
     if request.endpoint == "participation.send":
         draft = journey.draft or drafts.ensure_draft(journey.invitation, journey.questionnaire)
         return _check_page(journey, draft.idempotency_key, status=400, notice="refreshed")
-    return render_template("errors/form_expired.html", written=_written_in(request.form)), 400
+    return render_template("errors/form_expired.html", written=written_in(request.form)), 400
 
 
 @bp.errorhandler(OperationalError)
@@ -371,7 +309,7 @@ def database_unavailable(_error: OperationalError):
     """The database is out of reach: say so kindly and give back what was typed."""
     db.session.rollback()
     logger.error("database unavailable: %s", type(_error.orig).__name__)
-    return render_template("errors/unavailable.html", written=_written_in(request.form)), 503
+    return render_template("errors/unavailable.html", written=written_in(request.form)), 503
 
 
 @bp.get("/your-say/thank-you")
@@ -379,7 +317,7 @@ def database_unavailable(_error: OperationalError):
 def thank_you():
     invitation = current_invitation()
     if invitation is None:
-        return _link_not_working()
+        return link_not_working()
     if invitation.sent_at is None:
         return redirect(url_for(".resume"), code=303)
     return render_template("participation/thank_you.html", purpose=invitation.purpose.value)

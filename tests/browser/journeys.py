@@ -23,7 +23,8 @@ from tests.browser.gates import FOCUS_STEP, GateFailed, Gates, focus_is_visible
 NEXT = "main form button[name=action][value=next]"
 BACK = "main form button[name=action][value=back]"
 SEND = "main form[action$='/your-say/send'] button[type=submit]"
-START_PAGE = "/your-say/start"
+# A fresh link answers with the start page itself, at the link's own address (issue 17).
+START_PAGE = re.compile(r"/start/[A-Za-z0-9_-]+")
 QUESTION = re.compile(r"/your-say/questions/\w+")
 CHECK = "/your-say/check"
 THANK_YOU = "/your-say/thank-you"
@@ -70,6 +71,11 @@ class Consultation(Journey):
 
     def open_link(self, link: str, *, path: str | re.Pattern = START_PAGE) -> None:
         self.arrive("open the link", lambda: self.page.goto(link), path=path)
+        if path is START_PAGE:
+            assert urlsplit(self.page.url).path == urlsplit(link).path
+            # Painted from the page alone: the stylesheet is in it, the file only prefetched.
+            assert self.page.locator("head > link[rel=stylesheet]").count() == 0
+            assert self.page.locator("head > style").count() == 1
 
     def start(self) -> int:
         """Presses Start; returns how many questions the start page said there are."""

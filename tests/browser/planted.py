@@ -68,6 +68,18 @@ def inline_style():
     return render_template_string(PAGE, body='<p style="color: red">Blocked by the policy.</p>')
 
 
+@bp.get("/style-not-hashed")
+def style_not_hashed():
+    # The start page's own policy, which allows the stylesheet's <style> by its hash: a
+    # <style> with any other text is still refused.
+    from consult import assets
+    from consult.web import content_security_policy
+
+    policy = content_security_policy(style_sources=(assets.inline_style().csp_source,))
+    page = render_template_string(PAGE, body="<style>p { color: red }</style><p>Refused.</p>")
+    return page, 200, {"Content-Security-Policy": policy}
+
+
 @bp.get("/focus-hidden.css")
 def focus_hidden_css():
     return (":focus, :focus-visible { outline: none !important; box-shadow: none !important;"

@@ -105,16 +105,21 @@ def test_without_javascript_a_younger_childs_whole_journey_completes(phone, live
 def test_static_files_reach_the_phone_compressed_with_hashed_names_and_kept_a_year(
         phone, live_server):
     page, gates = phone()
-    ChildJourney(page, gates).open_link(live_server.link())
-
+    journey = ChildJourney(page, gates)
+    journey.open_link(live_server.link())
     transfers = list(gates.network.transfers.values())
     document = [t for t in transfers if t.resource_type == "Document"][-1]
-    stylesheets = [t for t in transfers if t.resource_type == "Stylesheet"]
+    # The start page at the link has its stylesheet inline; the file is only prefetched.
+    prefetched = [t for t in transfers if t.url.endswith(".css")]
+    assert [t.resource_type for t in transfers if t.resource_type == "Stylesheet"] == []
+    journey.start()
+    stylesheets = [t for t in gates.network.transfers.values()
+                   if t.resource_type == "Stylesheet"]
 
     assert document.headers["content-encoding"] in ("br", "gzip")
     assert document.headers["cache-control"] == "no-store"
-    assert stylesheets
-    for stylesheet in stylesheets:
+    assert len(prefetched) == 1 and stylesheets
+    for stylesheet in prefetched + stylesheets:
         assert re.search(r"/static/.+\.[0-9a-f]{12}\.css$", stylesheet.url), stylesheet.url
         assert stylesheet.headers["content-encoding"] in ("br", "gzip")
         assert stylesheet.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -167,10 +172,37 @@ def test_exit_this_page_leaves_for_the_neutral_site_and_asks_nothing_else(
     assert page.title() == "Weather"
 
 
+@pytest.mark.parametrize("how", ["tap", "shift three times"])
+def test_leaving_from_the_link_page_tells_the_neutral_site_nothing_of_the_link(
+        phone, live_server, how):
+    """The start page is at the secret link itself: no Referer, no document.referrer."""
+    page, gates = phone()
+    referrers: list[str | None] = []
+
+    def answer(route):
+        referrers.append(route.request.all_headers().get("referer"))
+        route.fulfill(status=200, content_type="text/html",
+                      body="<!DOCTYPE html><title>Weather</title><p>Sunny")
+    page.route("https://www.bbc.co.uk/**", answer)
+    link = live_server.link()
+    ChildJourney(page, gates).open_link(link)
+
+    with page.expect_navigation(url=EXIT, wait_until="load"):
+        if how == "tap":
+            page.locator("a[data-exit-this-page]").tap()
+        else:
+            for _ in range(3):
+                page.keyboard.press("Shift")
+
+    assert referrers and referrers == [None] * len(referrers)
+    assert page.evaluate("document.referrer") == ""
+
+
 def test_shift_twice_only_says_so_and_stays(phone, live_server):
     page, gates = phone()
     asked = _neutral_site(page)
-    ChildJourney(page, gates).open_link(live_server.link())
+    link = live_server.link()
+    ChildJourney(page, gates).open_link(link)
 
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
@@ -181,7 +213,7 @@ def test_shift_twice_only_says_so_and_stays(phone, live_server):
     page.keyboard.press("Shift")
     assert page.locator(".exit-this-page__status").inner_text() == (
         "Shift, press 2 more times to exit.")
-    assert asked == [] and "/your-say" in page.url
+    assert asked == [] and page.url == link  # still on the start page, at the link
 
 
 def test_a_fresh_browser_is_told_words_were_written_but_not_shown_them(phone, live_server):

@@ -27,6 +27,7 @@ def test_the_clean_planted_page_passes_every_gate(phone, live_server):
     ("heavy-image", "the page is"),
     ("other-origin", "requests to other origins"),
     ("inline-style", "console errors"),
+    ("style-not-hashed", "console errors"),
 ])
 def test_a_planted_fault_is_caught(phone, live_server, path, caught):
     _page, gates = _visit(phone, live_server, path)

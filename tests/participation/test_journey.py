@@ -45,21 +45,21 @@ def _saved(invitation) -> Response:
     return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
 
 
-def test_link_is_exchanged_for_a_session_and_a_clean_url(client):
+def test_link_is_exchanged_for_a_session_and_answers_with_the_start_page(client):
     invitation, token = factories.child_with_link()
 
     response = client.get(f"/start/{token}")
 
-    # One redirect, straight to where the person should be (issue 17).
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/your-say/start"
+    # No redirect for a fresh link: the start page itself (issue 17); the secret stays in
+    # the address bar, so nothing may store the page or name it to another site.
+    assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
-    start = Respondent(client).get("/your-say/start")
-    assert start.status == 200
-    assert token not in start.html
-    assert '<meta name="referrer" content="no-referrer">' in start.html
-    assert "Have your say about your review" in start.html
+    start = response.get_data(as_text=True)
+    assert token not in start
+    assert '<meta name="referrer" content="no-referrer">' in start
+    assert "Have your say about your review" in start
+    assert Respondent(client).get("/your-say/start").status == 200
     db.session.refresh(invitation)
     assert invitation.opened_at is not None
 

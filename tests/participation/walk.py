@@ -16,6 +16,7 @@ class Page:
     url: str
     status: int
     html: str
+    policy: str | None = None  # its Content-Security-Policy, which may allow a <style>
 
     @property
     def question_key(self) -> str | None:
@@ -36,7 +37,9 @@ class Respondent:
     link: str | None = None  # the secret link's token, for opening it again elsewhere
 
     def open_link(self, token: str) -> Page:
-        return self.follow(self.client.get(f"/start/{token}"))
+        """A fresh link answers with the start page at its own address; a returning one
+        redirects once to where they stopped."""
+        return self.follow_from(f"/start/{token}", self.client.get(f"/start/{token}"))
 
     def follow(self, response) -> Page:
         url = None
@@ -46,14 +49,15 @@ class Respondent:
         html = response.get_data(as_text=True)
         if 'name="csrf_token"' in html:
             self.token = csrf_token(html)
-        return Page(url or "", response.status_code, html)
+        return Page(url or "", response.status_code, html,
+                    response.headers.get("Content-Security-Policy"))
 
     def get(self, url: str) -> Page:
         return self.follow_from(url, self.client.get(url))
 
     def follow_from(self, url: str, response) -> Page:
         page = self.follow(response)
-        return page if page.url else Page(url, page.status, page.html)
+        return page if page.url else Page(url, page.status, page.html, page.policy)
 
     def post(self, url: str, data: dict) -> Page:
         if self.token is None:
@@ -75,7 +79,7 @@ class Respondent:
         fetched: the other tests look at them.
         """
         url = start.url
-        if url == "/your-say/start":
+        if url == "/your-say/start" or url.startswith("/start/"):
             url = re.search(r'href="(/your-say/questions/[a-z0-9_]+)"', start.html)[1]
         if self.token is None:
             self.get(url)

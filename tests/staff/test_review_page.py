@@ -123,7 +123,9 @@ def test_iro_creates_a_link_that_is_shown_once_and_works(client, app):
     review_page = client.get(f"/staff/reviews/{review.id}").get_data(as_text=True)
     assert link not in review_page and "Grace" in review_page
     carer = app.test_client()
-    assert carer.get(link).status_code == 303
+    opened = carer.get(link)  # a fresh link: the start page at the link itself
+    assert opened.status_code == 200
+    assert "Your views before the child" in opened.get_data(as_text=True)
     assert "Your views before the child" in carer.get(
         "/your-say", follow_redirects=True).get_data(as_text=True)
 
