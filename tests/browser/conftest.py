@@ -84,12 +84,15 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
-def _phone(browser, live_server: LiveServer, locale: str, **options):
+def _phone(browser, live_server: LiveServer, locale: str, *, axe_on_every_page: bool = True,
+           **options):
     context = browser.new_context(**{**PHONE, **options}, locale=locale.replace("_", "-"))
     context.set_default_timeout(10_000)
     javascript = options.get("java_script_enabled", True)
-    if javascript:
-        # Loaded with every page rather than sent over for each check: about 0.1 s a page.
+    if javascript and axe_on_every_page:
+        # Loaded with every page rather than sent over for each check: about 0.1 s a page,
+        # which a test that measures pages without checking them is spared (it may still
+        # check one: `axe_violations` sends axe-core over when the page lacks it).
         context.add_init_script(script=axe_source())
     page = context.new_page()
     return context, page, Gates(context, page, live_server.url, javascript=javascript)
@@ -115,6 +118,7 @@ def phone(browser, live_server, weighed, request):
     opened = []
 
     def open_phone(locale: str = "en_GB", **options):
+        """`axe_on_every_page=False` for a test that runs no gate on the pages it opens."""
         context, page, gates = _phone(browser, live_server, locale, **options)
         opened.append((context, gates))
         return page, gates
