@@ -15,10 +15,69 @@ from collections import Counter
 from pathlib import Path
 
 LEVELS = {0: "info", 1: "low", 2: "medium", 3: "high", 4: "critical"}
-# connect() calls in strace's output: the family and, for IP sockets, the address.
-_CONNECT = re.compile(r'connect\(\d+, \{sa_family=(AF_INET6?)[^}]*?'
+# connect() calls in strace's output, and datagrams sent to an address named in the call
+# (sendto, sendmsg): the family and, for IP sockets, the address.
+_CONNECT = re.compile(r'(?:connect|sendto|sendmsg|sendmmsg)\(\d+, .*?\{sa_family=(AF_INET6?)[^}]*?'
                       r'(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")')
 LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+# A line of `strace -f`: the process, the call and its first argument (the descriptor).
+_CALL = re.compile(r'^(\d+) +(connect|sendto|sendmsg|sendmmsg)\((\d+), ')
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, '"': 34, "\\": 92}
+
+
+def _bytes(literal: str) -> bytes:
+    """The bytes of a string as strace -x prints it (\\xHH for the unprintable ones)."""
+    out, index = bytearray(), 0
+    while index < len(literal):
+        char = literal[index]
+        if char == "\\" and index + 1 < len(literal):
+            following = literal[index + 1]
+            if following == "x":
+                out.append(int(literal[index + 2:index + 4], 16))
+                index += 4
+                continue
+            out.append(_ESCAPES.get(following, ord(following)))
+            index += 2
+            continue
+        out.extend(char.encode())
+        index += 1
+    return bytes(out)
+
+
+def _query_name(packet: bytes) -> str | None:
+    """The name a DNS query asks for (its first question), if the packet is one."""
+    if len(packet) < 17 or packet[2] & 0x80 or packet[4:6] == b"\0\0":
+        return None
+    labels, index = [], 12
+    while index < len(packet) and packet[index]:
+        length = packet[index]
+        labels.append(packet[index + 1:index + 1 + length].decode("ascii", "replace"))
+        index += 1 + length
+    return ".".join(labels) or None
+
+
+def dns_names(trace: Path) -> Counter:
+    """The names looked up in DNS: what was sent on sockets connected to port 53."""
+    names: Counter = Counter()
+    if not trace.exists():
+        return names
+    resolvers: set[tuple[str, str]] = set()
+    for line in trace.read_text(errors="replace").splitlines():
+        call = _CALL.match(line)
+        if not call:
+            continue
+        process, name, descriptor = call.groups()
+        if name == "connect":
+            if "htons(53)" in line:
+                resolvers.add((process, descriptor))
+            else:
+                resolvers.discard((process, descriptor))
+        elif (process, descriptor) in resolvers or "htons(53)" in line:
+            for literal in _STRING.findall(line):
+                if found := _query_name(_bytes(literal)):
+                    names[found] += 1
+    return names
 
 
 def outside_connections(trace: Path) -> Counter:
@@ -84,12 +143,19 @@ def side(out: Path, name: str) -> tuple[int, int]:
     if not any(merged.values()):
         print("  no findings")
     outside: Counter = Counter()
+    looked_up: Counter = Counter()
     loopback = 0
-    for trace in out.glob(f"{name}-*.connect"):
-        outside += outside_connections(trace)
+    for trace in sorted(out.glob(f"{name}-*.connect")):
+        found = outside_connections(trace)
+        if found:
+            print(f"      {trace.name}: {dict(found)}")
+        outside += found
+        looked_up += dns_names(trace)
         loopback += loopback_connections(trace)
     print(f"  connections: {loopback} to 127.0.0.1, {sum(outside.values())} elsewhere"
           + (f": {dict(outside)}" if outside else ""))
+    if looked_up:
+        print(f"  names looked up in DNS: {dict(looked_up)}")
     return above_low, sum(outside.values())
 
 

@@ -6,9 +6,9 @@ Makes a scratch database, loads the demo data into it, serves it with gunicorn -
 gunicorn.conf.py on 127.0.0.1 (CONSULT_ENV=production), signs in as the demo IRO and the
 demo admin (password, then the code from their authenticator key), and writes what the
 scanner needs to --out: `target.json` (the base URL, a child's link, each session's
-cookie). It then serves until its standard input closes or it is stopped, counts the
-server's answers by status from gunicorn's access log into `server.json`, and drops the
-database.
+cookie, the app's routes, languages and voice-clip slots). It then serves until its
+standard input closes or it is stopped, counts the server's answers by status from
+gunicorn's access log into `server.json`, and drops the database.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-from consult import create_app  # noqa: E402
+from consult import create_app, voices  # noqa: E402
 from consult.demo import load_demo  # noqa: E402
 from consult.extensions import db  # noqa: E402
 
@@ -45,7 +45,14 @@ def _load(database_url: str):
         loaded = load_demo(app.config["INVITATION_DAYS_AFTER_REVIEW"])
         db.session.commit()
         db.engine.dispose()
-    return loaded
+    # The app's routes (bench/scan_prune.py tells two addresses of one route apart by them)
+    # and its languages and voice-clip slots (bench/scan_prune.py --exclusions leaves most
+    # of the voice-clip pages out of the crawl).
+    routes = sorted({rule.rule for rule in app.url_map.iter_rules()})
+    with app.test_request_context():  # the slots' words are translated lazily
+        slots = [slot.key for slot in voices.all_slots()]
+    return loaded, {"routes": routes, "languages": list(app.config["LANGUAGES"]),
+                    "voice_slots": slots}
 
 
 async def _sign_in(base: str, email: str, password: str, key: str) -> str:
@@ -101,7 +108,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
     with harness.scratch_database(arguments.postgres_url) as database_url:
-        loaded = _load(database_url)
+        loaded, app_facts = _load(database_url)
         environment = harness.app_environment(database_url, arguments.redis_url)
         # The scanner talks to gunicorn directly: no proxy, so no forwarded address trusted.
         environment.update(PROXY_FIX_HOPS="0", LOG_LEVEL="INFO")
@@ -115,7 +122,7 @@ def main() -> None:
                               if "(child)" in link.description and "sent" not in link.description)
             (arguments.out / "target.json").write_text(json.dumps({
                 "base": base, "child_link": f"{base}/start/{child_link}",
-                "sessions": sessions}))
+                "sessions": sessions, **app_facts}))
             print(f"serving {base}", flush=True)
             threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
             stop.wait()
