@@ -66,12 +66,15 @@ class Journey:
     def place(self, key: str) -> runner.Place | None:
         return runner.place_of(self.questionnaire, self.facts, self.answers, key)
 
-    def where_to_go(self) -> str:
+    def resume_step(self) -> runner.Step:
         """The start page before anything was saved, else the question where they stopped,
         else their answers to check."""
         resume_at = self.draft.resume_at if self.draft else None
-        return url_of(runner.step(self.place(resume_at) if resume_at else None,
-                                   runner.Action.RESUME, started=self.draft is not None))
+        return runner.step(self.place(resume_at) if resume_at else None,
+                           runner.Action.RESUME, started=self.draft is not None)
+
+    def where_to_go(self) -> str:
+        return url_of(self.resume_step())
 
     def first_url(self) -> str:
         first = runner.first_key(self.questionnaire, self.facts)

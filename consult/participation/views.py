@@ -85,9 +85,9 @@ def open_link(token: str):
         return link_not_working()
     if journey.draft is not None:
         session[WELCOME_BACK] = True
-    where = journey.where_to_go()
-    if where != url_for(".start_page"):
-        return redirect(where, code=303)
+    step = journey.resume_step()
+    if step.page is not runner.Page.START:
+        return redirect(url_of(step), code=303)
     # The start page at the link: its stylesheet in the page (allowed by its hash), so the
     # first paint needs no other request. The token stays in the address bar, so the page
     # is never stored (no-store, web.py), never named to another site (Referrer-Policy

@@ -145,6 +145,16 @@ def _other_origins(gates, app_url: str) -> list[str]:
             if not url.startswith(app_url) and not url.startswith("data:")]
 
 
+def _leave(page, how: str) -> None:
+    """Leave by "Exit this page": a tap on it, or Shift three times."""
+    with page.expect_navigation(url=EXIT, wait_until="load"):
+        if how == "tap":
+            page.locator("a[data-exit-this-page]").tap()
+        else:
+            for _ in range(3):
+                page.keyboard.press("Shift")
+
+
 @pytest.mark.parametrize("how", ["tap", "shift three times"])
 def test_exit_this_page_leaves_for_the_neutral_site_and_asks_nothing_else(
         phone, live_server, how):
@@ -156,12 +166,7 @@ def test_exit_this_page_leaves_for_the_neutral_site_and_asks_nothing_else(
     assert page.locator("a[data-exit-this-page]").get_attribute("href") == EXIT
 
     gates.begin()
-    with page.expect_navigation(url=EXIT, wait_until="load"):
-        if how == "tap":
-            page.locator("a[data-exit-this-page]").tap()
-        else:
-            for _ in range(3):
-                page.keyboard.press("Shift")
+    _leave(page, how)
 
     # Nothing is asked of the other site before leaving: the first request to it is the
     # browser going there (what the neutral page then loads, its icon, is its own).
@@ -187,12 +192,7 @@ def test_leaving_from_the_link_page_tells_the_neutral_site_nothing_of_the_link(
     link = live_server.link()
     ChildJourney(page, gates).open_link(link)
 
-    with page.expect_navigation(url=EXIT, wait_until="load"):
-        if how == "tap":
-            page.locator("a[data-exit-this-page]").tap()
-        else:
-            for _ in range(3):
-                page.keyboard.press("Shift")
+    _leave(page, how)
 
     assert referrers and referrers == [None] * len(referrers)
     assert page.evaluate("document.referrer") == ""

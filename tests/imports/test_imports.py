@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from consult.models import (
 )
 from consult.schedule import REGULATIONS_2010
 from tests import factories
+from tests.html_checks import csrf_token
 
 TODAY = date(2026, 11, 25)
 CHILDREN_HEADER = ("case_ref,preferred_name,date_of_birth,language,looked_after_since,"
@@ -337,21 +339,27 @@ def test_the_import_page_lists_every_error_and_imports_a_good_file(client):
         client, "/staff/import", {"kind": "children"}).get_data(as_text=True)
 
 
-def test_the_import_form_refuses_a_missing_or_foreign_csrf_token_and_imports_nothing(app):
-    """The scan's "CSRF token not properly checked" on POST /staff/import (docs/security.md)
-    checked by hand: without the page's own token nothing is imported."""
-    import io
-
-    from tests.html_checks import csrf_token
-
+def _admin_and_anothers_page(app):
+    """An admin's browser, and a second browser of the same admin, for its forms' tokens."""
     admin = factories.staff(StaffRole.ADMIN)
     _staff()
     db.session.commit()
     mine, other = app.test_client(), app.test_client()
     factories.sign_in(mine, admin)
     factories.sign_in(other, admin)
-    foreign = csrf_token(other.get("/staff/import").get_data(as_text=True))
-    for data in ({}, {"csrf_token": foreign}, {"csrf_token": "x" * 40}):
+    return mine, lambda page: csrf_token(other.get(page).get_data(as_text=True))
+
+
+def _without_the_pages_own_token(foreign: str) -> tuple[dict[str, str], ...]:
+    """No token, another browser's, and one made up."""
+    return {}, {"csrf_token": foreign}, {"csrf_token": "x" * 40}
+
+
+def test_the_import_form_refuses_a_missing_or_foreign_csrf_token_and_imports_nothing(app):
+    """The scan's "CSRF token not properly checked" on POST /staff/import (docs/security.md)
+    checked by hand: without the page's own token nothing is imported."""
+    mine, token_of = _admin_and_anothers_page(app)
+    for data in _without_the_pages_own_token(token_of("/staff/import")):
         refused = mine.post("/staff/import", data={
             "kind": "children", "csv_file": (io.BytesIO(_children_file()), "children.csv"),
             **data})
@@ -366,22 +374,12 @@ def test_the_903_upload_forms_refuse_a_missing_or_foreign_csrf_token(app):
     """The scan's "CSRF token not properly checked" on POST /staff/import/903 and
     /staff/reports/903/reconcile (docs/security.md) checked by hand: without the page's
     own token each is a 400 and nothing is imported."""
-    import io
-
-    from tests.html_checks import csrf_token
-
-    admin = factories.staff(StaffRole.ADMIN)
-    _staff()
-    db.session.commit()
-    mine, other = app.test_client(), app.test_client()
-    factories.sign_in(mine, admin)
-    factories.sign_in(other, admin)
+    mine, token_of = _admin_and_anothers_page(app)
     children = _count(Child)
     for page, url, upload in (
             ("/staff/import/903", "/staff/import/903", "files"),
             ("/staff/reports/903", "/staff/reports/903/reconcile", "reviews_file")):
-        foreign = csrf_token(other.get(page).get_data(as_text=True))
-        for data in ({}, {"csrf_token": foreign}, {"csrf_token": "x" * 40}):
+        for data in _without_the_pages_own_token(token_of(page)):
             refused = mine.post(url, data={
                 upload: (io.BytesIO(b"CHILD,SEX,DOB\n1,1,01/01/2010\n"), "file.csv"),
                 "from": "2026-04-01", "to": "2027-03-31", **data})
