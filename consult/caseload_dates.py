@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import (
     Date,
@@ -50,11 +50,10 @@ class Cutoffs:
     soon: tuple[date, date, date]
     decisions_overdue: date  # the last review day whose decisions are overdue today
     record_overdue: date
-    concern_late_before: datetime
 
     @classmethod
-    def on(cls, today: date, timetable: schedule.Timetable, due_soon_days: int,
-           now: datetime) -> Cutoffs:
+    @lru_cache(maxsize=16)  # the same all day: a few hundred deadlines worked out each time
+    def on(cls, today: date, timetable: schedule.Timetable, due_soon_days: int) -> Cutoffs:
         intervals = (timetable.first, timetable.second, timetable.later)
         yesterday, soon_until = today - timedelta(days=1), today + timedelta(days=due_soon_days)
         return cls(
@@ -62,9 +61,12 @@ class Cutoffs:
             overdue=tuple(last_start(i.after, yesterday) for i in intervals),
             soon=tuple(last_start(i.after, soon_until) for i in intervals),
             decisions_overdue=last_start(schedule.decisions_due, yesterday),
-            record_overdue=last_start(schedule.record_due, yesterday),
-            concern_late_before=working_days.late_if_arrived_before(
-                now, concerns.ACKNOWLEDGE_WITHIN_WORKING_DAYS))
+            record_overdue=last_start(schedule.record_due, yesterday))
+
+
+def concern_late_before(now: datetime) -> datetime:
+    """A concern that arrived before this is late in being acknowledged now."""
+    return working_days.late_if_arrived_before(now, concerns.ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 # Dates in SQL (the two databases differ) --------------------------------------------------

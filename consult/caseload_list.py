@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from math import ceil
 
 from sqlalchemy import (
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult import concerns, schedule
-from consult.caseload_dates import Cutoffs, day_of, due_after
+from consult.caseload_dates import Cutoffs, concern_late_before, day_of, due_after
 from consult.caseload_query import (
     PAGE_SIZE,
     CaseloadQuery,
@@ -77,10 +78,15 @@ _FILTERS = {Show.CONCERNS: "concerns", Show.OVERDUE: "overdue", Show.DUE_SOON: "
             Show.NOT_SENT: "not_sent", Show.NO_DATE: "no_date"}
 
 
-@dataclass
+# When a concern is late in being acknowledged moves with the clock, so it is given to each
+# statement as this parameter: the expressions below stay the same all day.
+LATE_BEFORE = "concern_late_before"
+
+
+@dataclass(eq=False)
 class _Facts:
     """SQL expressions about each child, over `Child` with the booked and last held review
-    joined (`joined`)."""
+    joined (`joined`). Each statement that holds them is given `LATE_BEFORE`."""
 
     cutoffs: Cutoffs
     timetable: schedule.Timetable
@@ -89,6 +95,12 @@ class _Facts:
     last_held: type = field(default_factory=lambda: aliased(Review, name="last_held"))
 
     def joined(self, query):
+        booked_on, held_on = self._joins
+        return query.outerjoin(self.booked, booked_on).outerjoin(self.last_held, held_on)
+
+    @cached_property
+    def _joins(self):
+        """How the booked review and the last held one join each child."""
         review = aliased(Review, name="earliest")
         booked_id = (select(review.id).where(
             review.child_id == Child.id, review.status == ReviewStatus.SCHEDULED)
@@ -99,8 +111,7 @@ class _Facts:
             held.held_on.is_not(None))
             .order_by(held.held_on.desc(), held.id.desc()).limit(1)
             .correlate(Child).scalar_subquery())
-        return (query.outerjoin(self.booked, self.booked.id == booked_id)
-                .outerjoin(self.last_held, self.last_held.id == held_id))
+        return self.booked.id == booked_id, self.last_held.id == held_id
 
     def _held_in_period(self, column):
         held = aliased(Review, name="in_period")
@@ -180,7 +191,7 @@ class _Facts:
 
     @cached_property
     def late_concerns(self):
-        found = self._concerns(RaisedConcern.raised_at < self.cutoffs.concern_late_before)
+        found = self._concerns(RaisedConcern.raised_at < bindparam(LATE_BEFORE))
         return found > 0 if found is not None else None
 
     @cached_property
@@ -209,6 +220,16 @@ class _Facts:
         attention += [(or_(self.overdue, self.booked_late, self.no_date, self.not_sent), 2),
                       (self.due_soon, 3)]
         return [case(*attention, else_=4), inactive_last, self.due_on, *by_name]
+
+
+@lru_cache(maxsize=32)
+def _facts(cutoffs: Cutoffs, timetable: schedule.Timetable, reads_concerns: bool,
+           dialect: str) -> _Facts:
+    """The expressions of a day's lists, built once and kept (they are immutable, and take
+    longer to build than the database takes to run them). They differ by database, so its
+    dialect is part of what they are kept by."""
+    del dialect  # only a key: the expressions ask the session's dialect as they are built
+    return _Facts(cutoffs, timetable, reads_concerns)
 
 
 # The list ----------------------------------------------------------------------------------
@@ -262,14 +283,16 @@ class CaseloadPage:
         return (self.query.page - 1) * self.page_size + 1
 
 
-def counts(user: StaffUser, query: CaseloadQuery, facts: _Facts) -> dict[Show, int]:
+def counts(user: StaffUser, query: CaseloadQuery, facts: _Facts,
+           late_before: datetime) -> dict[Show, int]:
     """How many children each filter shows, over the searched list, in one statement."""
     shows = shows_for(user)
     columns = [func.count(Child.id) if show is Show.ALL
                else func.coalesce(func.sum(case((facts.matches(show), 1), else_=0)), 0)
                for show in shows]
     row = db.session.execute(
-        facts.joined(select(*columns).select_from(Child)).where(*_listed(user, query))).one()
+        facts.joined(select(*columns).select_from(Child)).where(*_listed(user, query)),
+        {LATE_BEFORE: late_before}).one()
     return dict(zip(shows, (int(value) for value in row), strict=True))
 
 
@@ -282,8 +305,10 @@ def caseload_page(user: StaffUser, query: CaseloadQuery, *, today: date, now: da
     if scope_clause(user, query.scope) is None:
         return CaseloadPage(query, [], {}, {}, page_size)
     reads = user.role in READS_CHILDRENS_WORDS
-    facts = _Facts(Cutoffs.on(today, timetable, due_soon_days, now), timetable, reads)
-    found = counts(user, query, facts)
+    facts = _facts(Cutoffs.on(today, timetable, due_soon_days), timetable, reads,
+                   db.session.get_bind().dialect.name)
+    late_before = concern_late_before(now)
+    found = counts(user, query, facts, late_before)
     if query.page > max(1, ceil(found[query.show] / page_size)):
         return CaseloadPage(query, [], found, {}, page_size)
     order = facts.order(query.sort)
@@ -297,6 +322,6 @@ def caseload_page(user: StaffUser, query: CaseloadQuery, *, today: date, now: da
     loaded.append(joinedload(Child.open_concerns) if reads else joinedload(Child.iro))
     children = list(db.session.scalars(
         select(Child).join(picked, picked.c.id == Child.id).options(*loaded)
-        .order_by(picked.c.position)).unique())
+        .order_by(picked.c.position), {LATE_BEFORE: late_before}).unique())
     return CaseloadPage(query, children, found, open_concerns_of(children, now) if reads else {},
                         page_size)

@@ -18,7 +18,7 @@ from consult.config import PROJECT_ROOT
 from tests.browser import planted
 from tests.browser.gates import Gates, axe_source, write_page_weights
 from tests.browser.server import LiveServer, shipped_locales
-from tests.conftest import make_app
+from tests.conftest import empty_database, make_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium"))
 BROWSER_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -66,9 +66,12 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
 
     Started after the browser so that a missing browser skips before any server starts.
     """
-    database = tmp_path_factory.mktemp("browser-db") / "consult.sqlite"
-    app = make_app(f"sqlite:///{database}", AUTO_MIGRATE="1",
-                   LANGUAGES=",".join(shipped_locales()))
+    with empty_database("sqlite", tmp_path_factory) as database_url:
+        yield from _serve(make_app(database_url, AUTO_MIGRATE="1",
+                                   LANGUAGES=",".join(shipped_locales())))
+
+
+def _serve(app) -> Iterator[LiveServer]:
     planted.register(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -84,17 +87,19 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
-def _phone(browser, live_server: LiveServer, locale: str, *, axe_on_every_page: bool = True,
-           **options):
+def _phone(browser, live_server: LiveServer, locale: str, *, gated: bool = True, **options):
     context = browser.new_context(**{**PHONE, **options}, locale=locale.replace("_", "-"))
     context.set_default_timeout(10_000)
-    javascript = options.get("java_script_enabled", True)
-    if javascript and axe_on_every_page:
-        # Loaded with every page rather than sent over for each check: about 0.1 s a page,
-        # which a test that measures pages without checking them is spared (it may still
-        # check one: `axe_violations` sends axe-core over when the page lacks it).
-        context.add_init_script(script=axe_source())
     page = context.new_page()
+    if not gated:
+        # A phone whose pages are measured, not gated: no axe-core loaded with each page,
+        # and no network log, which turns the cache off to weigh every page as a first
+        # visit (together about a sixth of such a test's time).
+        return context, page, None
+    javascript = options.get("java_script_enabled", True)
+    if javascript:
+        # Loaded with every page rather than sent over for each check: about 0.1 s a page.
+        context.add_init_script(script=axe_source())
     return context, page, Gates(context, page, live_server.url, javascript=javascript)
 
 
@@ -118,15 +123,17 @@ def phone(browser, live_server, weighed, request):
     opened = []
 
     def open_phone(locale: str = "en_GB", **options):
-        """`axe_on_every_page=False` for a test that runs no gate on the pages it opens."""
+        """`gated=False` for a test that runs no gate on the pages it opens: its gates are
+        None."""
         context, page, gates = _phone(browser, live_server, locale, **options)
         opened.append((context, gates))
         return page, gates
 
     yield open_phone
     for context, gates in opened:
-        weighed.extend((request.node.name, step, path, weight.total, weight.html)
-                       for step, (path, weight) in gates.weights.items())
+        if gates is not None:
+            weighed.extend((request.node.name, step, path, weight.total, weight.html)
+                           for step, (path, weight) in gates.weights.items())
         context.close()
 
 

@@ -6,7 +6,7 @@ flags on each row come from, so the SQL that picks them is held to the same rule
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -264,7 +264,7 @@ def test_the_cut_off_days_agree_with_the_schedule_day_by_day():
     """`last_start` against every start in two years, for each kind of deadline."""
     today = date(2026, 12, 29)  # across Christmas, New Year and a month's end
     timetable = schedule.parse_timetable("20wd,3m,6m")
-    cutoffs = caseload_dates.Cutoffs.on(today, timetable, 14, datetime(2026, 12, 29, tzinfo=UTC))
+    cutoffs = caseload_dates.Cutoffs.on(today, timetable, 14)
     intervals = (timetable.first, timetable.second, timetable.later)
     for start in (today - timedelta(days=days) for days in range(-30, 730)):
         for index, interval in enumerate(intervals):
