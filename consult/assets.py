@@ -7,9 +7,10 @@ asking again: a changed file gets a new name, and the page that names it is neve
 
 Why not Flask-Static-Digest: it hashes and compresses at build time, in a separate step
 that every checkout, test run and deployment would have to remember. The few files here
-are hashed when first linked instead, and in development and tests re-hashed when they
-change on disk, so a fresh checkout and the tests need no build step and an edited
-stylesheet never goes stale (in production, where files change only with a restart, once).
+are hashed when first linked instead, and in development re-hashed when they change on
+disk, so a fresh checkout and the tests need no build step and an edited stylesheet never
+goes stale (in production and the tests, where files do not change while the app runs,
+once).
 """
 
 from __future__ import annotations
@@ -117,9 +118,9 @@ def serve_static(filename: str):
 
 
 def inline_style() -> InlineStyle:
-    """The stylesheet to put in a page, with its hash: computed once at app start in
-    production; elsewhere read again when the file changes, as its hashed name is."""
-    if current_app.config["ENV_NAME"] == "production":
+    """The stylesheet to put in a page, with its hash: computed once at app start; in
+    development read again when the file changes, as its hashed name is."""
+    if current_app.config["ENV_NAME"] != "development":
         return current_app.extensions[_INLINE]
     return _read_inline_style(_static_folder(), INLINE_STYLESHEET)
 
@@ -137,9 +138,10 @@ def init_app(app: Flask) -> None:
 
     static_folder = Path(app.static_folder)
     name_for = partial(hashed_name, static_folder)
-    if app.config["ENV_NAME"] == "production":
-        # Files change only with a deployment, which restarts the app: hash each one once
-        # rather than look at the disk for every link on every page.
+    if app.config["ENV_NAME"] != "development":
+        # Files change only with a deployment, which restarts the app (and not while the
+        # tests run): hash each one once rather than look at the disk for every link on
+        # every page. In development an edited file gets its new name at once.
         name_for = lru_cache(maxsize=256)(name_for)
 
     @app.url_defaults

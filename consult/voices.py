@@ -20,7 +20,7 @@ import enum
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import url_for
 from flask_babel import force_locale, get_locale
@@ -117,6 +117,7 @@ def _words_of_all_slots(language: str) -> tuple[tuple[str, ...], tuple[str, ...]
     return tuple(words_in(texts, SOURCE_LOCALE)), tuple(words_in(texts, language))
 
 
+@lru_cache(maxsize=8192)  # the Voices pages ask it of the same 324 x 13 strings each time
 def digest(words: str) -> str:
     return hashlib.sha256(words.encode("utf-8")).hexdigest()
 
