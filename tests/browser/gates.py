@@ -190,10 +190,15 @@ def axe_source() -> str:
 def axe_violations(page) -> list[dict]:
     """Runs axe-core, which the harness adds to every page of a JavaScript-enabled phone
     before the page's own content (see conftest), or injects it here when it is missing."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source())
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    return page.evaluate("(options) => axe.run(options).then(r => r.violations)", options)
+    # One round trip when axe-core is there already (null when it is not).
+    run = ("(options) => typeof window.axe === 'object'"
+           " ? axe.run(options).then(r => r.violations) : null")
+    violations = page.evaluate(run, options)
+    if violations is None:
+        page.evaluate(axe_source())
+        violations = page.evaluate(run, options)
+    return violations
 
 
 def describe_violations(violations: list[dict]) -> str:
