@@ -128,13 +128,7 @@ _COMPILED_TEMPLATES = MemcachedBytecodeCache(_TemplateCodeInThisProcess())
 
 
 def make_app(database_url: str, **overrides: str) -> Flask:
-    application = _make_app(database_url, **overrides)
-    application.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
-    return application
-
-
-def _make_app(database_url: str, **overrides: str) -> Flask:
-    return create_app({
+    application = create_app({
         "CONSULT_ENV": "testing",
         "SECRET_KEY": TEST_SECRET,
         "DATA_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
@@ -143,6 +137,8 @@ def _make_app(database_url: str, **overrides: str) -> Flask:
         "BASE_URL": "http://localhost",
         **overrides,
     })
+    application.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    return application
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

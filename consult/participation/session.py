@@ -61,6 +61,7 @@ def start(invitation: Invitation) -> None:
     session[INVITATION_ID] = invitation.id
     session[LINK_FINGERPRINT] = fingerprint
     session[SEEN_AT] = int(time.time())
+    forget_this_request()
 
 
 def _digest(key: str, words: str) -> str:
@@ -97,7 +98,8 @@ def _end_idle_session(now: int) -> bool:
 
 
 def forget_this_request() -> None:
-    """Forget what this request read of the session before `start` replaced it."""
+    """Forget what this request read of the session before `start` replaced it: the next
+    question is answered from the new one."""
     for name in ("invitation", TIMED_OUT, i18n.INVITATION_LANGUAGE,
                  i18n.INVITATION_CHOSEN_LANGUAGE):
         g.pop(name, None)

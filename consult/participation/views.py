@@ -20,7 +20,6 @@ from consult import assets, drafts, invitations, policy, submissions, voices
 from consult.extensions import db
 from consult.models import Invitation, InviteeRole, utcnow
 from consult.participation import bp
-from consult.participation import session as link_session
 from consult.participation.journey import (
     WELCOME_BACK,
     Journey,
@@ -75,9 +74,8 @@ def open_link(token: str):
     db.session.commit()
     if invitation.sent_at is not None:
         return redirect(url_for(".resume"), code=303)
-    # What this request knew before the session started (another link's invitation, an
-    # ended session, a language) is read again for the one just started.
-    link_session.forget_this_request()
+    # `start` made this request forget what it had read of the old session (another link's
+    # invitation, an ended session); the journey and the language are read again too.
     forget_journey()
     refresh_locale()
     journey = open_journey()
