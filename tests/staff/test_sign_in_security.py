@@ -334,6 +334,17 @@ def test_production_hashes_with_explicit_parameters(tmp_path, monkeypatch):
     assert passwords.HASHER is passwords.TESTING, "tests, and only tests, hash cheaply"
 
 
+@pytest.mark.parametrize("kind", ["production", "testing"])
+def test_an_unknown_email_is_verified_against_a_real_hash_with_the_same_parameters(kind):
+    hasher = {"production": passwords.PRODUCTION, "testing": passwords.TESTING}[kind]
+    dummy = passwords.DUMMY_HASHES[kind]
+
+    # Read back by argon2 itself: the same cost as a staff member's hash of that kind.
+    assert not hasher.check_needs_rehash(dummy)
+    assert argon2.extract_parameters(dummy) == argon2.extract_parameters(hasher.hash("x" * 12))
+    assert hasher.verify(dummy, "not a password anyone has")
+
+
 @pytest.mark.parametrize("candidate, problem", [
     ("elevenchars", "at least 12"),
     ("x" * 129, "at most 128"),
