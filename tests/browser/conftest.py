@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from consult.config import PROJECT_ROOT
 from tests.browser import planted
-from tests.browser.gates import Gates, axe_source, write_page_weights
+from tests.browser.gates import Gates, axe_init_script, write_page_weights
 from tests.browser.server import LiveServer, shipped_locales
 from tests.conftest import empty_database, make_app
 
@@ -99,7 +99,7 @@ def _phone(browser, live_server: LiveServer, locale: str, *, gated: bool = True,
     javascript = options.get("java_script_enabled", True)
     if javascript:
         # Loaded with every page rather than sent over for each check: about 0.1 s a page.
-        context.add_init_script(script=axe_source())
+        context.add_init_script(script=axe_init_script())
     return context, page, Gates(context, page, live_server.url, javascript=javascript)
 
 

@@ -12,7 +12,7 @@ from consult import voices
 from consult.extensions import db
 from consult.models import StaffUser, VoiceClip
 from tests import factories
-from tests.browser.gates import Gates, axe_source
+from tests.browser.gates import Gates, axe_init_script
 from tests.browser.journeys import QUESTION, ChildJourney, IroJourney
 
 PLAYER = "main audio[data-clips]"
@@ -148,7 +148,7 @@ def test_a_clip_is_recorded_in_the_browser_with_the_microphone(browser, live_ser
     try:
         context = with_microphone.new_context(
             viewport={"width": 1280, "height": 800}, permissions=["microphone"])
-        context.add_init_script(script=axe_source())
+        context.add_init_script(script=axe_init_script())
         page = context.new_page()
         gates = Gates(context, page, live_server.url)
         iro = IroJourney(page, gates)
