@@ -395,7 +395,8 @@ def production_argon2(monkeypatch) -> None:
 # The run's time, printed at its end: the suite without the browser tests, and in all.
 # Under pytest-xdist (README's `-n auto`) the controller prints it: the whole run's wall
 # clock, and for each part the sum of its tests' durations over the workers.
-_run = {"started": 0.0, "collected": 0.0, "browser": 0.0, "other": 0.0, "workers": 0}
+_run = {"started": 0.0, "collected": 0.0, "browser": 0.0, "other": 0.0, "workers": 0,
+        "reference_at_start": 0.0}
 # Every public page the browser tests weighed, sent back by each xdist worker.
 _page_weights: list = []
 
@@ -411,6 +412,10 @@ def _xdist_controller(config: pytest.Config) -> bool:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     _run["started"] = time.monotonic()
+    if not hasattr(session.config, "workerinput"):
+        # Read before xdist starts its workers (its own hook runs last) and Chromium: at the
+        # end of a run, Chromium's processes are still exiting and the figure reads high.
+        _run["reference_at_start"] = reference_work_ms()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -452,7 +457,8 @@ def reference_work_ms() -> float:
 def pytest_terminal_summary(terminalreporter) -> None:
     wall = time.monotonic() - _run["started"]
     load = (f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}; "
-            f"reference work {reference_work_ms():.0f} ms")
+            f"reference work {_run['reference_at_start']:.0f} ms at the start, "
+            f"{reference_work_ms():.0f} ms at the end")
     if _xdist_controller(terminalreporter.config):
         terminalreporter.write_line(
             f"Time: {wall:.0f} s in all (wall clock, {_run['workers']} workers); test "
