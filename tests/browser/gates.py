@@ -196,7 +196,8 @@ def axe_init_script() -> str:
 
 def axe_violations(page) -> list[dict]:
     """Runs axe-core, which the harness adds to every page of a JavaScript-enabled phone
-    before the page's own content (see conftest), or injects it here when it is missing."""
+    before the page's own content (`axe_init_script`), or injects it here when it is
+    missing."""
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     # One round trip when axe-core is there already (null when it is not).
     run = ("(options) => typeof window.axe === 'object'"
